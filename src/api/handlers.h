@@ -1,0 +1,30 @@
+/* handlers: every API handler, one line each; the table is in routes.c. */
+#ifndef FZ_API_HANDLERS_H
+#define FZ_API_HANDLERS_H
+
+#include "http/http.h"
+
+#define FZ_HANDLER(name) int name(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
+
+FZ_HANDLER(fz_api_health);
+FZ_HANDLER(fz_api_openapi);
+FZ_HANDLER(fz_api_session_create);
+FZ_HANDLER(fz_api_session_get);
+FZ_HANDLER(fz_api_session_delete);
+FZ_HANDLER(fz_api_region_get);
+FZ_HANDLER(fz_api_region_boundaries);
+FZ_HANDLER(fz_api_unit_kinds);
+FZ_HANDLER(fz_api_unit_list);
+FZ_HANDLER(fz_api_unit_get);
+FZ_HANDLER(fz_api_unit_create);
+FZ_HANDLER(fz_api_unit_update);
+FZ_HANDLER(fz_api_roles);
+FZ_HANDLER(fz_api_user_list);
+FZ_HANDLER(fz_api_user_get);
+FZ_HANDLER(fz_api_user_create);
+FZ_HANDLER(fz_api_user_update);
+FZ_HANDLER(fz_api_user_password);
+FZ_HANDLER(fz_api_audit_list);
+FZ_HANDLER(fz_api_audit_verify);
+
+#endif

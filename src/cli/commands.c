@@ -1,0 +1,208 @@
+/* The commands of `fazhi`: init, demo, serve, user, audit. */
+#include "cli/cli.h"
+
+#include "api/app.h"
+#include "audit/audit.h"
+#include "auth/password.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "demo/demo.h"
+#include "store/registry_store.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int fz_cmd_init(int argc, char **argv)
+{
+	struct fz_config cfg;
+	struct fz_store *store;
+	int rc;
+
+	fz_config_init(&cfg);
+	rc = fz_cli_parse(argc, argv,
+			  "Usage: fazhi init --db FILE\n"
+			  "Creates the database, or migrates it to this version's schema,\n"
+			  "and loads the Jinhua region tree and district boundaries.",
+			  NULL, &cfg);
+	if (rc) {
+		fz_config_release(&cfg);
+		return rc == 1 ? 0 : rc;
+	}
+	store = fz_cli_open(&cfg, 1);
+	rc = store ? fz_cli_load_regions(store, &cfg) : 1;
+	if (!rc)
+		printf("fazhi: %s is ready (schema %d)\n", fz_config_str(&cfg, FZ_CFG_DB),
+		       fz_store_schema_version());
+	fz_store_free(store);
+	fz_config_release(&cfg);
+	return rc;
+}
+
+static void print_sign_ins(const char *password)
+{
+	printf("Demo sign-ins (password %s), named <role>.<region code>:\n"
+	       "  admin.330700     city administrator (金华市)\n"
+	       "  leader.330700    city leader\n"
+	       "  auditor.330700   city auditor (audit log)\n"
+	       "  admin.330702     婺城区 administrator\n"
+	       "  handler.330702001  城东街道 case handler\n"
+	       "  grid.330702001   城东街道 grid worker\n"
+	       "  roles: admin leader dispatcher handler grid auditor; any district or\n"
+	       "  township code works, e.g. dispatcher.330782 (义乌市).\n",
+	       password);
+}
+
+int fz_cmd_demo(int argc, char **argv)
+{
+	struct fz_opt opts[] = {
+		{"password", 0, "password of every demo user (default Jinhua@2026)", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	struct fz_config cfg;
+	struct fz_store *store;
+	struct fz_demo_report rep;
+	struct fz_err err;
+	const char *pw;
+	int rc;
+
+	fz_config_init(&cfg);
+	fz_err_init(&err);
+	rc = fz_cli_parse(argc, argv,
+			  "Usage: fazhi demo --db FILE [--password P]\n"
+			  "Creates the database if needed and seeds the Jinhua demo city:\n"
+			  "units for the city, its 9 districts and 146 townships, property\n"
+			  "control rooms for communities, and one user per role and level.",
+			  opts, &cfg);
+	if (rc) {
+		fz_config_release(&cfg);
+		return rc == 1 ? 0 : rc;
+	}
+	pw = fz_cli_opt(opts, "password");
+	if (!pw)
+		pw = "Jinhua@2026";
+	if (fz_user_check_password(pw, NULL,
+				   (int)fz_config_int(&cfg, FZ_CFG_PASSWORD_MIN_LENGTH), &err)) {
+		fz_config_release(&cfg);
+		return fz_cli_fail("--password", &err);
+	}
+	store = fz_cli_open(&cfg, 1);
+	rc = store ? fz_cli_load_regions(store, &cfg) : 1;
+	if (!rc && fz_demo_seed(store, pw, fz_clock_now(), &rep, &err))
+		rc = fz_cli_fail("demo", &err);
+	if (!rc && rep.already)
+		printf("fazhi: %s already holds the demo city; left as it is\n",
+		       fz_config_str(&cfg, FZ_CFG_DB));
+	else if (!rc)
+		printf("fazhi: seeded %zu units and %zu users into %s\n", rep.units,
+		       rep.users, fz_config_str(&cfg, FZ_CFG_DB));
+	if (!rc)
+		print_sign_ins(rep.already && !fz_cli_opt(opts, "password") ?
+				       "Jinhua@2026 unless it was seeded with --password" : pw);
+	fz_store_free(store);
+	fz_config_release(&cfg);
+	return rc;
+}
+
+static int serve(struct fz_config *cfg)
+{
+	struct fz_app app;
+	struct fz_server_config sc;
+	struct fz_server *srv = NULL;
+	struct fz_store *store;
+	struct fz_err err;
+	char console[1100];
+	sigset_t set;
+	int sig = 0, rc;
+
+	fz_err_init(&err);
+	/* Block the stop signals before any thread starts, then wait for one. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	store = fz_cli_open(cfg, 0);
+	if (!store)
+		return 1;
+	if ((rc = fz_cli_load_regions(store, cfg)) ||
+	    (rc = fz_store_start_writer(store, (int)fz_config_int(cfg, FZ_CFG_WRITER_BATCH)))) {
+		fz_store_free(store);
+		return rc ? 1 : 0;
+	}
+	memset(&app, 0, sizeof(app));
+	app.store = store;
+	app.cfg = cfg;
+	app.policy.ttl_ms = fz_config_int(cfg, FZ_CFG_SESSION_TTL) * 1000;
+	app.policy.threshold = (int)fz_config_int(cfg, FZ_CFG_LOCKOUT_THRESHOLD);
+	app.policy.window_ms = fz_config_int(cfg, FZ_CFG_LOCKOUT_WINDOW) * 1000;
+	app.policy.duration_ms = fz_config_int(cfg, FZ_CFG_LOCKOUT_DURATION) * 1000;
+	app.policy.password_min_length = (int)fz_config_int(cfg, FZ_CFG_PASSWORD_MIN_LENGTH);
+	snprintf(app.openapi_path, sizeof(app.openapi_path), "%s/openapi.json",
+		 fz_config_str(cfg, FZ_CFG_SHARE_DIR));
+	snprintf(console, sizeof(console), "%s/console", fz_config_str(cfg, FZ_CFG_SHARE_DIR));
+	memset(&sc, 0, sizeof(sc));
+	sc.listen = fz_config_str(cfg, FZ_CFG_LISTEN);
+	sc.threads = (unsigned)fz_config_int(cfg, FZ_CFG_THREADS);
+	sc.max_body = (size_t)fz_config_int(cfg, FZ_CFG_MAX_BODY);
+	sc.max_header = (size_t)fz_config_int(cfg, FZ_CFG_MAX_HEADER);
+	sc.timeout_s = (unsigned)fz_config_int(cfg, FZ_CFG_REQUEST_TIMEOUT);
+	sc.max_json_depth = (int)fz_config_int(cfg, FZ_CFG_MAX_JSON_DEPTH);
+	sc.static_dir = console;
+	sc.routes = fz_api_routes;
+	sc.nroutes = fz_api_nroutes;
+	sc.app = &app;
+	sc.authenticate = fz_app_authenticate;
+	sc.release = fz_app_release;
+	sc.metrics = fz_app_metrics;
+	if (fz_server_start(&sc, &srv, &err)) {
+		fz_store_free(store);
+		return fz_cli_fail("serve", &err);
+	}
+	{
+		char host[64];
+		const char *l = sc.listen, *colon = strrchr(l, ':');
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - l), l);
+		printf("fazhi: listening on http://%s:%u\n"
+		       "fazhi: console at http://%s:%u/ (Ctrl-C stops)\n",
+		       host, fz_server_port(srv), host, fz_server_port(srv));
+		fflush(stdout);
+	}
+	fz_log(FZ_LOG_INFO, "serving %s with %u threads", fz_config_str(cfg, FZ_CFG_DB),
+	       sc.threads);
+	sigwait(&set, &sig);
+	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
+	fz_server_free(srv);
+	fz_store_free(store);
+	printf("fazhi: stopped\n");
+	return 0;
+}
+
+int fz_cmd_serve(int argc, char **argv)
+{
+	struct fz_opt opts[] = {
+		{"print-config", 1, "print the settings and where each came from, then exit", NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	struct fz_config cfg;
+	int rc;
+
+	fz_config_init(&cfg);
+	rc = fz_cli_parse(argc, argv,
+			  "Usage: fazhi serve --db FILE --listen ADDR:PORT [settings]\n"
+			  "Serves the JSON API under /api/v1 and the console at /.",
+			  opts, &cfg);
+	if (rc == 1)
+		rc = 0; /* --help */
+	else if (!rc && fz_cli_opt(opts, "print-config"))
+		fz_config_print(&cfg, stdout);
+	else if (!rc)
+		rc = serve(&cfg);
+	fz_config_release(&cfg);
+	return rc;
+}

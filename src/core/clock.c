@@ -1,0 +1,154 @@
+#include "core/clock.h"
+
+#include "core/err.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static char clock_file[512];
+static int64_t fixed_ms = -1;
+
+void fz_clock_use_file(const char *path)
+{
+	snprintf(clock_file, sizeof(clock_file), "%s", path ? path : "");
+}
+
+void fz_clock_use_fixed(int64_t ms)
+{
+	fixed_ms = ms;
+}
+
+static int64_t wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t fz_clock_now(void)
+{
+	if (clock_file[0]) {
+		FILE *f = fopen(clock_file, "r");
+		char line[32] = "";
+		char *end;
+		long long v;
+
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = '\0';
+			fclose(f);
+			v = strtoll(line, &end, 10);
+			if (end != line && v >= 0)
+				return v;
+		}
+	}
+	if (fixed_ms >= 0)
+		return fixed_ms;
+	return wall();
+}
+
+/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+char *fz_time_format(int64_t ms, char *out, size_t size)
+{
+	time_t secs = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	int frac = (int)(ms - (int64_t)secs * 1000);
+	struct tm tm;
+
+	gmtime_r(&secs, &tm);
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, frac);
+	return out;
+}
+
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+		(*p)++;
+	}
+	*out = v;
+	return 0;
+}
+
+static int expect(const char **p, char c)
+{
+	if (**p != c)
+		return -1;
+	(*p)++;
+	return 0;
+}
+
+int fz_time_parse(const char *s, int64_t *ms)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	const char *p = s;
+	int y, mo, d, h = 0, mi = 0, se = 0, oh = 8, om = 0, sign = 1;
+	int64_t frac = 0;
+
+	if (!s || digits(&p, 4, &y) || expect(&p, '-') || digits(&p, 2, &mo) ||
+	    expect(&p, '-') || digits(&p, 2, &d))
+		return FZ_EINVAL;
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+		return FZ_EINVAL;
+	if (*p) {
+		if (*p != 'T' && *p != 't' && *p != ' ')
+			return FZ_EINVAL;
+		p++;
+		if (digits(&p, 2, &h) || expect(&p, ':') || digits(&p, 2, &mi) ||
+		    expect(&p, ':') || digits(&p, 2, &se))
+			return FZ_EINVAL;
+		if (*p == '.') {
+			int n = 0;
+			p++;
+			while (isdigit((unsigned char)*p)) {
+				if (n++ < 3)
+					frac = frac * 10 + (*p - '0');
+				p++;
+			}
+			if (n == 0)
+				return FZ_EINVAL;
+			for (; n < 3; n++)
+				frac *= 10;
+		}
+		if (*p == 'Z' || *p == 'z') {
+			oh = om = 0;
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			sign = *p == '-' ? -1 : 1;
+			p++;
+			if (digits(&p, 2, &oh) || expect(&p, ':') ||
+			    digits(&p, 2, &om))
+				return FZ_EINVAL;
+		} else {
+			return FZ_EINVAL;
+		}
+		if (*p || h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
+			return FZ_EINVAL;
+	}
+	*ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+		h * 3600 + mi * 60 + se) -
+	       sign * (oh * 3600 + om * 60)) * 1000 + frac;
+	return 0;
+}

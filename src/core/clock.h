@@ -1,0 +1,33 @@
+/*
+ * clock: the one source of "now" (UTC milliseconds). Tests and demos inject
+ * time instead of reading the wall clock: fz_clock_use_file() makes every
+ * call read the time from a file that a test rewrites to move time forward;
+ * fz_clock_use_fixed() freezes it. Set up once at start, before threads run;
+ * fz_clock_now() may then be called from any thread.
+ *
+ * Also formats and parses RFC 3339 times; times are stored as UTC ms and
+ * shown in Asia/Shanghai (UTC+8, no daylight saving) by the console.
+ */
+#ifndef FZ_CORE_CLOCK_H
+#define FZ_CORE_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Read time from a file holding UTC ms (decimal). path is copied. */
+void fz_clock_use_file(const char *path);
+/* Freeze time at ms; a negative ms goes back to the wall clock. */
+void fz_clock_use_fixed(int64_t ms);
+/* Now, in UTC ms. Falls back to the wall clock if the file is unreadable. */
+int64_t fz_clock_now(void);
+
+/* "2026-03-02T01:00:00.000Z" into out (at least 25 bytes). Returns out. */
+char *fz_time_format(int64_t ms, char *out, size_t size);
+/*
+ * Parses RFC 3339 ("2026-03-02T09:00:00+08:00", "...Z", fractional seconds
+ * allowed) or a plain date "2026-03-02" (midnight Asia/Shanghai). 0 or
+ * FZ_EINVAL.
+ */
+int fz_time_parse(const char *s, int64_t *ms /* OUT */);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * json: the JSON module, over cJSON. It is the only module that includes
+ * cJSON.h; it re-exports cJSON's tree type so that handlers build responses
+ * with cJSON_Add*, and adds what cJSON lacks: a depth and size limit on
+ * parsing, declarative field checks (unknown fields, types, lengths, UTF-8)
+ * with errors that name the field, and typed getters.
+ *
+ * Trees are owned by whoever parsed or created them (free with
+ * cJSON_Delete). Thread-safe: no global state is used (parse errors are
+ * located through cJSON's return_parse_end, not cJSON_GetErrorPtr).
+ */
+#ifndef FZ_CORE_JSON_H
+#define FZ_CORE_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fz_err;
+
+enum fz_json_type {
+	FZ_JSON_STRING = 1,
+	FZ_JSON_INT,
+	FZ_JSON_BOOL,
+	FZ_JSON_STRINGS, /* array of strings */
+	FZ_JSON_OBJECT,
+	FZ_JSON_NULLABLE_STRING, /* a string, or null to clear */
+};
+
+struct fz_json_field {
+	const char *name;
+	enum fz_json_type type;
+	int required;
+	size_t max_len;       /* strings: bytes; arrays: items; 0 for none */
+	const char *expected; /* Chinese description of the expected form */
+};
+
+/*
+ * Parses len bytes (need not be NUL-terminated). Refuses nesting deeper than
+ * max_depth (FZ_ETOOBIG) and malformed text (FZ_EINVAL, "malformed_json",
+ * with the byte offset). Returns the tree (caller frees) or NULL with err set.
+ */
+cJSON *fz_json_parse(const char *text, size_t len, int max_depth,
+		     struct fz_err *err);
+
+/*
+ * Checks that obj is an object whose members are all in spec (a table ended
+ * by a row with name NULL), of the declared types and lengths, with every
+ * required one present, strings valid UTF-8 without control characters.
+ * 0, or FZ_EINVAL naming the first bad field.
+ */
+int fz_json_check(const cJSON *obj, const struct fz_json_field *spec,
+		  struct fz_err *err);
+
+/* Member as a string, NULL when absent or not a string. Borrowed. */
+const char *fz_json_str(const cJSON *obj, const char *name);
+/* Member as an integer into *out: 1 if present and integral, else 0. */
+int fz_json_int(const cJSON *obj, const char *name, int64_t *out /* OUT */);
+/* Member as a bool into *out: 1 if present, else 0. */
+int fz_json_bool(const cJSON *obj, const char *name, int *out /* OUT */);
+
+/* Unformatted text of a tree; caller frees with free(). NULL on no memory. */
+char *fz_json_print(const cJSON *tree);
+
+/* 1 when s (len bytes) is valid UTF-8 without C0 controls other than tab/newline. */
+int fz_json_utf8_ok(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,386 @@
+#include "store/store.h"
+
+#include "core/err.h"
+#include "core/log.h"
+#include "store/db.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/*
+ * Numbered migrations: migrations[i] takes the schema from version i to
+ * i + 1. Never edit a released one; append.
+ */
+static const char *const migrations[] = {
+	/* 1: registry, sessions, audit */
+	"CREATE TABLE regions("
+	"  code TEXT PRIMARY KEY, parent TEXT, level TEXT NOT NULL,"
+	"  name TEXT NOT NULL, path TEXT NOT NULL, children INTEGER NOT NULL DEFAULT 0"
+	") WITHOUT ROWID;"
+	"CREATE INDEX regions_parent ON regions(parent, code);"
+	"CREATE TABLE boundaries("
+	"  code TEXT PRIMARY KEY, geojson TEXT NOT NULL, source TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE units("
+	"  id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL,"
+	"  region TEXT NOT NULL REFERENCES regions(code),"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+	"  UNIQUE(region, name));"
+	"CREATE TABLE users("
+	"  id INTEGER PRIMARY KEY, username TEXT NOT NULL UNIQUE,"
+	"  display_name TEXT NOT NULL, password_hash TEXT NOT NULL,"
+	"  unit_id INTEGER NOT NULL REFERENCES units(id), roles INTEGER NOT NULL,"
+	"  scope TEXT NOT NULL REFERENCES regions(code), phone TEXT NOT NULL DEFAULT '',"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  failed_count INTEGER NOT NULL DEFAULT 0, failed_since INTEGER NOT NULL DEFAULT 0,"
+	"  locked_until INTEGER NOT NULL DEFAULT 0,"
+	"  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+	"  last_login_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX users_unit ON users(unit_id);"
+	"CREATE TABLE sessions("
+	"  token_hash TEXT PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,"
+	"  revoked_at INTEGER NOT NULL DEFAULT 0, ip TEXT NOT NULL"
+	") WITHOUT ROWID;"
+	"CREATE TABLE audit("
+	"  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor_id INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, ip TEXT NOT NULL, action TEXT NOT NULL,"
+	"  object_type TEXT NOT NULL, object_id TEXT NOT NULL, region TEXT NOT NULL,"
+	"  region_path TEXT NOT NULL, summary TEXT NOT NULL,"
+	"  before_digest TEXT NOT NULL, after_digest TEXT NOT NULL,"
+	"  prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE INDEX audit_at ON audit(at);"
+	"CREATE TABLE audit_head(id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  seq INTEGER NOT NULL, hash TEXT NOT NULL);",
+};
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+struct job {
+	fz_store_write_fn fn;
+	void *arg;
+	struct fz_err *err;
+	int rc;
+	int done;
+	struct job *next;
+};
+
+struct fz_store {
+	char *path;
+	struct fz_db writer;
+	pthread_mutex_t lock; /* guards the queue, the reader pool */
+	pthread_cond_t wake, done;
+	struct job *head, *tail;
+	int batch;
+	int running, stopping;
+	pthread_t thread;
+	struct fz_db *free_readers;
+	_Atomic uint64_t commits, writes;
+};
+
+int fz_store_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
+static int open_conn(const char *path, int flags, struct fz_db *db,
+		     struct fz_err *err)
+{
+	int rc;
+
+	memset(db, 0, sizeof(*db));
+	rc = sqlite3_open_v2(path, &db->conn, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		fz_err_set(err, FZ_ESTORE, NULL, NULL, "无法打开数据库 %s: %s", path,
+			   db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
+		sqlite3_close(db->conn);
+		db->conn = NULL;
+		return FZ_ESTORE;
+	}
+	sqlite3_busy_timeout(db->conn, 10000);
+	sqlite3_extended_result_codes(db->conn, 1);
+	return 0;
+}
+
+static int pragma_int(struct fz_db *db, const char *sql, int *out,
+		      struct fz_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_OK)
+		return 0;
+	return db_fail(db, rc, err);
+}
+
+static int count_tables(struct fz_db *db, int *n, struct fz_err *err)
+{
+	return pragma_int(db, "SELECT count(*) FROM sqlite_schema", n, err);
+}
+
+static int migrate(struct fz_store *s, struct fz_err *err)
+{
+	struct fz_db *db = &s->writer;
+	int app = 0, version = 0, tables = 0, rc;
+	char sql[128];
+
+	rc = pragma_int(db, "PRAGMA application_id", &app, err);
+	if (rc == FZ_ESTORE &&
+	    sqlite3_errcode(db->conn) == SQLITE_NOTADB) {
+		fz_err_init(err);
+		return fz_err_set(err, FZ_EVERSION, "wrong_version", NULL,
+				  "%s 不是 fazhi 的数据库（不是 SQLite 文件）", s->path);
+	}
+	if (rc || (rc = pragma_int(db, "PRAGMA user_version", &version, err)) ||
+	    (rc = count_tables(db, &tables, err)))
+		return rc;
+	if (app != FZ_STORE_APP_ID && (app != 0 || tables > 0))
+		return fz_err_set(err, FZ_EVERSION, "wrong_version", NULL,
+				  "%s 不是 fazhi 的数据库（application_id 0x%08x）",
+				  s->path, (unsigned)app);
+	if (version > NMIGRATIONS)
+		return fz_err_set(err, FZ_EVERSION, "wrong_version", NULL,
+				  "%s 由更新版本的 fazhi 写入（结构版本 %d，本程序只认识到 %d），"
+				  "请升级 fazhi",
+				  s->path, version, NMIGRATIONS);
+	for (int v = version; v < NMIGRATIONS; v++) {
+		if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)))
+			return rc;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;"
+			 "PRAGMA application_id = %d", v + 1, FZ_STORE_APP_ID);
+		rc = db_exec(db, migrations[v], err);
+		if (!rc)
+			rc = db_exec(db, sql, err);
+		if (!rc)
+			rc = db_exec(db, "COMMIT", err);
+		if (rc) {
+			db_exec(db, "ROLLBACK", NULL);
+			return rc;
+		}
+		fz_log(FZ_LOG_INFO, "store: migrated %s to schema %d", s->path, v + 1);
+	}
+	return 0;
+}
+
+int fz_store_open(const char *path, int create, struct fz_store **out,
+		  struct fz_err *err)
+{
+	struct fz_store *s;
+	struct stat sb;
+	int rc;
+
+	*out = NULL;
+	if (stat(path, &sb) != 0 && !create)
+		return fz_err_set(err, -ENOENT, "not_found", NULL,
+				  "数据库 %s 不存在（先运行 fazhi init --db %s）", path, path);
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return FZ_ENOMEM;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->wake, NULL);
+	pthread_cond_init(&s->done, NULL);
+	rc = open_conn(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->writer, err);
+	if (!rc)
+		rc = migrate(s, err);
+	if (!rc)
+		rc = db_exec(&s->writer,
+			     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+			     "PRAGMA foreign_keys = ON",
+			     err);
+	if (rc) {
+		fz_store_free(s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+static void run_batch(struct fz_store *s, struct job *jobs)
+{
+	struct fz_db *db = &s->writer;
+	struct fz_err cerr;
+	int rc;
+
+	fz_err_init(&cerr);
+	rc = db_exec(db, "BEGIN IMMEDIATE", &cerr);
+	for (struct job *j = jobs; j; j = j->next) {
+		if (rc) {
+			j->rc = fz_err_set(j->err, rc, NULL, NULL, "%s", cerr.msg);
+			continue;
+		}
+		if (db_exec(db, "SAVEPOINT w", j->err)) {
+			j->rc = FZ_ESTORE;
+			continue;
+		}
+		j->rc = j->fn(db, j->arg, j->err);
+		if (j->rc)
+			db_exec(db, "ROLLBACK TO w", NULL);
+		db_exec(db, "RELEASE w", NULL);
+	}
+	if (!rc && (rc = db_exec(db, "COMMIT", &cerr)) != 0) {
+		db_exec(db, "ROLLBACK", NULL);
+		for (struct job *j = jobs; j; j = j->next)
+			if (!j->rc)
+				j->rc = fz_err_set(j->err, FZ_ESTORE, NULL, NULL,
+						   "提交失败: %s", cerr.msg);
+	}
+	if (!rc) {
+		atomic_fetch_add(&s->commits, 1);
+		for (struct job *j = jobs; j; j = j->next)
+			if (!j->rc)
+				atomic_fetch_add(&s->writes, 1);
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct fz_store *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		struct job *batch, *last;
+		int n = 1;
+		while (!s->head && !s->stopping)
+			pthread_cond_wait(&s->wake, &s->lock);
+		if (!s->head)
+			break;
+		batch = last = s->head;
+		while (last->next && n < s->batch) {
+			last = last->next;
+			n++;
+		}
+		s->head = last->next;
+		if (!s->head)
+			s->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&s->lock);
+		run_batch(s, batch);
+		pthread_mutex_lock(&s->lock);
+		for (struct job *j = batch; j;) {
+			struct job *next = j->next;
+			j->done = 1; /* j may be gone once the waiter wakes */
+			j = next;
+		}
+		pthread_cond_broadcast(&s->done);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+int fz_store_start_writer(struct fz_store *s, int batch)
+{
+	int rc;
+
+	s->batch = batch > 0 ? batch : 1;
+	rc = pthread_create(&s->thread, NULL, writer_main, s);
+	if (rc)
+		return -rc;
+	s->running = 1;
+	return 0;
+}
+
+int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg,
+		   struct fz_err *err)
+{
+	struct job j = {fn, arg, err, 0, 0, NULL};
+
+	if (!s->running) {
+		run_batch(s, &j);
+		return j.rc;
+	}
+	pthread_mutex_lock(&s->lock);
+	if (s->tail)
+		s->tail->next = &j;
+	else
+		s->head = &j;
+	s->tail = &j;
+	pthread_cond_signal(&s->wake);
+	while (!j.done)
+		pthread_cond_wait(&s->done, &s->lock);
+	pthread_mutex_unlock(&s->lock);
+	return j.rc;
+}
+
+struct fz_db *fz_store_reader(struct fz_store *s)
+{
+	struct fz_db *db;
+
+	pthread_mutex_lock(&s->lock);
+	db = s->free_readers;
+	if (db)
+		s->free_readers = db->next_free;
+	pthread_mutex_unlock(&s->lock);
+	if (db)
+		return db;
+	db = malloc(sizeof(*db));
+	if (!db)
+		return NULL;
+	if (open_conn(s->path, SQLITE_OPEN_READONLY, db, NULL) ||
+	    db_exec(db, "PRAGMA query_only = ON", NULL)) {
+		db_close(db);
+		free(db);
+		return NULL;
+	}
+	return db;
+}
+
+void fz_store_reader_put(struct fz_store *s, struct fz_db *db)
+{
+	if (!db)
+		return;
+	pthread_mutex_lock(&s->lock);
+	db->next_free = s->free_readers;
+	s->free_readers = db;
+	pthread_mutex_unlock(&s->lock);
+}
+
+void fz_store_free(struct fz_store *s)
+{
+	if (!s)
+		return;
+	if (s->running) {
+		pthread_mutex_lock(&s->lock);
+		s->stopping = 1;
+		pthread_cond_signal(&s->wake);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->thread, NULL);
+	}
+	while (s->free_readers) {
+		struct fz_db *db = s->free_readers;
+		s->free_readers = db->next_free;
+		db_close(db);
+		free(db);
+	}
+	if (s->writer.conn) {
+		db_exec(&s->writer, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+		db_close(&s->writer);
+	}
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->wake);
+	pthread_cond_destroy(&s->done);
+	free(s->path);
+	free(s);
+}
+
+uint64_t fz_store_commits(const struct fz_store *s)
+{
+	return atomic_load(&s->commits);
+}
+
+uint64_t fz_store_writes(const struct fz_store *s)
+{
+	return atomic_load(&s->writes);
+}
