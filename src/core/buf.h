@@ -29,6 +29,7 @@ int fz_buf_add(struct fz_buf *b, const void *data, size_t len);
 int fz_buf_adds(struct fz_buf *b, const char *s);
 int fz_buf_addf(struct fz_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int fz_buf_vaddf(struct fz_buf *b, const char *fmt, va_list ap);
+int fz_buf_vaddf(struct fz_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 #endif

@@ -12,19 +12,20 @@
 #ifndef FZ_CORE_ERR_H
 #define FZ_CORE_ERR_H
 
+/* Codes are -1000 and below, so that -errno (above -1000) stays distinct. */
 enum fz_code {
 	FZ_OK = 0,
 	FZ_EINVAL = -1000, /* bad input: 400 (or 422) */
-	FZ_ENOTFOUND,      /* 404 */
-	FZ_EFORBIDDEN,     /* role or scope refuses: 403 */
-	FZ_ECONFLICT,      /* duplicate or stale: 409 */
-	FZ_ETOOBIG,        /* a client-controlled size past its limit: 413 */
-	FZ_EUNAUTH,        /* no, expired or forged credentials: 401 */
-	FZ_ELOCKED,        /* too many failures, wait: 429 */
-	FZ_ENOMEM,         /* 503 */
-	FZ_ESTORE,         /* database failure: 500 */
-	FZ_EVERSION,       /* file written by a newer fazhi or not ours */
-	FZ_EINTERNAL,      /* a bug: 500 */
+	FZ_ENOTFOUND = -1001,      /* 404 */
+	FZ_EFORBIDDEN = -1002,     /* role or scope refuses: 403 */
+	FZ_ECONFLICT = -1003,      /* duplicate or stale: 409 */
+	FZ_ETOOBIG = -1004,        /* a client-controlled size past its limit: 413 */
+	FZ_EUNAUTH = -1005,        /* no, expired or forged credentials: 401 */
+	FZ_ELOCKED = -1006,        /* too many failures, wait: 429 */
+	FZ_ENOMEM = -1007,         /* 503 */
+	FZ_ESTORE = -1008,         /* database failure: 500 */
+	FZ_EVERSION = -1009,       /* file written by a newer fazhi or not ours */
+	FZ_EINTERNAL = -1010,      /* a bug: 500 */
 };
 
 struct fz_err {

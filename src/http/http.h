@@ -54,6 +54,7 @@ struct fz_resp {
 	size_t len;
 	const char *content_type;
 	char location[128];
+	int retry_after; /* seconds, sent as Retry-After when > 0 */
 };
 
 typedef int (*fz_handler_fn)(struct fz_req *req, struct fz_resp *resp,

@@ -92,4 +92,6 @@ void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err,
 		cJSON_AddStringToObject(p, "instance", instance);
 	if (fz_resp_json(resp, status, p) == 0)
 		resp->content_type = "application/problem+json; charset=utf-8";
+	if (code == FZ_ELOCKED)
+		resp->retry_after = err->retry_after;
 }

@@ -108,6 +108,11 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct fz_resp *resp,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	if (resp->location[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+	if (resp->retry_after > 0) {
+		char secs[16];
+		snprintf(secs, sizeof(secs), "%d", resp->retry_after);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+	}
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	ret = MHD_queue_response(c, (unsigned)resp->status, r);
 	MHD_destroy_response(r);
@@ -223,7 +228,7 @@ static void dispatch(struct fz_server *s, struct ctx *x, struct fz_req *req,
 	if (rc) {
 		if (!err.code)
 			fz_err_set(&err, rc, NULL, NULL, "%s", fz_err_title(fz_err_machine(rc)));
-		if (rc <= FZ_ESTORE)
+		if (rc > FZ_EINVAL || fz_err_http_status(rc) >= 500)
 			fz_log(FZ_LOG_ERROR, "%s %s: %s", req->method, req->path, err.msg);
 		problem(resp, &err, req->path);
 	}

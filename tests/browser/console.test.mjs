@@ -187,9 +187,11 @@ test('admin: region tree and map, then creates a user', { skip: missing }, async
   await tree.locator('.el-tree-node.is-current > .el-tree-node__content [data-code="330783"]').waitFor();
 
   mkdirSync(ARTIFACTS, { recursive: true });
+  await page.setViewportSize({ width: 1440, height: 1280 }); // room for the detail panel
   await page.mouse.move(5, 5); // no tooltip over the map
-  await page.waitForTimeout(300); // let the hover fade-out finish
-  await page.screenshot({ path: path.join(ARTIFACTS, 'map.png'), fullPage: true });
+  await page.locator('[data-test=region-map][data-ready=true]').waitFor();
+  await page.waitForTimeout(500); // let the resize and hover fade-out animations end
+  await page.screenshot({ path: path.join(ARTIFACTS, 'map.png') });
 
   // Users: create one through the dialog. A weak password is refused first,
   // with the server's message next to the password field.
@@ -270,6 +272,23 @@ test('grid worker sees no administration pages', { skip: missing }, async () => 
   const townships = await tree.locator('[data-code]').evaluateAll((els) =>
     els.map((e) => e.dataset.code).filter((c) => c.length === 9));
   assert.deepEqual(townships, ['330702001']);
+  await closePage(page);
+});
+
+test('leader reads users without editing controls', { skip: missing }, async () => {
+  const page = await newPage();
+  await signIn(page, 'leader.330702');
+  assert.deepEqual(await navItems(page), ['首页', '区划与地图', '用户管理']);
+  await page.locator('[data-test=nav-users]').click();
+  const rows = page.locator('[data-test=users-table] .el-table__row');
+  await rows.first().waitFor();
+  assert.equal(await page.locator('[data-test=user-create]').count(), 0);
+  assert.equal(await page.locator('[data-test=user-edit]').count(), 0);
+  // Only users inside the leader's district are listed.
+  const scopes = await page.locator('[data-test=users-table] .el-table__row').evaluateAll((trs) =>
+    trs.map((tr) => (tr.innerText.match(/（(\d{6,12})）/) || [])[1]));
+  assert.ok(scopes.length > 0);
+  for (const code of scopes) assert.ok(code && code.startsWith('330702'), `user outside 婺城区 listed: ${code}`);
   await closePage(page);
 });
 

@@ -61,13 +61,17 @@ export async function startFazhi({ demo = true, env = {}, args = [] } = {}) {
     setNow(ms) { now = ms; writeFileSync(clock, String(now)); },
     advance(ms) { h.setNow(now + ms); },
     now: () => now,
+    /** Stops the server; throws if it did not exit cleanly (a sanitizer
+     * report or a crash makes the exit code non-zero). */
     async stop() {
-      if (child.exitCode === null) {
-        const done = new Promise((r) => child.once('exit', r));
+      let code = child.exitCode;
+      if (code === null) {
+        const done = new Promise((r) => child.once('exit', (c, sig) => r(c ?? sig)));
         child.kill('SIGTERM');
-        await done;
+        code = await done;
       }
       rmSync(dir, { recursive: true, force: true });
+      if (code !== 0) throw new Error(`fazhi exited with ${code}: ${stderr}`);
     },
     async api(method, p, { token, body, headers = {}, raw } = {}) {
       const hd = { ...headers };

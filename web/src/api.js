@@ -56,7 +56,8 @@ export async function api(method, path, body) {
   const problem = json && typeof json === 'object' ? json : { detail: text.slice(0, 200) };
   const err = new ApiError(res.status, problem);
   const isSignIn = path === '/session' && method === 'POST';
-  if (res.status === 401 && !isSignIn) {
+  // The machine code is checked too, so that a wrong status cannot strand the user.
+  if ((res.status === 401 || err.code === 'unauthorized') && !isSignIn) {
     clearSession();
     router.push('/login');
   }
