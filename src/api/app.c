@@ -5,6 +5,7 @@
 #include "store/registry_store.h"
 #include "store/store.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,15 +66,18 @@ int fz_app_in_scope(const struct fz_req *req, const char *path, const char *fiel
 			  field ? ": " : "", req->who ? req->who->scope : "");
 }
 
-static int parse_id(const char *s, int64_t *out)
+int fz_app_parse_id(const char *s, const char *field, int64_t min, int64_t *out,
+		    struct fz_err *err)
 {
 	char *end;
 	long long v;
 
 	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || end == s || v < 0)
-		return FZ_EINVAL;
+	v = isdigit((unsigned char)s[0]) ? strtoll(s, &end, 10) : -1;
+	if (v < min || errno || *end)
+		return fz_err_set(err, FZ_EINVAL, NULL, field,
+				  "%s: “%.20s”无效，应为不小于 %lld 的整数", field, s,
+				  (long long)min);
 	*out = v;
 	return 0;
 }
@@ -85,11 +89,11 @@ int fz_app_paging(const struct fz_req *req, int *limit, int64_t *cursor,
 	int64_t v = 50;
 
 	*cursor = 0;
-	if (l && (parse_id(l, &v) || v < 1 || v > 200))
+	if (l && (fz_app_parse_id(l, "limit", 1, &v, NULL) || v > 200))
 		return fz_err_set(err, FZ_EINVAL, NULL, "limit",
 				  "limit: “%.20s”无效，应为 1 到 200 的整数", l);
 	*limit = (int)v;
-	if (c && c[0] && parse_id(c, cursor))
+	if (c && c[0] && fz_app_parse_id(c, "cursor", 0, cursor, NULL))
 		return fz_err_set(err, FZ_EINVAL, NULL, "cursor",
 				  "cursor: “%.40s”无效，应为上一页返回的 next_cursor", c);
 	return 0;

@@ -60,6 +60,9 @@ static inline struct fz_app *fz_app_of(const struct fz_req *req)
 int fz_app_in_scope(const struct fz_req *req, const char *path,
 		    const char *field, struct fz_err *err);
 
+/* Parses a decimal id of digits only, at least min. FZ_EINVAL naming field. */
+int fz_app_parse_id(const char *s, const char *field, int64_t min,
+		    int64_t *out /* OUT */, struct fz_err *err);
 /* Reads ?limit= (default 50, at most 200) and ?cursor= (an id, 0 if absent). */
 int fz_app_paging(const struct fz_req *req, int *limit /* OUT */,
 		  int64_t *cursor /* OUT */, struct fz_err *err);

@@ -80,17 +80,13 @@ int fz_api_unit_list(struct fz_req *req, struct fz_resp *resp, struct fz_err *er
 static int load_unit(struct fz_req *req, struct fz_unit *u, struct fz_err *err)
 {
 	struct fz_db *db = fz_app_db(req, err);
-	char *end;
-	long long id;
+	int64_t id;
 	int rc;
 
 	if (!db)
 		return FZ_ENOMEM;
-	errno = 0;
-	id = strtoll(req->params[0], &end, 10);
-	if (errno || *end || id <= 0)
-		return fz_err_set(err, FZ_EINVAL, NULL, "id",
-				  "id: “%.20s”无效，应为正整数", req->params[0]);
+	if ((rc = fz_app_parse_id(req->params[0], "id", 1, &id, err)))
+		return rc;
 	rc = fz_store_unit_get(db, id, u, err);
 	if (rc)
 		return rc;

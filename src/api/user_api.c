@@ -49,21 +49,6 @@ static int add_user(void *ctx, const struct fz_user *u)
 	return 0;
 }
 
-static int parse_pos(const char *s, const char *field, int64_t *out,
-		     struct fz_err *err)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || *end || end == s || v <= 0)
-		return fz_err_set(err, FZ_EINVAL, NULL, field,
-				  "%s: “%.20s”无效，应为正整数", field, s);
-	*out = v;
-	return 0;
-}
-
 int fz_api_user_list(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	struct fz_user_filter f = {0};
@@ -75,7 +60,7 @@ int fz_api_user_list(struct fz_req *req, struct fz_resp *resp, struct fz_err *er
 	if (!rc)
 		rc = fz_app_region_filter(req, &f.region_path, err);
 	if (!rc && unit && unit[0])
-		rc = parse_pos(unit, "unit", &f.unit_id, err);
+		rc = fz_app_parse_id(unit, "unit", 1, &f.unit_id, err);
 	if (rc)
 		return rc;
 	if (role && role[0] && !(f.role = fz_role_bit(role)))
@@ -105,7 +90,7 @@ static int load_user(struct fz_req *req, struct fz_user *u, struct fz_err *err)
 
 	if (!db)
 		return FZ_ENOMEM;
-	if ((rc = parse_pos(req->params[0], "id", &id, err)) ||
+	if ((rc = fz_app_parse_id(req->params[0], "id", 1, &id, err)) ||
 	    (rc = fz_store_user_get(db, id, u, err)))
 		return rc;
 	return fz_app_in_scope(req, u->unit_path, "id", err);

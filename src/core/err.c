@@ -42,6 +42,8 @@ static const struct {
 	{FZ_ESTORE, 500, "store_error"},
 	{FZ_EVERSION, 500, "wrong_version"},
 	{FZ_EINTERNAL, 500, "internal"},
+	{FZ_EMETHOD, 405, "method_not_allowed"},
+	{FZ_EMEDIA, 415, "unsupported_media_type"},
 };
 
 const char *fz_err_machine(int code)
@@ -79,6 +81,8 @@ static const struct {
 	{"store_error", "数据存储错误"},
 	{"wrong_version", "数据库版本不符"},
 	{"method_not_allowed", "请求方法不支持"},
+	{"unsupported_media_type", "请求体类型不支持"},
+	{"account_disabled", "账号已停用"},
 	{"internal", "内部错误"},
 };
 

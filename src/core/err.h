@@ -26,6 +26,8 @@ enum fz_code {
 	FZ_ESTORE = -1008,         /* database failure: 500 */
 	FZ_EVERSION = -1009,       /* file written by a newer fazhi or not ours */
 	FZ_EINTERNAL = -1010,      /* a bug: 500 */
+	FZ_EMETHOD = -1011,        /* the path exists, the method does not: 405 */
+	FZ_EMEDIA = -1012,         /* body not in a type we accept: 415 */
 };
 
 struct fz_err {

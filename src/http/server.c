@@ -56,7 +56,7 @@ cJSON *fz_req_json(struct fz_req *req, const struct fz_json_field *spec,
 	const char *ct = fz_req_header(req, "Content-Type");
 
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
-		fz_err_set(err, FZ_EINVAL, "unsupported_media_type", "Content-Type",
+		fz_err_set(err, FZ_EMEDIA, NULL, "Content-Type",
 			   "Content-Type: 应为 application/json（收到 %.64s）",
 			   ct ? ct : "无");
 		return NULL;
@@ -197,14 +197,12 @@ static void dispatch(struct fz_server *s, struct ctx *x, struct fz_req *req,
 	idx = find_route(s, req, &known);
 	if (idx < 0) {
 		if (known)
-			fz_err_set(&err, FZ_EINVAL, "method_not_allowed", NULL,
-				   "%s 不支持 %s 方法", req->path, req->method);
+			fz_err_set(&err, FZ_EMETHOD, NULL, NULL, "%s 不支持 %s 方法",
+				   req->path, req->method);
 		else
 			fz_err_set(&err, FZ_ENOTFOUND, NULL, NULL, "没有这个接口: %s",
 				   req->path);
 		problem(resp, &err, req->path);
-		if (known)
-			resp->status = 405;
 		return;
 	}
 	*route_out = idx;

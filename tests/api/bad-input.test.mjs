@@ -41,7 +41,7 @@ test('trailing garbage after JSON', async () => {
 });
 
 test('wrong content type', async () => {
-  await expectProblem(undefined, 400, 'unsupported_media_type', 'Content-Type', {
+  await expectProblem(undefined, 415, 'unsupported_media_type', 'Content-Type', {
     raw: JSON.stringify(good()), headers: { 'content-type': 'text/plain' },
   });
 });
@@ -116,8 +116,11 @@ test('unknown routes and methods', async () => {
   assert.equal(r.json.code, 'not_found');
   r = await h.api('DELETE', '/api/v1/units', { token: admin });
   assert.equal(r.status, 405);
+  assert.equal(r.json.status, 405);
   assert.equal(r.json.code, 'method_not_allowed');
-  r = await h.api('GET', '/api/v1/units/abc', { token: admin });
-  assert.equal(r.status, 400);
-  assert.equal(r.json.field, 'id');
+  for (const id of ['abc', '%205', '+5', '-1', '0']) {
+    r = await h.api('GET', `/api/v1/units/${id}`, { token: admin });
+    assert.equal(r.status, 400, id);
+    assert.equal(r.json.field, 'id');
+  }
 });
