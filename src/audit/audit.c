@@ -126,7 +126,12 @@ int fz_audit_verify(struct fz_db *db, struct fz_audit_report *report,
 	if (rc)
 		return rc;
 	if (head_seq != w.last_seq || strcmp(head_hash, w.last_hash) != 0) {
-		bad(&w, w.last_seq + 1,
+		/* entries after the head were appended, or entries after the
+		 * last were deleted: the first bad one follows the shorter */
+		int64_t first = head_seq < w.last_seq ? head_seq + 1 : w.last_seq + 1;
+		if (head_seq == w.last_seq)
+			first = w.last_seq; /* the head itself was altered */
+		bad(&w, first,
 		    "the chain ends at entry %" PRId64 " but its head says %" PRId64
 		    ": entries at the end were deleted or the head was altered",
 		    w.last_seq, head_seq);

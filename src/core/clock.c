@@ -112,6 +112,8 @@ int fz_time_parse(const char *s, int64_t *ms)
 		return FZ_EINVAL;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
 		return FZ_EINVAL;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return FZ_EINVAL;
 	if (*p) {
 		if (*p != 'T' && *p != 't' && *p != ' ')
 			return FZ_EINVAL;

@@ -60,7 +60,7 @@ int fz_config_parse(struct fz_config *cfg, const char *text, size_t len,
 /* Reads and parses a file. -errno if unreadable. */
 int fz_config_load_file(struct fz_config *cfg, const char *path,
 			struct fz_err *err);
-/* Applies FZ_* environment variables. */
+/* Applies FAZHI_* environment variables. */
 int fz_config_load_env(struct fz_config *cfg, struct fz_err *err);
 /*
  * Sets one key from a flag name ("db", "listen", "session-ttl"...).

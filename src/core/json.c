@@ -5,18 +5,26 @@
 #include <math.h>
 #include <string.h>
 
-/* Deepest nesting of objects and arrays, outside strings; -1 if unbalanced. */
-static int max_nesting(const char *s, size_t len)
+/*
+ * Deepest nesting of objects and arrays, outside strings. Sets *nul when a
+ * string holds the escape \u0000, which cJSON would decode into a NUL that
+ * cuts the string short without a trace.
+ */
+static int max_nesting(const char *s, size_t len, int *nul)
 {
 	int depth = 0, deepest = 0, in_str = 0;
 
+	*nul = 0;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		if (in_str) {
-			if (c == '\\')
+			if (c == '\\') {
+				if (i + 5 < len && memcmp(s + i + 1, "u0000", 5) == 0)
+					*nul = 1;
 				i++;
-			else if (c == '"')
+			} else if (c == '"') {
 				in_str = 0;
+			}
 			continue;
 		}
 		if (c == '"')
@@ -35,11 +43,16 @@ cJSON *fz_json_parse(const char *text, size_t len, int max_depth,
 {
 	const char *end = NULL;
 	cJSON *tree;
-	int depth = max_nesting(text, len);
+	int nul, depth = max_nesting(text, len, &nul);
 
 	if (depth > max_depth) {
 		fz_err_set(err, FZ_ETOOBIG, "too_big", NULL,
 			   "JSON 嵌套深度 %d 超过上限 %d", depth, max_depth);
+		return NULL;
+	}
+	if (nul) {
+		fz_err_set(err, FZ_EINVAL, NULL, NULL,
+			   "字符串中不允许 \\u0000（NUL 字符）");
 		return NULL;
 	}
 	tree = cJSON_ParseWithLengthOpts(text, len, &end, 0);

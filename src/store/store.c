@@ -138,7 +138,8 @@ static int migrate(struct fz_store *s, struct fz_err *err)
 	rc = pragma_int(db, "PRAGMA application_id", &app, err);
 	if (rc == FZ_ESTORE &&
 	    sqlite3_errcode(db->conn) == SQLITE_NOTADB) {
-		fz_err_init(err);
+		if (err)
+			fz_err_init(err);
 		return fz_err_set(err, FZ_EVERSION, "wrong_version", NULL,
 				  "%s 不是 fazhi 的数据库（不是 SQLite 文件）", s->path);
 	}

@@ -9,6 +9,8 @@ export function fieldRoot(field) {
   return String(field).replace(/^[/#.]+/, '').split(/[/.[]/)[0];
 }
 
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export function useProblem(aliases = {}) {
   const fields = reactive({});
   const general = ref(null);
@@ -23,9 +25,13 @@ export function useProblem(aliases = {}) {
     clear();
     const root = fieldRoot(err.field);
     const name = aliases[root] || root;
-    const message = err.detail || err.title;
-    if (name && known.includes(name)) fields[name] = message;
-    else general.value = { title: err.title, detail: err.detail };
+    if (name && known.includes(name)) {
+      // Next to the field, "password: too short" reads better as "too short".
+      const detail = (err.detail || '').replace(new RegExp(`^${escape(String(err.field))}\\s*[:：]\\s*`), '');
+      fields[name] = detail || err.title;
+    } else {
+      general.value = { title: err.title, detail: err.detail };
+    }
   }
 
   return { fields, general, clear, show };

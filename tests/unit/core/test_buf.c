@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
