@@ -35,9 +35,12 @@ void fz_app_metrics(void *app, struct fz_buf *out)
 		    "fazhi_store_commits_total %llu\n"
 		    "# HELP fazhi_store_writes_total Writes committed (several per commit when batched).\n"
 		    "# TYPE fazhi_store_writes_total counter\n"
-		    "fazhi_store_writes_total %llu\n",
+		    "fazhi_store_writes_total %llu\n"
+		    "# HELP fazhi_store_queue_depth Writes waiting for the writer.\n"
+		    "# TYPE fazhi_store_queue_depth gauge\n"
+		    "fazhi_store_queue_depth %zu\n",
 		    (unsigned long long)fz_store_commits(s),
-		    (unsigned long long)fz_store_writes(s));
+		    (unsigned long long)fz_store_writes(s), fz_store_queued(s));
 }
 
 struct fz_db *fz_app_db(struct fz_req *req, struct fz_err *err)

@@ -75,6 +75,7 @@ struct fz_store {
 	pthread_mutex_t lock; /* guards the queue, the reader pool */
 	pthread_cond_t wake, done;
 	struct job *head, *tail;
+	size_t queued;
 	int batch;
 	int running, stopping;
 	pthread_t thread;
@@ -266,6 +267,7 @@ static void *writer_main(void *arg)
 		s->head = last->next;
 		if (!s->head)
 			s->tail = NULL;
+		s->queued -= (size_t)n;
 		last->next = NULL;
 		pthread_mutex_unlock(&s->lock);
 		run_batch(s, batch);
@@ -308,6 +310,7 @@ int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg,
 	else
 		s->head = &j;
 	s->tail = &j;
+	s->queued++;
 	pthread_cond_signal(&s->wake);
 	while (!j.done)
 		pthread_cond_wait(&s->done, &s->lock);
@@ -384,4 +387,14 @@ uint64_t fz_store_commits(const struct fz_store *s)
 uint64_t fz_store_writes(const struct fz_store *s)
 {
 	return atomic_load(&s->writes);
+}
+
+size_t fz_store_queued(struct fz_store *s)
+{
+	size_t n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->queued;
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }

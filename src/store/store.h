@@ -19,6 +19,7 @@
 #ifndef FZ_STORE_STORE_H
 #define FZ_STORE_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct fz_err;
@@ -62,5 +63,8 @@ void fz_store_reader_put(struct fz_store *s, struct fz_db *db);
 uint64_t fz_store_commits(const struct fz_store *s);
 /* Writes committed since open. */
 uint64_t fz_store_writes(const struct fz_store *s);
+/* Writes waiting for the writer now (a gauge for /metrics; tests use it to
+ * know that writes have queued up). */
+size_t fz_store_queued(struct fz_store *s);
 
 #endif

@@ -492,8 +492,9 @@ static void failing_write_rolls_back_alone(void **state)
 		sub[i].job.fail_after = i == 1;
 		assert_int_equal(pthread_create(&sub[i].thread, NULL, submit_main, &sub[i]), 0);
 	}
-	/* let the three reach the queue (they only need the store's mutex) */
-	sleep_ms(300);
+	/* wait until the three are queued behind the blocker */
+	while (fz_store_queued(s) < 3)
+		sleep_ms(1);
 	atomic_store(&b.release, 1);
 	pthread_join(hold.thread, NULL);
 	for (int i = 0; i < 3; i++)
