@@ -23,12 +23,12 @@ share: build/share/regions.tsv build/share/console/index.html
 
 build: setup
 	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAZHI_TESTS=OFF >/dev/null
-	@cmake --build build
+	@cmake --build build -- --quiet
 	@$(MAKE) --no-print-directory share
 
 build-test: setup
 	@cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFAZHI_SANITIZE=ON >/dev/null
-	@cmake --build build-test
+	@cmake --build build-test -- --quiet
 	@$(MAKE) --no-print-directory share
 	@rm -rf build-test/share/console build-test/share/regions.tsv build-test/share/boundaries-330700.geojson
 	@ln -sfn ../../build/share/console build-test/share/console
@@ -38,7 +38,7 @@ build-test: setup
 run: build
 	@mkdir -p $(dir $(DB))
 	@if [ ! -f $(DB) ]; then build/fazhi demo --db $(DB) --password '$(PASSWORD)'; \
-	 else echo "fazhi: using existing $(DB) (demo password $(PASSWORD) unless changed)"; fi
+	 else build/fazhi demo --db $(DB); fi
 	@exec build/fazhi serve --db $(DB) --listen $(LISTEN)
 
 test: build-test

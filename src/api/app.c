@@ -186,7 +186,7 @@ cJSON *fz_app_unit_json(const struct fz_unit *u)
 	cJSON *o = cJSON_CreateObject();
 	const char *kn = fz_unit_kind_name(u->kind);
 
-	cJSON_AddNumberToObject(o, "id", (double)u->id);
+	fz_json_add_int(o, "id", u->id);
 	cJSON_AddStringToObject(o, "name", u->name);
 	cJSON_AddStringToObject(o, "kind", u->kind);
 	cJSON_AddStringToObject(o, "kind_name", kn ? kn : u->kind);
@@ -202,7 +202,7 @@ cJSON *fz_app_user_json(const struct fz_user *u, int unmask)
 	cJSON *o = cJSON_CreateObject(), *roles = cJSON_CreateArray(), *unit;
 	char phone[40];
 
-	cJSON_AddNumberToObject(o, "id", (double)u->id);
+	fz_json_add_int(o, "id", u->id);
 	cJSON_AddStringToObject(o, "username", u->username);
 	cJSON_AddStringToObject(o, "display_name", u->display_name);
 	for (const struct fz_role_def *r = fz_roles; r->role; r++)
@@ -210,7 +210,7 @@ cJSON *fz_app_user_json(const struct fz_user *u, int unmask)
 			cJSON_AddItemToArray(roles, cJSON_CreateString(r->role));
 	cJSON_AddItemToObject(o, "roles", roles);
 	unit = cJSON_AddObjectToObject(o, "unit");
-	cJSON_AddNumberToObject(unit, "id", (double)u->unit_id);
+	fz_json_add_int(unit, "id", u->unit_id);
 	cJSON_AddStringToObject(unit, "name", u->unit_name);
 	cJSON_AddStringToObject(unit, "kind", u->unit_kind);
 	cJSON_AddItemToObject(o, "scope",

@@ -24,11 +24,11 @@ static int add_entry(void *ctx, const struct fz_audit_entry *e)
 		return 1;
 	c->last = e->seq;
 	o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "seq", (double)e->seq);
+	fz_json_add_int(o, "seq", e->seq);
 	fz_app_add_time(o, "at", e->at);
 	actor = cJSON_AddObjectToObject(o, "actor");
 	if (e->actor_id)
-		cJSON_AddNumberToObject(actor, "id", (double)e->actor_id);
+		fz_json_add_int(actor, "id", e->actor_id);
 	else
 		cJSON_AddNullToObject(actor, "id");
 	cJSON_AddStringToObject(actor, "username", e->actor);
@@ -121,12 +121,12 @@ int fz_api_audit_verify(struct fz_req *req, struct fz_resp *resp, struct fz_err 
 		return rc;
 	out = cJSON_CreateObject();
 	cJSON_AddBoolToObject(out, "ok", rep.ok);
-	cJSON_AddNumberToObject(out, "checked", (double)rep.checked);
+	fz_json_add_int(out, "checked", rep.checked);
 	if (rep.ok) {
 		cJSON_AddNullToObject(out, "first_bad");
 	} else {
 		cJSON *b = cJSON_AddObjectToObject(out, "first_bad");
-		cJSON_AddNumberToObject(b, "seq", (double)rep.first_bad);
+		fz_json_add_int(b, "seq", rep.first_bad);
 		cJSON_AddStringToObject(b, "reason", rep.reason);
 	}
 	return fz_resp_json(resp, 200, out);

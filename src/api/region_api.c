@@ -30,7 +30,7 @@ static int add_child(void *ctx, const struct fz_region *r)
 	if (!visible(req, r->path))
 		return 0;
 	o = fz_app_region_brief(r->code, r->name, r->level);
-	cJSON_AddNumberToObject(o, "children_count", r->children);
+	fz_json_add_int(o, "children_count", r->children);
 	cJSON_AddItemToArray(c[1], o);
 	return 0;
 }
@@ -89,7 +89,7 @@ int fz_api_region_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *e
 		cJSON_Delete(out);
 		return rc;
 	}
-	cJSON_AddNumberToObject(out, "children_count", cJSON_GetArraySize(kids));
+	fz_json_add_int(out, "children_count", cJSON_GetArraySize(kids));
 	return fz_resp_json(resp, 200, out);
 }
 

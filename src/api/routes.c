@@ -58,8 +58,8 @@ int fz_api_health(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 		return rc;
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "status", "ok");
-	cJSON_AddNumberToObject(out, "schema", fz_store_schema_version());
-	cJSON_AddNumberToObject(out, "regions", (double)n);
+	fz_json_add_int(out, "schema", fz_store_schema_version());
+	fz_json_add_int(out, "regions", n);
 	return fz_resp_json(resp, 200, out);
 }
 

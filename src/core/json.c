@@ -3,6 +3,7 @@
 #include "core/err.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -237,6 +238,14 @@ int fz_json_bool(const cJSON *obj, const char *name, int *out)
 		return 0;
 	*out = cJSON_IsTrue(v);
 	return 1;
+}
+
+cJSON *fz_json_add_int(cJSON *obj, const char *name, int64_t v)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%lld", (long long)v);
+	return cJSON_AddRawToObject(obj, name, text);
 }
 
 char *fz_json_print(const cJSON *tree)

@@ -59,6 +59,14 @@ int fz_json_int(const cJSON *obj, const char *name, int64_t *out /* OUT */);
 /* Member as a bool into *out: 1 if present, else 0. */
 int fz_json_bool(const cJSON *obj, const char *name, int *out /* OUT */);
 
+/*
+ * Adds an integer member. Integers are stored as raw text, so printing needs
+ * no floating-point round trip (cJSON prints numbers with sprintf and checks
+ * them with sscanf, the largest cost of rendering a response) and ids above
+ * 2^53 stay exact. Returns the item, NULL on no memory.
+ */
+cJSON *fz_json_add_int(cJSON *obj, const char *name, int64_t v);
+
 /* Unformatted text of a tree; caller frees with free(). NULL on no memory. */
 char *fz_json_print(const cJSON *tree);
 

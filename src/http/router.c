@@ -79,7 +79,7 @@ void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err,
 	snprintf(type, sizeof(type), "/problems/%s", machine);
 	cJSON_AddStringToObject(p, "type", type);
 	cJSON_AddStringToObject(p, "title", fz_err_title(machine));
-	cJSON_AddNumberToObject(p, "status", status);
+	fz_json_add_int(p, "status", status);
 	cJSON_AddStringToObject(p, "code", machine);
 	cJSON_AddStringToObject(p, "detail", err->msg[0] ? err->msg : fz_err_title(machine));
 	if (err->field[0])
@@ -87,7 +87,7 @@ void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err,
 	else
 		cJSON_AddNullToObject(p, "field");
 	if (code == FZ_ELOCKED)
-		cJSON_AddNumberToObject(p, "retry_after", err->retry_after);
+		fz_json_add_int(p, "retry_after", err->retry_after);
 	if (instance)
 		cJSON_AddStringToObject(p, "instance", instance);
 	if (fz_resp_json(resp, status, p) == 0)
