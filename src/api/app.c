@@ -190,7 +190,7 @@ cJSON *fz_app_unit_json(const struct fz_unit *u)
 	cJSON_AddStringToObject(o, "name", u->name);
 	cJSON_AddStringToObject(o, "kind", u->kind);
 	cJSON_AddStringToObject(o, "kind_name", kn ? kn : u->kind);
-	cJSON_AddItemToObject(o, "region",
+	fz_json_put(o, "region",
 			      fz_app_region_brief(u->region, u->region_name, u->region_level));
 	fz_app_add_time(o, "created_at", u->created_at);
 	fz_app_add_time(o, "updated_at", u->updated_at);
@@ -199,21 +199,24 @@ cJSON *fz_app_unit_json(const struct fz_unit *u)
 
 cJSON *fz_app_user_json(const struct fz_user *u, int unmask)
 {
-	cJSON *o = cJSON_CreateObject(), *roles = cJSON_CreateArray(), *unit;
+	cJSON *o = cJSON_CreateObject(), *roles, *unit;
 	char phone[40];
 
+	if (!o)
+		return NULL;
+	roles = cJSON_CreateArray();
 	fz_json_add_int(o, "id", u->id);
 	cJSON_AddStringToObject(o, "username", u->username);
 	cJSON_AddStringToObject(o, "display_name", u->display_name);
 	for (const struct fz_role_def *r = fz_roles; r->role; r++)
 		if (u->roles & r->bit)
-			cJSON_AddItemToArray(roles, cJSON_CreateString(r->role));
-	cJSON_AddItemToObject(o, "roles", roles);
+			fz_json_push(roles, cJSON_CreateString(r->role));
+	fz_json_put(o, "roles", roles);
 	unit = cJSON_AddObjectToObject(o, "unit");
 	fz_json_add_int(unit, "id", u->unit_id);
 	cJSON_AddStringToObject(unit, "name", u->unit_name);
 	cJSON_AddStringToObject(unit, "kind", u->unit_kind);
-	cJSON_AddItemToObject(o, "scope",
+	fz_json_put(o, "scope",
 			      fz_app_region_brief(u->scope, u->scope_name, u->scope_level));
 	if (unmask)
 		snprintf(phone, sizeof(phone), "%s", u->phone);
@@ -231,7 +234,7 @@ cJSON *fz_app_page(cJSON *items, int full, int64_t last_id)
 	cJSON *o = cJSON_CreateObject();
 	char c[24];
 
-	cJSON_AddItemToObject(o, "items", items);
+	fz_json_put(o, "items", items);
 	if (full) {
 		snprintf(c, sizeof(c), "%lld", (long long)last_id);
 		cJSON_AddStringToObject(o, "next_cursor", c);

@@ -48,7 +48,7 @@ static int add_entry(void *ctx, const struct fz_audit_entry *e)
 	cJSON_AddStringToObject(o, "after_digest", e->after_digest);
 	cJSON_AddStringToObject(o, "prev_hash", e->prev_hash);
 	cJSON_AddStringToObject(o, "hash", e->hash);
-	cJSON_AddItemToArray(c->items, o);
+	fz_json_push(c->items, o);
 	return 0;
 }
 

@@ -31,7 +31,7 @@ static int add_child(void *ctx, const struct fz_region *r)
 		return 0;
 	o = fz_app_region_brief(r->code, r->name, r->level);
 	fz_json_add_int(o, "children_count", r->children);
-	cJSON_AddItemToArray(c[1], o);
+	fz_json_push(c[1], o);
 	return 0;
 }
 
@@ -77,7 +77,7 @@ int fz_api_region_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *e
 	anc = cJSON_AddArrayToObject(out, "ancestors");
 	snprintf(parent, sizeof(parent), "%s", r.parent);
 	while (parent[0] && !(rc = fz_store_region_get(db, parent, &a, err))) {
-		cJSON_InsertItemInArray(anc, 0, fz_app_region_brief(a.code, a.name, a.level));
+		fz_json_push_front(anc, fz_app_region_brief(a.code, a.name, a.level));
 		snprintf(parent, sizeof(parent), "%s", a.parent);
 	}
 	kids = cJSON_AddArrayToObject(out, "children");

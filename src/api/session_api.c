@@ -33,7 +33,7 @@ int fz_api_session_create(struct fz_req *req, struct fz_resp *resp,
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "token", token);
 	fz_app_add_time(out, "expires_at", expires);
-	cJSON_AddItemToObject(out, "user", fz_app_user_json(&user, 0));
+	fz_json_put(out, "user", fz_app_user_json(&user, 0));
 	memset(token, 0, sizeof(token));
 	return fz_resp_json(resp, 201, out);
 }
@@ -51,7 +51,7 @@ int fz_api_session_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *
 	if (rc)
 		return rc;
 	out = cJSON_CreateObject();
-	cJSON_AddItemToObject(out, "user", fz_app_user_json(&user, 0));
+	fz_json_put(out, "user", fz_app_user_json(&user, 0));
 	fz_app_add_time(out, "expires_at", req->who->expires_at);
 	return fz_resp_json(resp, 200, out);
 }

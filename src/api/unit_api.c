@@ -21,9 +21,9 @@ int fz_api_unit_kinds(struct fz_req *req, struct fz_resp *resp, struct fz_err *e
 		cJSON_AddStringToObject(o, "kind", k->kind);
 		cJSON_AddStringToObject(o, "name", k->name);
 		cJSON_AddStringToObject(o, "level", k->level);
-		cJSON_AddItemToArray(items, o);
+		fz_json_push(items, o);
 	}
-	cJSON_AddItemToObject(out, "items", items);
+	fz_json_put(out, "items", items);
 	return fz_resp_json(resp, 200, out);
 }
 
@@ -40,7 +40,7 @@ static int add_unit(void *ctx, const struct fz_unit *u)
 	if (c->n++ == c->limit)
 		return 1; /* one more than a page: there is a next page */
 	c->last = u->id;
-	cJSON_AddItemToArray(c->items, fz_app_unit_json(u));
+	fz_json_push(c->items, fz_app_unit_json(u));
 	return 0;
 }
 

@@ -26,9 +26,9 @@ int fz_api_roles(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 		cJSON *o = cJSON_CreateObject();
 		cJSON_AddStringToObject(o, "role", r->role);
 		cJSON_AddStringToObject(o, "name", r->name);
-		cJSON_AddItemToArray(items, o);
+		fz_json_push(items, o);
 	}
-	cJSON_AddItemToObject(out, "items", items);
+	fz_json_put(out, "items", items);
 	return fz_resp_json(resp, 200, out);
 }
 
@@ -45,7 +45,7 @@ static int add_user(void *ctx, const struct fz_user *u)
 	if (c->n++ == c->limit)
 		return 1;
 	c->last = u->id;
-	cJSON_AddItemToArray(c->items, fz_app_user_json(u, 0));
+	fz_json_push(c->items, fz_app_user_json(u, 0));
 	return 0;
 }
 

@@ -127,6 +127,7 @@ static int serve(struct fz_config *cfg)
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	fz_json_use_allocator(NULL, NULL);
 	store = fz_cli_open(cfg, 0);
 	if (!store)
 		return 1;

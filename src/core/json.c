@@ -3,6 +3,7 @@
 #include "core/err.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -238,6 +239,61 @@ int fz_json_bool(const cJSON *obj, const char *name, int *out)
 		return 0;
 	*out = cJSON_IsTrue(v);
 	return 1;
+}
+
+int fz_json_put(cJSON *obj, const char *name, cJSON *item)
+{
+	if (item && obj && cJSON_AddItemToObject(obj, name, item))
+		return 0;
+	cJSON_Delete(item);
+	return FZ_ENOMEM;
+}
+
+int fz_json_push(cJSON *arr, cJSON *item)
+{
+	if (item && arr && cJSON_AddItemToArray(arr, item))
+		return 0;
+	cJSON_Delete(item);
+	return FZ_ENOMEM;
+}
+
+int fz_json_push_front(cJSON *arr, cJSON *item)
+{
+	if (item && arr && (arr->child ? cJSON_InsertItemInArray(arr, 0, item)
+				       : cJSON_AddItemToArray(arr, item)))
+		return 0;
+	cJSON_Delete(item);
+	return FZ_ENOMEM;
+}
+
+static void *(*inner_alloc)(size_t) = malloc;
+static _Thread_local unsigned failures;
+
+static void *counting_alloc(size_t n)
+{
+	void *p = inner_alloc(n);
+
+	if (!p)
+		failures++;
+	return p;
+}
+
+void fz_json_use_allocator(void *(*alloc)(size_t), void (*release)(void *))
+{
+	cJSON_Hooks hooks;
+
+	inner_alloc = alloc ? alloc : malloc;
+	hooks.malloc_fn = counting_alloc;
+	hooks.free_fn = release ? release : free;
+	cJSON_InitHooks(&hooks);
+}
+
+unsigned fz_json_take_failures(void)
+{
+	unsigned n = failures;
+
+	failures = 0;
+	return n;
 }
 
 cJSON *fz_json_add_int(cJSON *obj, const char *name, int64_t v)

@@ -67,6 +67,28 @@ int fz_json_bool(const cJSON *obj, const char *name, int *out /* OUT */);
  */
 cJSON *fz_json_add_int(cJSON *obj, const char *name, int64_t v);
 
+/*
+ * Adds item to an object (put), to the end of an array (push) or to its
+ * front (push_front). Unlike cJSON's own functions they take ownership in
+ * every case: on failure the item is freed. 0 or FZ_ENOMEM.
+ */
+int fz_json_put(cJSON *obj, const char *name, cJSON *item);
+int fz_json_push(cJSON *arr, cJSON *item);
+int fz_json_push_front(cJSON *arr, cJSON *item);
+
+/*
+ * Installs the allocator under cJSON (NULL, NULL: malloc and free), wrapped
+ * so that failed allocations are counted per thread. Call once at start,
+ * before threads; tests pass an allocator that fails on purpose.
+ */
+void fz_json_use_allocator(void *(*alloc)(size_t), void (*release)(void *));
+/*
+ * Failed allocations on this thread since the last call, and resets the
+ * count. A tree built while one failed may be missing members, so
+ * fz_resp_json() refuses to send it.
+ */
+unsigned fz_json_take_failures(void);
+
 /* Unformatted text of a tree; caller frees with free(). NULL on no memory. */
 char *fz_json_print(const cJSON *tree);
 

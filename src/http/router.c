@@ -52,7 +52,8 @@ int fz_resp_text(struct fz_resp *resp, int status, const char *content_type,
 
 int fz_resp_json(struct fz_resp *resp, int status, cJSON *tree)
 {
-	char *text = tree ? fz_json_print(tree) : NULL;
+	/* a tree built while an allocation failed may lack members */
+	char *text = tree && !fz_json_take_failures() ? fz_json_print(tree) : NULL;
 
 	cJSON_Delete(tree);
 	if (!text)
@@ -68,6 +69,7 @@ int fz_resp_json(struct fz_resp *resp, int status, cJSON *tree)
 void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err,
 		     const char *instance)
 {
+	(void)fz_json_take_failures(); /* the problem is what we report now */
 	cJSON *p = cJSON_CreateObject();
 	int code = err->code ? err->code : FZ_EINTERNAL;
 	const char *machine = err->machine[0] ? err->machine : fz_err_machine(code);

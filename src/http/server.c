@@ -277,6 +277,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	req.conn = c;
 	req.max_json_depth = s->cfg.max_json_depth;
 	client_ip(c, req.ip, sizeof(req.ip));
+	(void)fz_json_take_failures(); /* count this request's failures only */
 	dispatch(s, x, &req, &resp, &route);
 	cJSON_Delete(req.json);
 	if (!resp.status) {
@@ -285,6 +286,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		fz_err_set(&err, FZ_EINTERNAL, NULL, NULL, "处理程序没有给出响应");
 		problem(&resp, &err, url);
 	}
+	if (!resp.status) /* even the problem could not be built: out of memory */
+		fz_resp_text(&resp, 503, "text/plain; charset=utf-8", "out of memory\n", 14);
 	fz_metrics_record(s->metrics, route, resp.status, mono_usec() - x->start_usec);
 	ret = send_resp(c, &resp, strcmp(method, "HEAD") == 0);
 	free(resp.body);
