@@ -28,8 +28,11 @@ struct fz_db;
 struct fz_err;
 struct fz_store;
 
+struct fz_region_tree;
+
 struct fz_app {
 	struct fz_store *store;
+	const struct fz_region_tree *regions; /* immutable snapshot */
 	const struct fz_config *cfg;
 	struct fz_auth_policy policy;
 	char openapi_path[1024];

@@ -2,11 +2,16 @@
  * GET /api/v1/regions/{code} and its boundaries. A caller sees the regions
  * inside their scope and the chain above it; below an ancestor only the
  * branch that leads to the scope is listed.
+ *
+ * This is the hottest read of the console, so it is served from the
+ * in-memory region tree and assembled from each node's pre-rendered JSON
+ * fragments instead of a cJSON tree.
  */
 #include "api/app.h"
 #include "api/handlers.h"
 
 #include "core/err.h"
+#include "registry/region_tree.h"
 #include "store/registry_store.h"
 
 #include <stdio.h>
@@ -21,87 +26,89 @@ static int visible(const struct fz_req *req, const char *path)
 	return fz_scope_contains(scope, path) || fz_scope_contains(path, scope);
 }
 
-static int add_child(void *ctx, const struct fz_region *r)
+static int find_visible(struct fz_req *req, const char *code,
+			const struct fz_region_node **out, struct fz_err *err)
 {
-	void **c = ctx;
-	struct fz_req *req = c[0];
-	cJSON *o;
+	const struct fz_region_node *n;
 
-	if (!visible(req, r->path))
-		return 0;
-	o = fz_app_region_brief(r->code, r->name, r->level);
-	fz_json_add_int(o, "children_count", r->children);
-	fz_json_push(c[1], o);
-	return 0;
-}
-
-static int load_visible(struct fz_req *req, const char *code, struct fz_region *r,
-			struct fz_err *err)
-{
-	struct fz_db *db = fz_app_db(req, err);
-	int rc;
-
-	if (!db)
-		return FZ_ENOMEM;
 	if (!fz_region_code_ok(code))
 		return fz_err_set(err, FZ_EINVAL, NULL, "code",
 				  "code: “%.20s”无效，应为 6、9 或 12 位区划代码", code);
-	rc = fz_store_region_get(db, code, r, err);
-	if (rc)
-		return rc;
-	if (!visible(req, r->path))
+	n = fz_region_tree_find(fz_app_of(req)->regions, code);
+	if (!n)
+		return fz_err_set(err, FZ_ENOTFOUND, NULL, "code", "区划 %s 不存在", code);
+	if (!visible(req, n->r.path))
 		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "code",
 				  "code: 区划 %s 超出当前账号的管辖范围（%s）", code,
 				  req->who->scope);
+	*out = n;
 	return 0;
+}
+
+/* The region as JSON: its brief, level name, parent, ancestors, children. */
+static int render(const struct fz_req *req, const struct fz_region_node *n,
+		  struct fz_buf *b)
+{
+	const struct fz_region_node *chain[16];
+	size_t depth = 0, shown = 0;
+	int rc;
+
+	for (const struct fz_region_node *a = n->parent; a && depth < 16; a = a->parent)
+		chain[depth++] = a;
+	rc = fz_buf_add(b, n->brief, strlen(n->brief) - 1); /* without its '}' */
+	rc = rc ? rc : fz_buf_adds(b, ",\"level_name\":");
+	rc = rc ? rc : fz_json_quote(b, fz_region_level_name(n->r.level));
+	rc = rc ? rc : fz_buf_adds(b, ",\"parent\":");
+	rc = rc ? rc : (n->parent ? fz_json_quote(b, n->parent->r.code) : fz_buf_adds(b, "null"));
+	rc = rc ? rc : fz_buf_adds(b, ",\"ancestors\":[");
+	for (size_t i = depth; !rc && i-- > 0;) {
+		rc = fz_buf_adds(b, chain[i]->brief);
+		if (!rc && i)
+			rc = fz_buf_adds(b, ",");
+	}
+	rc = rc ? rc : fz_buf_adds(b, "],\"children\":[");
+	for (size_t i = 0; !rc && i < n->nchildren; i++) {
+		if (!visible(req, n->children[i]->r.path))
+			continue;
+		if (shown++)
+			rc = fz_buf_adds(b, ",");
+		rc = rc ? rc : fz_buf_adds(b, n->children[i]->item);
+	}
+	return rc ? rc : fz_buf_addf(b, "],\"children_count\":%zu}", shown);
 }
 
 int fz_api_region_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct fz_region r, a;
-	struct fz_db *db;
-	cJSON *out, *anc, *kids;
-	void *ctx[2];
-	char parent[16];
-	int rc = load_visible(req, req->params[0], &r, err);
+	const struct fz_region_node *n;
+	struct fz_buf b;
+	int rc = find_visible(req, req->params[0], &n, err);
 
 	if (rc)
 		return rc;
-	db = req->db;
-	out = fz_app_region_brief(r.code, r.name, r.level);
-	cJSON_AddStringToObject(out, "level_name", fz_region_level_name(r.level));
-	if (r.parent[0])
-		cJSON_AddStringToObject(out, "parent", r.parent);
-	else
-		cJSON_AddNullToObject(out, "parent");
-	anc = cJSON_AddArrayToObject(out, "ancestors");
-	snprintf(parent, sizeof(parent), "%s", r.parent);
-	while (parent[0] && !(rc = fz_store_region_get(db, parent, &a, err))) {
-		fz_json_push_front(anc, fz_app_region_brief(a.code, a.name, a.level));
-		snprintf(parent, sizeof(parent), "%s", a.parent);
+	fz_buf_init(&b, 0);
+	if (render(req, n, &b)) {
+		fz_buf_release(&b);
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "服务繁忙，请稍后重试");
 	}
-	kids = cJSON_AddArrayToObject(out, "children");
-	ctx[0] = req;
-	ctx[1] = kids;
-	if (!rc)
-		rc = fz_store_region_children(db, r.code, add_child, ctx, err);
-	if (rc) {
-		cJSON_Delete(out);
-		return rc;
-	}
-	fz_json_add_int(out, "children_count", cJSON_GetArraySize(kids));
-	return fz_resp_json(resp, 200, out);
+	resp->status = 200;
+	resp->content_type = "application/json; charset=utf-8";
+	resp->body = fz_buf_detach(&b, &resp->len);
+	return 0;
 }
 
 int fz_api_region_boundaries(struct fz_req *req, struct fz_resp *resp,
 			     struct fz_err *err)
 {
-	struct fz_region r;
+	const struct fz_region_node *n;
+	struct fz_db *db;
 	char *text = NULL;
-	int rc = load_visible(req, req->params[0], &r, err);
+	int rc = find_visible(req, req->params[0], &n, err);
 
-	if (!rc)
-		rc = fz_store_boundary_get(req->db, r.code, &text, err);
+	if (rc)
+		return rc;
+	if (!(db = fz_app_db(req, err)))
+		return FZ_ENOMEM;
+	rc = fz_store_boundary_get(db, n->r.code, &text, err);
 	if (rc)
 		return rc;
 	resp->status = 200;

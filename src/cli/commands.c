@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "demo/demo.h"
+#include "registry/region_tree.h"
 #include "store/registry_store.h"
 #include "store/store.h"
 
@@ -115,10 +116,11 @@ static int serve(struct fz_config *cfg)
 	struct fz_server_config sc;
 	struct fz_server *srv = NULL;
 	struct fz_store *store;
+	struct fz_region_tree *regions = NULL;
 	struct fz_err err;
 	char console[1100];
 	sigset_t set;
-	int sig = 0, rc;
+	int sig = 0;
 
 	fz_err_init(&err);
 	/* Block the stop signals before any thread starts, then wait for one. */
@@ -131,13 +133,19 @@ static int serve(struct fz_config *cfg)
 	store = fz_cli_open(cfg, 0);
 	if (!store)
 		return 1;
-	if ((rc = fz_cli_load_regions(store, cfg)) ||
-	    (rc = fz_store_start_writer(store, (int)fz_config_int(cfg, FZ_CFG_WRITER_BATCH)))) {
+	if (fz_cli_load_regions(store, cfg)) {
 		fz_store_free(store);
-		return rc ? 1 : 0;
+		return 1;
+	}
+	if (fz_region_tree_load(store, &regions, &err) ||
+	    fz_store_start_writer(store, (int)fz_config_int(cfg, FZ_CFG_WRITER_BATCH))) {
+		fz_region_tree_free(regions);
+		fz_store_free(store);
+		return fz_cli_fail("serve", &err);
 	}
 	memset(&app, 0, sizeof(app));
 	app.store = store;
+	app.regions = regions;
 	app.cfg = cfg;
 	app.policy.ttl_ms = fz_config_int(cfg, FZ_CFG_SESSION_TTL) * 1000;
 	app.policy.threshold = (int)fz_config_int(cfg, FZ_CFG_LOCKOUT_THRESHOLD);
@@ -162,6 +170,7 @@ static int serve(struct fz_config *cfg)
 	sc.release = fz_app_release;
 	sc.metrics = fz_app_metrics;
 	if (fz_server_start(&sc, &srv, &err)) {
+		fz_region_tree_free(regions);
 		fz_store_free(store);
 		return fz_cli_fail("serve", &err);
 	}
@@ -179,6 +188,7 @@ static int serve(struct fz_config *cfg)
 	sigwait(&set, &sig);
 	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
 	fz_server_free(srv);
+	fz_region_tree_free(regions);
 	fz_store_free(store);
 	printf("fazhi: stopped\n");
 	return 0;

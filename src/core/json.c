@@ -1,5 +1,6 @@
 #include "core/json.h"
 
+#include "core/buf.h"
 #include "core/err.h"
 
 #include <math.h>
@@ -302,6 +303,21 @@ cJSON *fz_json_add_int(cJSON *obj, const char *name, int64_t v)
 
 	snprintf(text, sizeof(text), "%lld", (long long)v);
 	return cJSON_AddRawToObject(obj, name, text);
+}
+
+int fz_json_quote(struct fz_buf *b, const char *s)
+{
+	int rc = fz_buf_add(b, "\"", 1);
+
+	for (const unsigned char *p = (const unsigned char *)s; !rc && *p; p++) {
+		if (*p == '"' || *p == '\\')
+			rc = fz_buf_addf(b, "\\%c", *p);
+		else if (*p < 0x20)
+			rc = fz_buf_addf(b, "\\u%04x", *p);
+		else
+			rc = fz_buf_add(b, p, 1);
+	}
+	return rc ? rc : fz_buf_add(b, "\"", 1);
 }
 
 char *fz_json_print(const cJSON *tree)

@@ -89,6 +89,10 @@ void fz_json_use_allocator(void *(*alloc)(size_t), void (*release)(void *));
  */
 unsigned fz_json_take_failures(void);
 
+struct fz_buf;
+/* Appends s as a quoted, escaped JSON string. 0 or a buf error. */
+int fz_json_quote(struct fz_buf *b, const char *s);
+
 /* Unformatted text of a tree; caller frees with free(). NULL on no memory. */
 char *fz_json_print(const cJSON *tree);
 

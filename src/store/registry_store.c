@@ -79,6 +79,28 @@ int fz_store_region_children(struct fz_db *db, const char *code,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
 }
 
+int fz_store_region_all(struct fz_db *db, fz_region_each_fn each, void *ctx,
+			struct fz_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+		"SELECT code, parent, level, name, path, children FROM regions ORDER BY code",
+		err);
+	struct fz_region r;
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_region(st, &r);
+		if (each(ctx, &r)) {
+			sqlite3_reset(st);
+			return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "无法载入区划");
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
+}
+
 int fz_store_region_put(struct fz_db *db, const struct fz_region *r,
 			struct fz_err *err)
 {

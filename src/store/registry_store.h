@@ -24,6 +24,9 @@ int fz_store_region_get(struct fz_db *db, const char *code,
 typedef int (*fz_region_each_fn)(void *ctx, const struct fz_region *r);
 int fz_store_region_children(struct fz_db *db, const char *code,
 			     fz_region_each_fn each, void *ctx, struct fz_err *err);
+/* Every region, in code order. */
+int fz_store_region_all(struct fz_db *db, fz_region_each_fn each, void *ctx,
+			struct fz_err *err);
 int fz_store_region_put(struct fz_db *db, const struct fz_region *r,
 			struct fz_err *err);
 /* Recomputes paths and child counts of every region from parents. */
