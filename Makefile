@@ -7,7 +7,7 @@ LISTEN    ?= 127.0.0.1:8080
 PASSWORD  ?= Jinhua@2026
 FUZZ_TIME ?= 10
 
-.PHONY: all setup build build-test share run test unit api browser fuzz-short fuzz bench clean
+.PHONY: all setup build build-test share run test fuzz bench format clean
 
 all: build
 
@@ -53,6 +53,9 @@ fuzz: setup
 bench: build
 	@scripts/setup --bench
 	@scripts/bench
+
+format:
+	clang-format -i src/*/*.c src/*/*.h tests/unit/*.[ch] tests/unit/*/*.c fuzz/*.c
 
 clean:
 	rm -rf build build-test build-fuzz

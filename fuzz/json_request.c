@@ -14,15 +14,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct fz_json_field spec[] = {
-	{"username", FZ_JSON_STRING, 1, 63, "name"},
-	{"display_name", FZ_JSON_STRING, 1, 120, "name"},
-	{"password", FZ_JSON_STRING, 1, 256, "password"},
-	{"unit_id", FZ_JSON_INT, 1, 0, "id"},
-	{"roles", FZ_JSON_STRINGS, 1, 6, "roles"},
-	{"scope", FZ_JSON_NULLABLE_STRING, 0, 12, "code"},
-	{"disabled", FZ_JSON_BOOL, 0, 0, "bool"},
-	{"extra", FZ_JSON_OBJECT, 0, 0, "object"},
-	{NULL, 0, 0, 0, NULL},
+	{ "username", FZ_JSON_STRING, 1, 63, "name" },
+	{ "display_name", FZ_JSON_STRING, 1, 120, "name" },
+	{ "password", FZ_JSON_STRING, 1, 256, "password" },
+	{ "unit_id", FZ_JSON_INT, 1, 0, "id" },
+	{ "roles", FZ_JSON_STRINGS, 1, 6, "roles" },
+	{ "scope", FZ_JSON_NULLABLE_STRING, 0, 12, "code" },
+	{ "disabled", FZ_JSON_BOOL, 0, 0, "bool" },
+	{ "extra", FZ_JSON_OBJECT, 0, 0, "object" },
+	{ NULL, 0, 0, 0, NULL },
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

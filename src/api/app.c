@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int fz_app_authenticate(void *app, const char *token, int64_t now,
-			struct fz_principal *out, struct fz_err *err)
+int fz_app_authenticate(void *app, const char *token, int64_t now, struct fz_principal *out,
+			struct fz_err *err)
 {
 	return fz_auth_check(((struct fz_app *)app)->store, token, now, out, err);
 }
@@ -29,18 +29,19 @@ void fz_app_metrics(void *app, struct fz_buf *out)
 {
 	struct fz_store *s = ((struct fz_app *)app)->store;
 
-	fz_buf_addf(out,
-		    "# HELP fazhi_store_commits_total Transactions committed by the writer.\n"
-		    "# TYPE fazhi_store_commits_total counter\n"
-		    "fazhi_store_commits_total %llu\n"
-		    "# HELP fazhi_store_writes_total Writes committed (several per commit when batched).\n"
-		    "# TYPE fazhi_store_writes_total counter\n"
-		    "fazhi_store_writes_total %llu\n"
-		    "# HELP fazhi_store_queue_depth Writes waiting for the writer.\n"
-		    "# TYPE fazhi_store_queue_depth gauge\n"
-		    "fazhi_store_queue_depth %zu\n",
-		    (unsigned long long)fz_store_commits(s),
-		    (unsigned long long)fz_store_writes(s), fz_store_queued(s));
+	fz_buf_addf(
+		out,
+		"# HELP fazhi_store_commits_total Transactions committed by the writer.\n"
+		"# TYPE fazhi_store_commits_total counter\n"
+		"fazhi_store_commits_total %llu\n"
+		"# HELP fazhi_store_writes_total Writes committed (several per commit when batched).\n"
+		"# TYPE fazhi_store_writes_total counter\n"
+		"fazhi_store_writes_total %llu\n"
+		"# HELP fazhi_store_queue_depth Writes waiting for the writer.\n"
+		"# TYPE fazhi_store_queue_depth gauge\n"
+		"fazhi_store_queue_depth %zu\n",
+		(unsigned long long)fz_store_commits(s), (unsigned long long)fz_store_writes(s),
+		fz_store_queued(s));
 }
 
 struct fz_db *fz_app_db(struct fz_req *req, struct fz_err *err)
@@ -52,8 +53,7 @@ struct fz_db *fz_app_db(struct fz_req *req, struct fz_err *err)
 	return req->db;
 }
 
-int fz_app_write(struct fz_req *req,
-		 int (*fn)(struct fz_db *db, void *arg, struct fz_err *err),
+int fz_app_write(struct fz_req *req, int (*fn)(struct fz_db *db, void *arg, struct fz_err *err),
 		 void *arg, struct fz_err *err)
 {
 	return fz_store_write(fz_app_of(req)->store, fn, arg, err);
@@ -64,13 +64,11 @@ int fz_app_in_scope(const struct fz_req *req, const char *path, const char *fiel
 {
 	if (req->who && fz_scope_contains(req->who->scope_path, path))
 		return 0;
-	return fz_err_set(err, FZ_EFORBIDDEN, NULL, field,
-			  "%s%s超出当前账号的管辖范围（%s）", field ? field : "",
-			  field ? ": " : "", req->who ? req->who->scope : "");
+	return fz_err_set(err, FZ_EFORBIDDEN, NULL, field, "%s%s超出当前账号的管辖范围（%s）",
+			  field ? field : "", field ? ": " : "", req->who ? req->who->scope : "");
 }
 
-int fz_app_parse_id(const char *s, const char *field, int64_t min, int64_t *out,
-		    struct fz_err *err)
+int fz_app_parse_id(const char *s, const char *field, int64_t min, int64_t *out, struct fz_err *err)
 {
 	char *end;
 	long long v;
@@ -85,8 +83,7 @@ int fz_app_parse_id(const char *s, const char *field, int64_t min, int64_t *out,
 	return 0;
 }
 
-int fz_app_paging(const struct fz_req *req, int *limit, int64_t *cursor,
-		  struct fz_err *err)
+int fz_app_paging(const struct fz_req *req, int *limit, int64_t *cursor, struct fz_err *err)
 {
 	const char *l = fz_req_query(req, "limit"), *c = fz_req_query(req, "cursor");
 	int64_t v = 50;
@@ -119,8 +116,8 @@ int fz_app_region_filter(struct fz_req *req, const char **path, struct fz_err *e
 		return FZ_ENOMEM;
 	rc = fz_store_region_get(db, code, &r, NULL);
 	if (rc == FZ_ENOTFOUND)
-		return fz_err_set(err, FZ_EINVAL, NULL, "region",
-				  "region: 区划代码 %s 不存在", code);
+		return fz_err_set(err, FZ_EINVAL, NULL, "region", "region: 区划代码 %s 不存在",
+				  code);
 	if (rc)
 		return fz_err_set(err, rc, NULL, NULL, "无法读取区划");
 	rc = fz_app_in_scope(req, r.path, "region", err);
@@ -130,9 +127,8 @@ int fz_app_region_filter(struct fz_req *req, const char **path, struct fz_err *e
 	return *path ? 0 : FZ_ENOMEM;
 }
 
-void fz_app_audit_init(const struct fz_req *req, struct fz_audit_entry *e,
-		       const char *action, const char *object_type,
-		       int64_t object_id)
+void fz_app_audit_init(const struct fz_req *req, struct fz_audit_entry *e, const char *action,
+		       const char *object_type, int64_t object_id)
 {
 	memset(e, 0, sizeof(*e));
 	e->at = req->now;
@@ -146,8 +142,7 @@ void fz_app_audit_init(const struct fz_req *req, struct fz_audit_entry *e,
 	snprintf(e->object_id, sizeof(e->object_id), "%lld", (long long)object_id);
 }
 
-void fz_app_audit_region(struct fz_audit_entry *e, const char *code,
-			 const char *path)
+void fz_app_audit_region(struct fz_audit_entry *e, const char *code, const char *path)
 {
 	snprintf(e->region, sizeof(e->region), "%s", code);
 	snprintf(e->region_path, sizeof(e->region_path), "%s", path);
@@ -190,8 +185,7 @@ cJSON *fz_app_unit_json(const struct fz_unit *u)
 	cJSON_AddStringToObject(o, "name", u->name);
 	cJSON_AddStringToObject(o, "kind", u->kind);
 	cJSON_AddStringToObject(o, "kind_name", kn ? kn : u->kind);
-	fz_json_put(o, "region",
-			      fz_app_region_brief(u->region, u->region_name, u->region_level));
+	fz_json_put(o, "region", fz_app_region_brief(u->region, u->region_name, u->region_level));
 	fz_app_add_time(o, "created_at", u->created_at);
 	fz_app_add_time(o, "updated_at", u->updated_at);
 	return o;
@@ -216,8 +210,7 @@ cJSON *fz_app_user_json(const struct fz_user *u, int unmask)
 	fz_json_add_int(unit, "id", u->unit_id);
 	cJSON_AddStringToObject(unit, "name", u->unit_name);
 	cJSON_AddStringToObject(unit, "kind", u->unit_kind);
-	fz_json_put(o, "scope",
-			      fz_app_region_brief(u->scope, u->scope_name, u->scope_level));
+	fz_json_put(o, "scope", fz_app_region_brief(u->scope, u->scope_name, u->scope_level));
 	if (unmask)
 		snprintf(phone, sizeof(phone), "%s", u->phone);
 	else

@@ -43,16 +43,15 @@ extern const struct fz_route fz_api_routes[];
 extern const size_t fz_api_nroutes;
 
 /* Server hooks. */
-int fz_app_authenticate(void *app, const char *token, int64_t now,
-			struct fz_principal *out, struct fz_err *err);
+int fz_app_authenticate(void *app, const char *token, int64_t now, struct fz_principal *out,
+			struct fz_err *err);
 void fz_app_release(void *app, struct fz_req *req);
 void fz_app_metrics(void *app, struct fz_buf *out);
 
 /* The request's reader connection (acquired on first use). NULL + err when none. */
 struct fz_db *fz_app_db(struct fz_req *req, struct fz_err *err);
 /* Runs a write through the store's writer. */
-int fz_app_write(struct fz_req *req,
-		 int (*fn)(struct fz_db *db, void *arg, struct fz_err *err),
+int fz_app_write(struct fz_req *req, int (*fn)(struct fz_db *db, void *arg, struct fz_err *err),
 		 void *arg, struct fz_err *err);
 static inline struct fz_app *fz_app_of(const struct fz_req *req)
 {
@@ -60,26 +59,23 @@ static inline struct fz_app *fz_app_of(const struct fz_req *req)
 }
 
 /* FZ_EFORBIDDEN (naming field) unless path is in the caller's scope. */
-int fz_app_in_scope(const struct fz_req *req, const char *path,
-		    const char *field, struct fz_err *err);
+int fz_app_in_scope(const struct fz_req *req, const char *path, const char *field,
+		    struct fz_err *err);
 
 /* Parses a decimal id of digits only, at least min. FZ_EINVAL naming field. */
-int fz_app_parse_id(const char *s, const char *field, int64_t min,
-		    int64_t *out /* OUT */, struct fz_err *err);
+int fz_app_parse_id(const char *s, const char *field, int64_t min, int64_t *out /* OUT */,
+		    struct fz_err *err);
 /* Reads ?limit= (default 50, at most 200) and ?cursor= (an id, 0 if absent). */
-int fz_app_paging(const struct fz_req *req, int *limit /* OUT */,
-		  int64_t *cursor /* OUT */, struct fz_err *err);
+int fz_app_paging(const struct fz_req *req, int *limit /* OUT */, int64_t *cursor /* OUT */,
+		  struct fz_err *err);
 /* Reads ?region=CODE as the path of a region inside scope, or NULL if absent. */
-int fz_app_region_filter(struct fz_req *req, const char **path /* OUT */,
-			 struct fz_err *err);
+int fz_app_region_filter(struct fz_req *req, const char **path /* OUT */, struct fz_err *err);
 
 /* An audit entry with who, when and from where filled from the request. */
-void fz_app_audit_init(const struct fz_req *req, struct fz_audit_entry *e,
-		       const char *action, const char *object_type,
-		       int64_t object_id);
+void fz_app_audit_init(const struct fz_req *req, struct fz_audit_entry *e, const char *action,
+		       const char *object_type, int64_t object_id);
 /* Sets region fields of an entry. */
-void fz_app_audit_region(struct fz_audit_entry *e, const char *code,
-			 const char *path);
+void fz_app_audit_region(struct fz_audit_entry *e, const char *code, const char *path);
 /* Digest of an object's JSON rendering ("" for NULL). Frees nothing. */
 void fz_app_audit_state(const cJSON *state, char out[FZ_SHA256_HEX]);
 

@@ -52,8 +52,7 @@ static int add_entry(void *ctx, const struct fz_audit_entry *e)
 	return 0;
 }
 
-static int time_param(const struct fz_req *req, const char *name, int64_t *out,
-		      struct fz_err *err)
+static int time_param(const struct fz_req *req, const char *name, int64_t *out, struct fz_err *err)
 {
 	const char *v = fz_req_query(req, name);
 
@@ -61,9 +60,10 @@ static int time_param(const struct fz_req *req, const char *name, int64_t *out,
 	if (!v || !v[0])
 		return 0;
 	if (fz_time_parse(v, out))
-		return fz_err_set(err, FZ_EINVAL, NULL, name,
-				  "%s: “%.40s”无效，应为 RFC 3339 时间，如 2026-03-02T09:00:00+08:00",
-				  name, v);
+		return fz_err_set(
+			err, FZ_EINVAL, NULL, name,
+			"%s: “%.40s”无效，应为 RFC 3339 时间，如 2026-03-02T09:00:00+08:00", name,
+			v);
 	return 0;
 }
 
@@ -76,8 +76,8 @@ static const char *opt(const struct fz_req *req, const char *name)
 
 int fz_api_audit_list(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct fz_audit_filter f = {0};
-	struct collect c = {0};
+	struct fz_audit_filter f = { 0 };
+	struct collect c = { 0 };
 	struct fz_db *db;
 	const char *region_path;
 	int rc = fz_app_paging(req, &c.limit, &f.before_seq, err);

@@ -26,8 +26,8 @@ static int visible(const struct fz_req *req, const char *path)
 	return fz_scope_contains(scope, path) || fz_scope_contains(path, scope);
 }
 
-static int find_visible(struct fz_req *req, const char *code,
-			const struct fz_region_node **out, struct fz_err *err)
+static int find_visible(struct fz_req *req, const char *code, const struct fz_region_node **out,
+			struct fz_err *err)
 {
 	const struct fz_region_node *n;
 
@@ -46,8 +46,7 @@ static int find_visible(struct fz_req *req, const char *code,
 }
 
 /* The region as JSON: its brief, level name, parent, ancestors, children. */
-static int render(const struct fz_req *req, const struct fz_region_node *n,
-		  struct fz_buf *b)
+static int render(const struct fz_req *req, const struct fz_region_node *n, struct fz_buf *b)
 {
 	const struct fz_region_node *chain[16];
 	size_t depth = 0, shown = 0;
@@ -96,8 +95,7 @@ int fz_api_region_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *e
 	return 0;
 }
 
-int fz_api_region_boundaries(struct fz_req *req, struct fz_resp *resp,
-			     struct fz_err *err)
+int fz_api_region_boundaries(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	const struct fz_region_node *n;
 	struct fz_db *db;

@@ -13,34 +13,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define ALL FZ_ROLE_ALL
-#define ADMIN FZ_ROLE_ADMIN
-#define PEOPLE (FZ_ROLE_ADMIN | FZ_ROLE_LEADER | FZ_ROLE_AUDITOR)
+#define ALL	FZ_ROLE_ALL
+#define ADMIN	FZ_ROLE_ADMIN
+#define PEOPLE	(FZ_ROLE_ADMIN | FZ_ROLE_LEADER | FZ_ROLE_AUDITOR)
 #define AUDITOR FZ_ROLE_AUDITOR
 
 const struct fz_route fz_api_routes[] = {
-	{"GET", "/healthz", FZ_PUBLIC, fz_api_health, "健康检查"},
-	{"GET", "/metrics", FZ_PUBLIC, fz_api_health, "Prometheus 指标"},
-	{"GET", "/api/v1/openapi.json", FZ_PUBLIC, fz_api_openapi, "OpenAPI 文档"},
-	{"POST", "/api/v1/session", FZ_PUBLIC, fz_api_session_create, "登录"},
-	{"GET", "/api/v1/session", ALL, fz_api_session_get, "当前会话"},
-	{"DELETE", "/api/v1/session", ALL, fz_api_session_delete, "退出登录"},
-	{"GET", "/api/v1/regions/{code}", ALL, fz_api_region_get, "区划及其上级、下级"},
-	{"GET", "/api/v1/regions/{code}/boundaries", ALL, fz_api_region_boundaries,
-	 "下级区划边界 GeoJSON"},
-	{"GET", "/api/v1/unit-kinds", ALL, fz_api_unit_kinds, "单位类型"},
-	{"GET", "/api/v1/units", ALL, fz_api_unit_list, "单位列表"},
-	{"POST", "/api/v1/units", ADMIN, fz_api_unit_create, "新建单位"},
-	{"GET", "/api/v1/units/{id}", ALL, fz_api_unit_get, "单位详情"},
-	{"PATCH", "/api/v1/units/{id}", ADMIN, fz_api_unit_update, "修改单位"},
-	{"GET", "/api/v1/roles", ALL, fz_api_roles, "角色"},
-	{"GET", "/api/v1/users", PEOPLE, fz_api_user_list, "用户列表"},
-	{"POST", "/api/v1/users", ADMIN, fz_api_user_create, "新建用户"},
-	{"GET", "/api/v1/users/{id}", PEOPLE, fz_api_user_get, "用户详情（含完整手机号，留痕）"},
-	{"PATCH", "/api/v1/users/{id}", ADMIN, fz_api_user_update, "修改、停用或启用用户"},
-	{"PUT", "/api/v1/users/{id}/password", ADMIN, fz_api_user_password, "重置密码"},
-	{"GET", "/api/v1/audit", AUDITOR, fz_api_audit_list, "审计日志"},
-	{"GET", "/api/v1/audit/verify", AUDITOR, fz_api_audit_verify, "校验审计哈希链"},
+	{ "GET", "/healthz", FZ_PUBLIC, fz_api_health, "健康检查" },
+	{ "GET", "/metrics", FZ_PUBLIC, fz_api_health, "Prometheus 指标" },
+	{ "GET", "/api/v1/openapi.json", FZ_PUBLIC, fz_api_openapi, "OpenAPI 文档" },
+	{ "POST", "/api/v1/session", FZ_PUBLIC, fz_api_session_create, "登录" },
+	{ "GET", "/api/v1/session", ALL, fz_api_session_get, "当前会话" },
+	{ "DELETE", "/api/v1/session", ALL, fz_api_session_delete, "退出登录" },
+	{ "GET", "/api/v1/regions/{code}", ALL, fz_api_region_get, "区划及其上级、下级" },
+	{ "GET", "/api/v1/regions/{code}/boundaries", ALL, fz_api_region_boundaries,
+	  "下级区划边界 GeoJSON" },
+	{ "GET", "/api/v1/unit-kinds", ALL, fz_api_unit_kinds, "单位类型" },
+	{ "GET", "/api/v1/units", ALL, fz_api_unit_list, "单位列表" },
+	{ "POST", "/api/v1/units", ADMIN, fz_api_unit_create, "新建单位" },
+	{ "GET", "/api/v1/units/{id}", ALL, fz_api_unit_get, "单位详情" },
+	{ "PATCH", "/api/v1/units/{id}", ADMIN, fz_api_unit_update, "修改单位" },
+	{ "GET", "/api/v1/roles", ALL, fz_api_roles, "角色" },
+	{ "GET", "/api/v1/users", PEOPLE, fz_api_user_list, "用户列表" },
+	{ "POST", "/api/v1/users", ADMIN, fz_api_user_create, "新建用户" },
+	{ "GET", "/api/v1/users/{id}", PEOPLE, fz_api_user_get, "用户详情（含完整手机号，留痕）" },
+	{ "PATCH", "/api/v1/users/{id}", ADMIN, fz_api_user_update, "修改、停用或启用用户" },
+	{ "PUT", "/api/v1/users/{id}/password", ADMIN, fz_api_user_password, "重置密码" },
+	{ "GET", "/api/v1/audit", AUDITOR, fz_api_audit_list, "审计日志" },
+	{ "GET", "/api/v1/audit/verify", AUDITOR, fz_api_audit_verify, "校验审计哈希链" },
 };
 const size_t fz_api_nroutes = sizeof(fz_api_routes) / sizeof(fz_api_routes[0]);
 

@@ -9,13 +9,12 @@
 #include <string.h>
 
 static const struct fz_json_field sign_in_spec[] = {
-	{"username", FZ_JSON_STRING, 1, 63, "用户名字符串"},
-	{"password", FZ_JSON_STRING, 1, 256, "密码字符串"},
-	{NULL, 0, 0, 0, NULL},
+	{ "username", FZ_JSON_STRING, 1, 63, "用户名字符串" },
+	{ "password", FZ_JSON_STRING, 1, 256, "密码字符串" },
+	{ NULL, 0, 0, 0, NULL },
 };
 
-int fz_api_session_create(struct fz_req *req, struct fz_resp *resp,
-			  struct fz_err *err)
+int fz_api_session_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	cJSON *body = fz_req_json(req, sign_in_spec, err), *out;
 	struct fz_user user;
@@ -26,8 +25,8 @@ int fz_api_session_create(struct fz_req *req, struct fz_resp *resp,
 	if (!body)
 		return FZ_EINVAL;
 	rc = fz_auth_sign_in(fz_app_of(req)->store, &fz_app_of(req)->policy,
-			     fz_json_str(body, "username"), fz_json_str(body, "password"),
-			     req->ip, req->now, token, &user, &expires, err);
+			     fz_json_str(body, "username"), fz_json_str(body, "password"), req->ip,
+			     req->now, token, &user, &expires, err);
 	if (rc)
 		return rc;
 	out = cJSON_CreateObject();
@@ -56,8 +55,7 @@ int fz_api_session_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *
 	return fz_resp_json(resp, 200, out);
 }
 
-int fz_api_session_delete(struct fz_req *req, struct fz_resp *resp,
-			  struct fz_err *err)
+int fz_api_session_delete(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	int rc = fz_auth_sign_out(fz_app_of(req)->store, req->who, req->ip, req->now, err);
 

@@ -46,8 +46,8 @@ static int add_unit(void *ctx, const struct fz_unit *u)
 
 int fz_api_unit_list(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct fz_unit_filter f = {0};
-	struct collect c = {0};
+	struct fz_unit_filter f = { 0 };
+	struct collect c = { 0 };
 	const char *kind = fz_req_query(req, "kind");
 	struct fz_db *db;
 	int rc = fz_app_paging(req, &c.limit, &f.after_id, err);
@@ -127,8 +127,8 @@ static int save_unit(struct fz_db *db, void *arg, struct fz_err *err)
 	fz_app_audit_state(after, e.after_digest);
 	cJSON_Delete(after);
 	snprintf(e.summary, sizeof(e.summary), "%s单位“%.80s”（%s）",
-		 strcmp(w->action, "unit.create") == 0 ? "新建" : "修改",
-		 w->unit.name, w->unit.region_name);
+		 strcmp(w->action, "unit.create") == 0 ? "新建" : "修改", w->unit.name,
+		 w->unit.region_name);
 	return fz_audit_append(db, &e, err);
 }
 
@@ -152,15 +152,15 @@ static int check_name_kind(const cJSON *body, struct fz_unit *u, struct fz_err *
 }
 
 static const struct fz_json_field create_spec[] = {
-	{"name", FZ_JSON_STRING, 1, 120, "单位名称（1-120 字节）"},
-	{"kind", FZ_JSON_STRING, 1, 23, "单位类型代码，如 justice_office"},
-	{"region", FZ_JSON_STRING, 1, 12, "所属区划代码，如 330702001"},
-	{NULL, 0, 0, 0, NULL},
+	{ "name", FZ_JSON_STRING, 1, 120, "单位名称（1-120 字节）" },
+	{ "kind", FZ_JSON_STRING, 1, 23, "单位类型代码，如 justice_office" },
+	{ "region", FZ_JSON_STRING, 1, 12, "所属区划代码，如 330702001" },
+	{ NULL, 0, 0, 0, NULL },
 };
 
 int fz_api_unit_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct unit_write w = {req, {0}, "", "unit.create"};
+	struct unit_write w = { req, { 0 }, "", "unit.create" };
 	cJSON *body = fz_req_json(req, create_spec, err);
 	struct fz_region r;
 	struct fz_db *db;
@@ -175,8 +175,8 @@ int fz_api_unit_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *
 	rc = fz_store_region_get(db, fz_json_str(body, "region"), &r, err);
 	if (rc == FZ_ENOTFOUND) {
 		fz_err_init(err);
-		return fz_err_set(err, FZ_EINVAL, NULL, "region",
-				  "region: 区划代码“%.20s”不存在", fz_json_str(body, "region"));
+		return fz_err_set(err, FZ_EINVAL, NULL, "region", "region: 区划代码“%.20s”不存在",
+				  fz_json_str(body, "region"));
 	}
 	if (rc || (rc = fz_app_in_scope(req, r.path, "region", err)))
 		return rc;
@@ -191,14 +191,14 @@ int fz_api_unit_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *
 }
 
 static const struct fz_json_field update_spec[] = {
-	{"name", FZ_JSON_STRING, 0, 120, "单位名称（1-120 字节）"},
-	{"kind", FZ_JSON_STRING, 0, 23, "单位类型代码，如 justice_office"},
-	{NULL, 0, 0, 0, NULL},
+	{ "name", FZ_JSON_STRING, 0, 120, "单位名称（1-120 字节）" },
+	{ "kind", FZ_JSON_STRING, 0, 23, "单位类型代码，如 justice_office" },
+	{ NULL, 0, 0, 0, NULL },
 };
 
 int fz_api_unit_update(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct unit_write w = {req, {0}, "", "unit.update"};
+	struct unit_write w = { req, { 0 }, "", "unit.update" };
 	cJSON *body = fz_req_json(req, update_spec, err), *before;
 	int rc;
 

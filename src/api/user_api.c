@@ -51,8 +51,8 @@ static int add_user(void *ctx, const struct fz_user *u)
 
 int fz_api_user_list(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct fz_user_filter f = {0};
-	struct collect c = {0};
+	struct fz_user_filter f = { 0 };
+	struct collect c = { 0 };
 	const char *unit = fz_req_query(req, "unit"), *role = fz_req_query(req, "role");
 	struct fz_db *db;
 	int rc = fz_app_paging(req, &c.limit, &f.after_id, err);
@@ -136,7 +136,7 @@ static int save_user(struct fz_db *db, void *arg, struct fz_err *err)
 
 int fz_api_user_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct user_write w = {req, {0}, "user.read", "", "", 0};
+	struct user_write w = { req, { 0 }, "user.read", "", "", 0 };
 	int rc = load_user(req, &w.user, err);
 
 	if (rc)
@@ -167,8 +167,7 @@ static int parse_roles(const cJSON *arr, unsigned *out, struct fz_err *err)
 }
 
 /* Applies unit_id, scope, roles, display_name, phone, disabled from body. */
-static int apply(struct fz_req *req, const cJSON *body, struct fz_user *u,
-		 struct fz_err *err)
+static int apply(struct fz_req *req, const cJSON *body, struct fz_user *u, struct fz_err *err)
 {
 	struct fz_db *db = fz_app_db(req, err);
 	const cJSON *roles = cJSON_GetObjectItemCaseSensitive(body, "roles");
@@ -223,8 +222,7 @@ static int apply(struct fz_req *req, const cJSON *body, struct fz_user *u,
 	return 0;
 }
 
-static int set_password(struct fz_req *req, struct fz_user *u, const char *pw,
-			struct fz_err *err)
+static int set_password(struct fz_req *req, struct fz_user *u, const char *pw, struct fz_err *err)
 {
 	int min = (int)fz_config_int(fz_app_of(req)->cfg, FZ_CFG_PASSWORD_MIN_LENGTH);
 	int rc = fz_user_check_password(pw, u->username, min, err);
@@ -237,19 +235,19 @@ static int set_password(struct fz_req *req, struct fz_user *u, const char *pw,
 }
 
 static const struct fz_json_field create_spec[] = {
-	{"username", FZ_JSON_STRING, 1, 63, "3-63 位小写字母、数字或 . _ -"},
-	{"display_name", FZ_JSON_STRING, 1, 120, "姓名或显示名（1-120 字节）"},
-	{"password", FZ_JSON_STRING, 1, 256, "符合密码策略的密码"},
-	{"unit_id", FZ_JSON_INT, 1, 0, "所属单位 id"},
-	{"roles", FZ_JSON_STRINGS, 1, 6, "角色数组，如 [\"handler\"]"},
-	{"scope", FZ_JSON_STRING, 0, 12, "管辖区划代码，默认为单位所在区划"},
-	{"phone", FZ_JSON_STRING, 0, 11, "11 位手机号码"},
-	{NULL, 0, 0, 0, NULL},
+	{ "username", FZ_JSON_STRING, 1, 63, "3-63 位小写字母、数字或 . _ -" },
+	{ "display_name", FZ_JSON_STRING, 1, 120, "姓名或显示名（1-120 字节）" },
+	{ "password", FZ_JSON_STRING, 1, 256, "符合密码策略的密码" },
+	{ "unit_id", FZ_JSON_INT, 1, 0, "所属单位 id" },
+	{ "roles", FZ_JSON_STRINGS, 1, 6, "角色数组，如 [\"handler\"]" },
+	{ "scope", FZ_JSON_STRING, 0, 12, "管辖区划代码，默认为单位所在区划" },
+	{ "phone", FZ_JSON_STRING, 0, 11, "11 位手机号码" },
+	{ NULL, 0, 0, 0, NULL },
 };
 
 int fz_api_user_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct user_write w = {req, {0}, "user.create", "", "", 0};
+	struct user_write w = { req, { 0 }, "user.create", "", "", 0 };
 	cJSON *body = fz_req_json(req, create_spec, err);
 	const char *name;
 	int rc;
@@ -274,13 +272,13 @@ int fz_api_user_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *
 }
 
 static const struct fz_json_field update_spec[] = {
-	{"display_name", FZ_JSON_STRING, 0, 120, "姓名或显示名（1-120 字节）"},
-	{"unit_id", FZ_JSON_INT, 0, 0, "所属单位 id"},
-	{"roles", FZ_JSON_STRINGS, 0, 6, "角色数组，如 [\"handler\"]"},
-	{"scope", FZ_JSON_STRING, 0, 12, "管辖区划代码"},
-	{"phone", FZ_JSON_STRING, 0, 11, "11 位手机号码，或空字符串"},
-	{"disabled", FZ_JSON_BOOL, 0, 0, "true 或 false"},
-	{NULL, 0, 0, 0, NULL},
+	{ "display_name", FZ_JSON_STRING, 0, 120, "姓名或显示名（1-120 字节）" },
+	{ "unit_id", FZ_JSON_INT, 0, 0, "所属单位 id" },
+	{ "roles", FZ_JSON_STRINGS, 0, 6, "角色数组，如 [\"handler\"]" },
+	{ "scope", FZ_JSON_STRING, 0, 12, "管辖区划代码" },
+	{ "phone", FZ_JSON_STRING, 0, 11, "11 位手机号码，或空字符串" },
+	{ "disabled", FZ_JSON_BOOL, 0, 0, "true 或 false" },
+	{ NULL, 0, 0, 0, NULL },
 };
 
 static void remember_before(struct user_write *w)
@@ -293,7 +291,7 @@ static void remember_before(struct user_write *w)
 
 int fz_api_user_update(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct user_write w = {req, {0}, "user.update", "", "", 0};
+	struct user_write w = { req, { 0 }, "user.update", "", "", 0 };
 	cJSON *body = fz_req_json(req, update_spec, err);
 	int was_disabled, rc;
 
@@ -318,13 +316,13 @@ int fz_api_user_update(struct fz_req *req, struct fz_resp *resp, struct fz_err *
 }
 
 static const struct fz_json_field password_spec[] = {
-	{"password", FZ_JSON_STRING, 1, 256, "符合密码策略的新密码"},
-	{NULL, 0, 0, 0, NULL},
+	{ "password", FZ_JSON_STRING, 1, 256, "符合密码策略的新密码" },
+	{ NULL, 0, 0, 0, NULL },
 };
 
 int fz_api_user_password(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct user_write w = {req, {0}, "user.password", "", "", 1};
+	struct user_write w = { req, { 0 }, "user.password", "", "", 1 };
 	cJSON *body = fz_req_json(req, password_spec, err);
 	int rc;
 

@@ -23,8 +23,8 @@ void fz_audit_hash(const struct fz_audit_entry *e, char out[FZ_SHA256_HEX])
 	char num[64];
 
 	fz_buf_init(&b, 0);
-	snprintf(num, sizeof(num), "%" PRId64 "|%" PRId64 "|%" PRId64 "|", e->seq,
-		 e->at, e->actor_id);
+	snprintf(num, sizeof(num), "%" PRId64 "|%" PRId64 "|%" PRId64 "|", e->seq, e->at,
+		 e->actor_id);
 	fz_buf_adds(&b, num);
 	field(&b, e->actor);
 	field(&b, e->ip);
@@ -50,8 +50,7 @@ void fz_audit_digest(const char *state, char out[FZ_SHA256_HEX])
 	fz_sha256_hex(state, strlen(state), out);
 }
 
-int fz_audit_append(struct fz_db *db, struct fz_audit_entry *e,
-		    struct fz_err *err)
+int fz_audit_append(struct fz_db *db, struct fz_audit_entry *e, struct fz_err *err)
 {
 	int64_t seq;
 	int rc = fz_store_audit_head(db, &seq, e->prev_hash, err);
@@ -69,8 +68,8 @@ struct walk {
 	char last_hash[FZ_SHA256_HEX];
 };
 
-__attribute__((format(printf, 3, 4))) static int bad(struct walk *w, int64_t seq,
-							 const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int bad(struct walk *w, int64_t seq, const char *fmt,
+						     ...)
 {
 	va_list ap;
 
@@ -109,10 +108,9 @@ static int check_one(void *ctx, const struct fz_audit_entry *e)
 	return 0;
 }
 
-int fz_audit_verify(struct fz_db *db, struct fz_audit_report *report,
-		    struct fz_err *err)
+int fz_audit_verify(struct fz_db *db, struct fz_audit_report *report, struct fz_err *err)
 {
-	struct walk w = {report, 0, ""};
+	struct walk w = { report, 0, "" };
 	int64_t head_seq;
 	char head_hash[FZ_SHA256_HEX];
 	int rc;

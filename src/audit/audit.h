@@ -52,8 +52,7 @@ void fz_audit_digest(const char *state, char out[FZ_SHA256_HEX]);
  * Appends e (seq, prev_hash and hash are filled in) inside a write. 0 or a
  * store error.
  */
-int fz_audit_append(struct fz_db *db, struct fz_audit_entry *e,
-		    struct fz_err *err);
+int fz_audit_append(struct fz_db *db, struct fz_audit_entry *e, struct fz_err *err);
 
 struct fz_audit_report {
 	int ok;
@@ -63,7 +62,6 @@ struct fz_audit_report {
 };
 
 /* Walks the whole chain. 0 (see report->ok) or a store error. */
-int fz_audit_verify(struct fz_db *db, struct fz_audit_report *report /* OUT */,
-		    struct fz_err *err);
+int fz_audit_verify(struct fz_db *db, struct fz_audit_report *report /* OUT */, struct fz_err *err);
 
 #endif

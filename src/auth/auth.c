@@ -18,8 +18,8 @@ int fz_scope_contains(const char *scope_path, const char *path)
 }
 
 /* A user's own audit entries belong to the region of their unit. */
-static void audit_user(struct fz_audit_entry *e, const struct fz_user *u,
-		       const char *action, const char *ip, int64_t now)
+static void audit_user(struct fz_audit_entry *e, const struct fz_user *u, const char *action,
+		       const char *ip, int64_t now)
 {
 	memset(e, 0, sizeof(*e));
 	e->at = now;
@@ -37,11 +37,11 @@ struct attempt {
 	const struct fz_auth_policy *policy;
 	const char *username, *ip;
 	int64_t now;
-	int ok;            /* password matched */
+	int ok; /* password matched */
 	struct fz_user *user;
 	struct fz_session session;
-	int locked_now;    /* this failure locked the account */
-	int remaining;     /* attempts left before lock */
+	int locked_now; /* this failure locked the account */
+	int remaining;	/* attempts left before lock */
 };
 
 static int record_attempt(struct fz_db *db, void *arg, struct fz_err *err)
@@ -76,10 +76,9 @@ static int record_attempt(struct fz_db *db, void *arg, struct fz_err *err)
 			u->failed_since = 0;
 			a->locked_now = 1;
 		}
-		audit_user(&e, u, a->locked_now ? "user.lock" : "session.fail", a->ip,
-			   a->now);
-		snprintf(e.summary, sizeof(e.summary), a->locked_now ?
-			 "%s 连续登录失败，账号锁定" : "%s 登录失败（密码错误）",
+		audit_user(&e, u, a->locked_now ? "user.lock" : "session.fail", a->ip, a->now);
+		snprintf(e.summary, sizeof(e.summary),
+			 a->locked_now ? "%s 连续登录失败，账号锁定" : "%s 登录失败（密码错误）",
 			 u->username);
 	}
 	if (!rc)
@@ -126,9 +125,8 @@ static int wrong(struct fz_err *err)
 }
 
 int fz_auth_sign_in(struct fz_store *store, const struct fz_auth_policy *policy,
-		    const char *username, const char *password, const char *ip,
-		    int64_t now, char token[64], struct fz_user *user,
-		    int64_t *expires_at, struct fz_err *err)
+		    const char *username, const char *password, const char *ip, int64_t now,
+		    char token[64], struct fz_user *user, int64_t *expires_at, struct fz_err *err)
 {
 	struct attempt a;
 	struct fz_db *db = fz_store_reader(store);
@@ -146,7 +144,7 @@ int fz_auth_sign_in(struct fz_store *store, const struct fz_auth_policy *policy,
 	rc = fz_store_user_get_by_name(db, username, user, NULL);
 	fz_store_reader_put(store, db);
 	if (rc == FZ_ENOTFOUND) {
-		struct unknown u = {username, ip, now};
+		struct unknown u = { username, ip, now };
 		fz_password_burn(password);
 		rc = fz_store_write(store, record_unknown, &u, err);
 		return rc ? rc : wrong(err);
@@ -193,8 +191,8 @@ int fz_auth_sign_in(struct fz_store *store, const struct fz_auth_policy *policy,
 			  "用户名或密码错误（再错 %d 次将锁定账号）", a.remaining);
 }
 
-int fz_auth_check(struct fz_store *store, const char *token, int64_t now,
-		  struct fz_principal *out, struct fz_err *err)
+int fz_auth_check(struct fz_store *store, const char *token, int64_t now, struct fz_principal *out,
+		  struct fz_err *err)
 {
 	struct fz_db *db;
 	struct fz_session s;
@@ -262,10 +260,10 @@ static int revoke(struct fz_db *db, void *arg, struct fz_err *err)
 	return fz_audit_append(db, &e, err);
 }
 
-int fz_auth_sign_out(struct fz_store *store, const struct fz_principal *who,
-		     const char *ip, int64_t now, struct fz_err *err)
+int fz_auth_sign_out(struct fz_store *store, const struct fz_principal *who, const char *ip,
+		     int64_t now, struct fz_err *err)
 {
-	struct sign_out o = {who, ip, now};
+	struct sign_out o = { who, ip, now };
 
 	return fz_store_write(store, revoke, &o, err);
 }

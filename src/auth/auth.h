@@ -46,18 +46,17 @@ struct fz_principal {
  * FZ_ELOCKED with err->retry_after, store errors.
  */
 int fz_auth_sign_in(struct fz_store *store, const struct fz_auth_policy *policy,
-		    const char *username, const char *password, const char *ip,
-		    int64_t now, char token[64] /* OUT */,
-		    struct fz_user *user /* OUT */, int64_t *expires_at /* OUT */,
-		    struct fz_err *err);
+		    const char *username, const char *password, const char *ip, int64_t now,
+		    char token[64] /* OUT */, struct fz_user *user /* OUT */,
+		    int64_t *expires_at /* OUT */, struct fz_err *err);
 
 /* Checks a bearer token. 0 with *out filled, or FZ_EUNAUTH saying why. */
 int fz_auth_check(struct fz_store *store, const char *token, int64_t now,
 		  struct fz_principal *out /* OUT */, struct fz_err *err);
 
 /* Revokes the caller's token. */
-int fz_auth_sign_out(struct fz_store *store, const struct fz_principal *who,
-		     const char *ip, int64_t now, struct fz_err *err);
+int fz_auth_sign_out(struct fz_store *store, const struct fz_principal *who, const char *ip,
+		     int64_t now, struct fz_err *err);
 
 /* 1 when path (a region path) lies inside scope_path. */
 int fz_scope_contains(const char *scope_path, const char *path);

@@ -15,8 +15,8 @@ int fz_password_hash(const char *password, char *out, size_t size)
 
 	if (fz_random_bytes(salt, sizeof(salt)))
 		return FZ_EINTERNAL;
-	rc = argon2id_hash_encoded(T_COST, M_COST, LANES, password, strlen(password),
-				   salt, sizeof(salt), HASH, out, size);
+	rc = argon2id_hash_encoded(T_COST, M_COST, LANES, password, strlen(password), salt,
+				   sizeof(salt), HASH, out, size);
 	if (rc == ARGON2_MEMORY_ALLOCATION_ERROR)
 		return FZ_ENOMEM;
 	return rc == ARGON2_OK ? 0 : FZ_EINTERNAL;
@@ -24,9 +24,7 @@ int fz_password_hash(const char *password, char *out, size_t size)
 
 int fz_password_verify(const char *encoded, const char *password)
 {
-	return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK
-		       ? 0
-		       : FZ_EUNAUTH;
+	return argon2id_verify(encoded, password, strlen(password)) == ARGON2_OK ? 0 : FZ_EUNAUTH;
 }
 
 void fz_password_burn(const char *password)
@@ -35,6 +33,6 @@ void fz_password_burn(const char *password)
 	static const unsigned char salt[SALT] = "fazhi-burn-salt";
 	unsigned char out[HASH];
 
-	(void)argon2id_hash_raw(T_COST, M_COST, LANES, password, strlen(password),
-				salt, sizeof(salt), out, sizeof(out));
+	(void)argon2id_hash_raw(T_COST, M_COST, LANES, password, strlen(password), salt,
+				sizeof(salt), out, sizeof(out));
 }

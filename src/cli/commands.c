@@ -62,8 +62,8 @@ static void print_sign_ins(const char *password)
 int fz_cmd_demo(int argc, char **argv)
 {
 	struct fz_opt opts[] = {
-		{"password", 0, "password of every demo user (default Jinhua@2026)", NULL},
-		{NULL, 0, NULL, NULL},
+		{ "password", 0, "password of every demo user (default Jinhua@2026)", NULL },
+		{ NULL, 0, NULL, NULL },
 	};
 	struct fz_config cfg;
 	struct fz_store *store;
@@ -87,8 +87,8 @@ int fz_cmd_demo(int argc, char **argv)
 	pw = fz_cli_opt(opts, "password");
 	if (!pw)
 		pw = "Jinhua@2026";
-	if (fz_user_check_password(pw, NULL,
-				   (int)fz_config_int(&cfg, FZ_CFG_PASSWORD_MIN_LENGTH), &err)) {
+	if (fz_user_check_password(pw, NULL, (int)fz_config_int(&cfg, FZ_CFG_PASSWORD_MIN_LENGTH),
+				   &err)) {
 		fz_config_release(&cfg);
 		return fz_cli_fail("--password", &err);
 	}
@@ -100,11 +100,12 @@ int fz_cmd_demo(int argc, char **argv)
 		printf("fazhi: %s already holds the demo city; left as it is\n",
 		       fz_config_str(&cfg, FZ_CFG_DB));
 	else if (!rc)
-		printf("fazhi: seeded %zu units and %zu users into %s\n", rep.units,
-		       rep.users, fz_config_str(&cfg, FZ_CFG_DB));
+		printf("fazhi: seeded %zu units and %zu users into %s\n", rep.units, rep.users,
+		       fz_config_str(&cfg, FZ_CFG_DB));
 	if (!rc)
-		print_sign_ins(rep.already && !fz_cli_opt(opts, "password") ?
-				       "Jinhua@2026 unless it was seeded with --password" : pw);
+		print_sign_ins(rep.already && !fz_cli_opt(opts, "password")
+				       ? "Jinhua@2026 unless it was seeded with --password"
+				       : pw);
 	fz_store_free(store);
 	fz_config_release(&cfg);
 	return rc;
@@ -197,8 +198,9 @@ static int serve(struct fz_config *cfg)
 int fz_cmd_serve(int argc, char **argv)
 {
 	struct fz_opt opts[] = {
-		{"print-config", 1, "print the settings and where each came from, then exit", NULL},
-		{NULL, 0, NULL, NULL},
+		{ "print-config", 1, "print the settings and where each came from, then exit",
+		  NULL },
+		{ NULL, 0, NULL, NULL },
 	};
 	struct fz_config cfg;
 	int rc;

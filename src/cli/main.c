@@ -10,18 +10,19 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *help;
 } commands[] = {
-	{"init", fz_cmd_init, "create or migrate a database and load the regions"},
-	{"demo", fz_cmd_demo, "create if needed and seed the Jinhua demo city"},
-	{"serve", fz_cmd_serve, "serve the API and the console"},
-	{"user", fz_cmd_user, "add, passwd, disable, enable or list users"},
-	{"audit", fz_cmd_audit, "verify the audit hash chain"},
+	{ "init", fz_cmd_init, "create or migrate a database and load the regions" },
+	{ "demo", fz_cmd_demo, "create if needed and seed the Jinhua demo city" },
+	{ "serve", fz_cmd_serve, "serve the API and the console" },
+	{ "user", fz_cmd_user, "add, passwd, disable, enable or list users" },
+	{ "audit", fz_cmd_audit, "verify the audit hash chain" },
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "fazhi %s: digital rule-of-law platform (金华市数字法治平台)\n\n"
-		     "Usage: fazhi COMMAND [options]   (fazhi COMMAND --help for more)\n\n"
-		     "Commands:\n",
+	fprintf(out,
+		"fazhi %s: digital rule-of-law platform (金华市数字法治平台)\n\n"
+		"Usage: fazhi COMMAND [options]   (fazhi COMMAND --help for more)\n\n"
+		"Commands:\n",
 		FZ_VERSION);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);

@@ -161,7 +161,7 @@ int fz_cli_load_regions(struct fz_store *store, const struct fz_config *cfg)
 	snprintf(path, sizeof(path), "%s/boundaries-330700.geojson", share);
 	if (fz_region_load_boundaries(store, "330700", path, &err))
 		return fz_cli_fail("boundaries", &err);
-	fprintf(stderr, "fazhi: loaded %zu regions and the district boundaries from %s\n",
-		count, share);
+	fprintf(stderr, "fazhi: loaded %zu regions and the district boundaries from %s\n", count,
+		share);
 	return 0;
 }

@@ -73,18 +73,19 @@ static int parse_roles(const char *list, unsigned *mask, struct fz_err *err)
 	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		unsigned bit = fz_role_bit(t);
 		if (!bit)
-			return fz_err_set(err, FZ_EINVAL, NULL, "roles",
-					  "roles: “%s”不是角色（admin leader dispatcher handler grid auditor）",
-					  t);
+			return fz_err_set(
+				err, FZ_EINVAL, NULL, "roles",
+				"roles: “%s”不是角色（admin leader dispatcher handler grid auditor）",
+				t);
 		*mask |= bit;
 	}
 	return *mask ? 0 : fz_err_set(err, FZ_EINVAL, NULL, "roles", "roles: 至少一个角色");
 }
 
-static int user_add(struct fz_store *store, const struct fz_config *cfg,
-		    const struct fz_opt *o, struct fz_err *err)
+static int user_add(struct fz_store *store, const struct fz_config *cfg, const struct fz_opt *o,
+		    struct fz_err *err)
 {
-	struct change c = {{0}, "user.create", 1, 0};
+	struct change c = { { 0 }, "user.create", 1, 0 };
 	const char *name = fz_cli_opt(o, "username"), *unit = fz_cli_opt(o, "unit");
 	const char *roles = fz_cli_opt(o, "roles"), *scope = fz_cli_opt(o, "scope");
 	struct fz_db *db;
@@ -95,7 +96,8 @@ static int user_add(struct fz_store *store, const struct fz_config *cfg,
 	if (!name || !unit || !roles)
 		return fz_err_set(err, FZ_EINVAL, NULL, NULL,
 				  "user add needs --username, --unit ID and --roles a,b");
-	if ((rc = fz_user_check_username(name, err)) || (rc = parse_roles(roles, &c.user.roles, err)) ||
+	if ((rc = fz_user_check_username(name, err)) ||
+	    (rc = parse_roles(roles, &c.user.roles, err)) ||
 	    (rc = fz_user_check_phone(fz_cli_opt(o, "phone") ? fz_cli_opt(o, "phone") : "", err)))
 		return rc;
 	db = fz_store_reader(store);
@@ -128,10 +130,10 @@ static int user_add(struct fz_store *store, const struct fz_config *cfg,
 	return rc;
 }
 
-static int user_change(struct fz_store *store, const struct fz_config *cfg,
-		       const char *verb, const struct fz_opt *o, struct fz_err *err)
+static int user_change(struct fz_store *store, const struct fz_config *cfg, const char *verb,
+		       const struct fz_opt *o, struct fz_err *err)
 {
-	struct change c = {{0}, "", 0, 0};
+	struct change c = { { 0 }, "", 0, 0 };
 	const char *name = fz_cli_opt(o, "username");
 	struct fz_db *db;
 	char pw[300];
@@ -147,12 +149,14 @@ static int user_change(struct fz_store *store, const struct fz_config *cfg,
 	c.user.updated_at = fz_clock_now();
 	if (strcmp(verb, "passwd") == 0) {
 		if (read_password(fz_cli_opt(o, "password"), pw, sizeof(pw)) ||
-		    (rc = fz_user_check_password(pw, name,
-						 (int)fz_config_int(cfg, FZ_CFG_PASSWORD_MIN_LENGTH),
-						 err)))
-			return rc ? rc : fz_err_set(err, FZ_EINVAL, NULL, "password", "no password given");
+		    (rc = fz_user_check_password(
+			     pw, name, (int)fz_config_int(cfg, FZ_CFG_PASSWORD_MIN_LENGTH), err)))
+			return rc ? rc
+				  : fz_err_set(err, FZ_EINVAL, NULL, "password",
+					       "no password given");
 		if (fz_password_hash(pw, c.user.password_hash, sizeof(c.user.password_hash)))
-			return fz_err_set(err, FZ_EINTERNAL, NULL, NULL, "cannot hash the password");
+			return fz_err_set(err, FZ_EINTERNAL, NULL, NULL,
+					  "cannot hash the password");
 		c.user.locked_until = 0;
 		c.user.failed_count = 0;
 		c.action = "user.password";
@@ -171,14 +175,14 @@ static int user_change(struct fz_store *store, const struct fz_config *cfg,
 static int print_user(void *ctx, const struct fz_user *u)
 {
 	(void)ctx;
-	printf("%-6lld %-22s %-24s %-8s %-12s %s\n", (long long)u->id, u->username,
-	       u->display_name, u->disabled ? "disabled" : "active", u->scope, u->unit_name);
+	printf("%-6lld %-22s %-24s %-8s %-12s %s\n", (long long)u->id, u->username, u->display_name,
+	       u->disabled ? "disabled" : "active", u->scope, u->unit_name);
 	return 0;
 }
 
 static int user_list(struct fz_store *store, const struct fz_opt *o, struct fz_err *err)
 {
-	struct fz_user_filter f = {0};
+	struct fz_user_filter f = { 0 };
 	struct fz_db *db = fz_store_reader(store);
 	struct fz_region r;
 	int rc = db ? 0 : FZ_ENOMEM;
@@ -198,15 +202,16 @@ static int user_list(struct fz_store *store, const struct fz_opt *o, struct fz_e
 int fz_cmd_user(int argc, char **argv)
 {
 	struct fz_opt opts[] = {
-		{"username", 0, "login name", NULL},
-		{"display-name", 0, "name shown in the console (add)", NULL},
-		{"unit", 0, "unit id (add)", NULL},
-		{"roles", 0, "comma list of admin,leader,dispatcher,handler,grid,auditor (add)", NULL},
-		{"scope", 0, "region code of the scope (add; default: the unit's region)", NULL},
-		{"phone", 0, "mobile number (add)", NULL},
-		{"password", 0, "password (add, passwd; else $FAZHI_PASSWORD or stdin)", NULL},
-		{"region", 0, "only users of units in this region (list)", NULL},
-		{NULL, 0, NULL, NULL},
+		{ "username", 0, "login name", NULL },
+		{ "display-name", 0, "name shown in the console (add)", NULL },
+		{ "unit", 0, "unit id (add)", NULL },
+		{ "roles", 0, "comma list of admin,leader,dispatcher,handler,grid,auditor (add)",
+		  NULL },
+		{ "scope", 0, "region code of the scope (add; default: the unit's region)", NULL },
+		{ "phone", 0, "mobile number (add)", NULL },
+		{ "password", 0, "password (add, passwd; else $FAZHI_PASSWORD or stdin)", NULL },
+		{ "region", 0, "only users of units in this region (list)", NULL },
+		{ NULL, 0, NULL, NULL },
 	};
 	static const char usage[] =
 		"Usage: fazhi user add|passwd|disable|enable|list --db FILE [options]\n"
@@ -286,7 +291,8 @@ int fz_cmd_audit(int argc, char **argv)
 		if (rc)
 			rc = fz_cli_fail("audit", &err);
 		else if (rep.ok)
-			printf("audit chain intact: %lld entries checked\n", (long long)rep.checked);
+			printf("audit chain intact: %lld entries checked\n",
+			       (long long)rep.checked);
 		else {
 			printf("audit chain BROKEN at entry %lld: %s (%lld entries before it are intact)\n",
 			       (long long)rep.first_bad, rep.reason, (long long)rep.checked);

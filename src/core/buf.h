@@ -27,8 +27,7 @@ char *fz_buf_detach(struct fz_buf *b, size_t *len /* OUT, may be NULL */);
 /* Append bytes. 0, FZ_ETOOBIG past max, FZ_ENOMEM. */
 int fz_buf_add(struct fz_buf *b, const void *data, size_t len);
 int fz_buf_adds(struct fz_buf *b, const char *s);
-int fz_buf_addf(struct fz_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int fz_buf_addf(struct fz_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int fz_buf_vaddf(struct fz_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 

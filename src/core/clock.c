@@ -72,9 +72,8 @@ char *fz_time_format(int64_t ms, char *out, size_t size)
 	struct tm tm;
 
 	gmtime_r(&secs, &tm);
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, frac);
+	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 	return out;
 }
 
@@ -102,13 +101,13 @@ static int expect(const char **p, char c)
 
 int fz_time_parse(const char *s, int64_t *ms)
 {
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	const char *p = s;
 	int y, mo, d, h = 0, mi = 0, se = 0, oh = 8, om = 0, sign = 1;
 	int64_t frac = 0;
 
-	if (!s || digits(&p, 4, &y) || expect(&p, '-') || digits(&p, 2, &mo) ||
-	    expect(&p, '-') || digits(&p, 2, &d))
+	if (!s || digits(&p, 4, &y) || expect(&p, '-') || digits(&p, 2, &mo) || expect(&p, '-') ||
+	    digits(&p, 2, &d))
 		return FZ_EINVAL;
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
 		return FZ_EINVAL;
@@ -118,8 +117,8 @@ int fz_time_parse(const char *s, int64_t *ms)
 		if (*p != 'T' && *p != 't' && *p != ' ')
 			return FZ_EINVAL;
 		p++;
-		if (digits(&p, 2, &h) || expect(&p, ':') || digits(&p, 2, &mi) ||
-		    expect(&p, ':') || digits(&p, 2, &se))
+		if (digits(&p, 2, &h) || expect(&p, ':') || digits(&p, 2, &mi) || expect(&p, ':') ||
+		    digits(&p, 2, &se))
 			return FZ_EINVAL;
 		if (*p == '.') {
 			int n = 0;
@@ -140,8 +139,7 @@ int fz_time_parse(const char *s, int64_t *ms)
 		} else if (*p == '+' || *p == '-') {
 			sign = *p == '-' ? -1 : 1;
 			p++;
-			if (digits(&p, 2, &oh) || expect(&p, ':') ||
-			    digits(&p, 2, &om))
+			if (digits(&p, 2, &oh) || expect(&p, ':') || digits(&p, 2, &om))
 				return FZ_EINVAL;
 		} else {
 			return FZ_EINVAL;
@@ -149,8 +147,9 @@ int fz_time_parse(const char *s, int64_t *ms)
 		if (*p || h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
 			return FZ_EINVAL;
 	}
-	*ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
-		h * 3600 + mi * 60 + se) -
-	       sign * (oh * 3600 + om * 60)) * 1000 + frac;
+	*ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) -
+	       sign * (oh * 3600 + om * 60)) *
+		      1000 +
+	      frac;
 	return 0;
 }

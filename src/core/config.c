@@ -20,39 +20,38 @@ static const struct {
 	int64_t min, max;
 	const char *help;
 } table[FZ_CFG_COUNT] = {
-	[FZ_CFG_DB] = {"db", K_STR, "var/fazhi.db", 0, 0, "SQLite database file"},
-	[FZ_CFG_LISTEN] = {"listen", K_LISTEN, "127.0.0.1:8080", 0, 0,
-			   "address:port to serve on (port 0: any free port)"},
-	[FZ_CFG_SHARE_DIR] = {"share_dir", K_STR, "", 0, 0,
-			      "data and console files (default: share/ beside the binary)"},
-	[FZ_CFG_THREADS] = {"threads", K_INT, "4", 1, 64, "HTTP worker threads"},
-	[FZ_CFG_SESSION_TTL] = {"session_ttl", K_INT, "28800", 60, 2592000,
-				"seconds a sign-in token lives"},
-	[FZ_CFG_LOCKOUT_THRESHOLD] = {"lockout_threshold", K_INT, "5", 1, 100,
-				      "failed sign-ins that lock an account"},
-	[FZ_CFG_LOCKOUT_WINDOW] = {"lockout_window", K_INT, "900", 1, 86400,
-				   "seconds over which failures are counted"},
-	[FZ_CFG_LOCKOUT_DURATION] = {"lockout_duration", K_INT, "900", 1, 86400,
-				     "seconds an account stays locked"},
-	[FZ_CFG_PASSWORD_MIN_LENGTH] = {"password_min_length", K_INT, "10", 8, 128,
-					"shortest accepted password"},
-	[FZ_CFG_MAX_BODY] = {"max_body", K_INT, "1048576", 1024, 1073741824,
-			     "largest request body, bytes"},
-	[FZ_CFG_MAX_HEADER] = {"max_header", K_INT, "32768", 4096, 1048576,
-			       "memory per connection for headers, bytes"},
-	[FZ_CFG_MAX_JSON_DEPTH] = {"max_json_depth", K_INT, "32", 2, 512,
-				   "deepest JSON nesting accepted"},
-	[FZ_CFG_REQUEST_TIMEOUT] = {"request_timeout", K_INT, "30", 1, 3600,
-				    "seconds an idle connection may wait"},
-	[FZ_CFG_WRITER_BATCH] = {"writer_batch", K_INT, "128", 1, 10000,
-				 "most writes committed together"},
-	[FZ_CFG_CLOCK_FILE] = {"clock_file", K_STR, "", 0, 0,
-			       "tests only: read the current time (UTC ms) from this file"},
-	[FZ_CFG_LOG_LEVEL] = {"log_level", K_LEVEL, "info", 0, 0,
-			      "debug, info, warn or error"},
+	[FZ_CFG_DB] = { "db", K_STR, "var/fazhi.db", 0, 0, "SQLite database file" },
+	[FZ_CFG_LISTEN] = { "listen", K_LISTEN, "127.0.0.1:8080", 0, 0,
+			    "address:port to serve on (port 0: any free port)" },
+	[FZ_CFG_SHARE_DIR] = { "share_dir", K_STR, "", 0, 0,
+			       "data and console files (default: share/ beside the binary)" },
+	[FZ_CFG_THREADS] = { "threads", K_INT, "4", 1, 64, "HTTP worker threads" },
+	[FZ_CFG_SESSION_TTL] = { "session_ttl", K_INT, "28800", 60, 2592000,
+				 "seconds a sign-in token lives" },
+	[FZ_CFG_LOCKOUT_THRESHOLD] = { "lockout_threshold", K_INT, "5", 1, 100,
+				       "failed sign-ins that lock an account" },
+	[FZ_CFG_LOCKOUT_WINDOW] = { "lockout_window", K_INT, "900", 1, 86400,
+				    "seconds over which failures are counted" },
+	[FZ_CFG_LOCKOUT_DURATION] = { "lockout_duration", K_INT, "900", 1, 86400,
+				      "seconds an account stays locked" },
+	[FZ_CFG_PASSWORD_MIN_LENGTH] = { "password_min_length", K_INT, "10", 8, 128,
+					 "shortest accepted password" },
+	[FZ_CFG_MAX_BODY] = { "max_body", K_INT, "1048576", 1024, 1073741824,
+			      "largest request body, bytes" },
+	[FZ_CFG_MAX_HEADER] = { "max_header", K_INT, "32768", 4096, 1048576,
+				"memory per connection for headers, bytes" },
+	[FZ_CFG_MAX_JSON_DEPTH] = { "max_json_depth", K_INT, "32", 2, 512,
+				    "deepest JSON nesting accepted" },
+	[FZ_CFG_REQUEST_TIMEOUT] = { "request_timeout", K_INT, "30", 1, 3600,
+				     "seconds an idle connection may wait" },
+	[FZ_CFG_WRITER_BATCH] = { "writer_batch", K_INT, "128", 1, 10000,
+				  "most writes committed together" },
+	[FZ_CFG_CLOCK_FILE] = { "clock_file", K_STR, "", 0, 0,
+				"tests only: read the current time (UTC ms) from this file" },
+	[FZ_CFG_LOG_LEVEL] = { "log_level", K_LEVEL, "info", 0, 0, "debug, info, warn or error" },
 };
 
-static const char *source_names[] = {"default", "file", "env", "flag"};
+static const char *source_names[] = { "default", "file", "env", "flag" };
 
 static void default_share(char *out, size_t size)
 {
@@ -114,8 +113,8 @@ static int check_value(int key, const char *v, struct fz_err *err)
 		n = strtoll(colon + 1, &end, 10);
 		if (errno || *end || end == colon + 1 || n < 0 || n > 65535)
 			return fz_err_set(err, FZ_EINVAL, NULL, table[key].name,
-					  "%s: 端口 \"%s\" 无效，应为 0-65535",
-					  table[key].name, colon + 1);
+					  "%s: 端口 \"%s\" 无效，应为 0-65535", table[key].name,
+					  colon + 1);
 		return 0;
 	case K_INT:
 		errno = 0;
@@ -178,16 +177,15 @@ static char *trim(char *s)
 	return s;
 }
 
-int fz_config_parse(struct fz_config *cfg, const char *text, size_t len,
-		    const char *origin, struct fz_err *err)
+int fz_config_parse(struct fz_config *cfg, const char *text, size_t len, const char *origin,
+		    struct fz_err *err)
 {
 	char line[1024];
 	size_t pos = 0;
 	int lineno = 0, rc;
 
 	if (len > 1 << 20)
-		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL,
-				  "%s: 配置文件超过 1 MiB", origin);
+		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "%s: 配置文件超过 1 MiB", origin);
 	while (pos < len) {
 		size_t n = 0;
 		char *key, *val, *eq;
@@ -195,8 +193,8 @@ int fz_config_parse(struct fz_config *cfg, const char *text, size_t len,
 		while (pos < len && text[pos] != '\n') {
 			if (n >= sizeof(line) - 1)
 				return fz_err_set(err, FZ_ETOOBIG, NULL, NULL,
-						  "%s:%d: 行过长（上限 %zu 字节）", origin,
-						  lineno, sizeof(line) - 1);
+						  "%s:%d: 行过长（上限 %zu 字节）", origin, lineno,
+						  sizeof(line) - 1);
 			if (text[pos] == '\0')
 				return fz_err_set(err, FZ_EINVAL, NULL, NULL,
 						  "%s:%d: 含有 NUL 字节", origin, lineno);
@@ -209,8 +207,8 @@ int fz_config_parse(struct fz_config *cfg, const char *text, size_t len,
 			continue;
 		eq = strchr(key, '=');
 		if (!eq)
-			return fz_err_set(err, FZ_EINVAL, NULL, NULL,
-					  "%s:%d: 应为 key = value", origin, lineno);
+			return fz_err_set(err, FZ_EINVAL, NULL, NULL, "%s:%d: 应为 key = value",
+					  origin, lineno);
 		*eq = '\0';
 		val = trim(eq + 1);
 		key = trim(key);
@@ -221,16 +219,14 @@ int fz_config_parse(struct fz_config *cfg, const char *text, size_t len,
 		if (rc) {
 			char msg[sizeof(err->msg)];
 			snprintf(msg, sizeof(msg), "%s", err->msg);
-			snprintf(err->msg, sizeof(err->msg), "%s:%d: %s", origin,
-				 lineno, msg);
+			snprintf(err->msg, sizeof(err->msg), "%s:%d: %s", origin, lineno, msg);
 			return rc;
 		}
 	}
 	return 0;
 }
 
-int fz_config_load_file(struct fz_config *cfg, const char *path,
-			struct fz_err *err)
+int fz_config_load_file(struct fz_config *cfg, const char *path, struct fz_err *err)
 {
 	FILE *f = fopen(path, "r");
 	struct fz_buf b;
@@ -240,8 +236,8 @@ int fz_config_load_file(struct fz_config *cfg, const char *path,
 
 	if (!f) {
 		rc = -errno;
-		return fz_err_set(err, rc, "not_found", NULL, "无法读取配置文件 %s: %s",
-				  path, strerror(errno));
+		return fz_err_set(err, rc, "not_found", NULL, "无法读取配置文件 %s: %s", path,
+				  strerror(errno));
 	}
 	fz_buf_init(&b, (1 << 20) + 1);
 	while (!rc && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
@@ -289,9 +285,8 @@ int64_t fz_config_int(const struct fz_config *cfg, enum fz_config_key key)
 void fz_config_print(const struct fz_config *cfg, FILE *out)
 {
 	for (int k = 0; k < FZ_CFG_COUNT; k++)
-		fprintf(out, "%-20s = %-30s # %s%s%s\n", table[k].name,
-			cfg->values[k], source_names[cfg->sources[k]],
-			cfg->sources[k] == FZ_SRC_FILE ? " " : "",
+		fprintf(out, "%-20s = %-30s # %s%s%s\n", table[k].name, cfg->values[k],
+			source_names[cfg->sources[k]], cfg->sources[k] == FZ_SRC_FILE ? " " : "",
 			cfg->sources[k] == FZ_SRC_FILE ? cfg->file : "");
 }
 

@@ -55,11 +55,10 @@ void fz_config_release(struct fz_config *cfg);
  * '=', and invalid values fail with FZ_EINVAL naming the line; text longer
  * than 1 MiB fails with FZ_ETOOBIG. origin names the file in messages.
  */
-int fz_config_parse(struct fz_config *cfg, const char *text, size_t len,
-		    const char *origin, struct fz_err *err);
+int fz_config_parse(struct fz_config *cfg, const char *text, size_t len, const char *origin,
+		    struct fz_err *err);
 /* Reads and parses a file. -errno if unreadable. */
-int fz_config_load_file(struct fz_config *cfg, const char *path,
-			struct fz_err *err);
+int fz_config_load_file(struct fz_config *cfg, const char *path, struct fz_err *err);
 /* Applies FAZHI_* environment variables. */
 int fz_config_load_env(struct fz_config *cfg, struct fz_err *err);
 /*

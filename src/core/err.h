@@ -15,26 +15,26 @@
 /* Codes are -1000 and below, so that -errno (above -1000) stays distinct. */
 enum fz_code {
 	FZ_OK = 0,
-	FZ_EINVAL = -1000, /* bad input: 400 (or 422) */
-	FZ_ENOTFOUND = -1001,      /* 404 */
-	FZ_EFORBIDDEN = -1002,     /* role or scope refuses: 403 */
-	FZ_ECONFLICT = -1003,      /* duplicate or stale: 409 */
-	FZ_ETOOBIG = -1004,        /* a client-controlled size past its limit: 413 */
-	FZ_EUNAUTH = -1005,        /* no, expired or forged credentials: 401 */
-	FZ_ELOCKED = -1006,        /* too many failures, wait: 429 */
-	FZ_ENOMEM = -1007,         /* 503 */
-	FZ_ESTORE = -1008,         /* database failure: 500 */
-	FZ_EVERSION = -1009,       /* file written by a newer fazhi or not ours */
-	FZ_EINTERNAL = -1010,      /* a bug: 500 */
-	FZ_EMETHOD = -1011,        /* the path exists, the method does not: 405 */
-	FZ_EMEDIA = -1012,         /* body not in a type we accept: 415 */
+	FZ_EINVAL = -1000,     /* bad input: 400 (or 422) */
+	FZ_ENOTFOUND = -1001,  /* 404 */
+	FZ_EFORBIDDEN = -1002, /* role or scope refuses: 403 */
+	FZ_ECONFLICT = -1003,  /* duplicate or stale: 409 */
+	FZ_ETOOBIG = -1004,    /* a client-controlled size past its limit: 413 */
+	FZ_EUNAUTH = -1005,    /* no, expired or forged credentials: 401 */
+	FZ_ELOCKED = -1006,    /* too many failures, wait: 429 */
+	FZ_ENOMEM = -1007,     /* 503 */
+	FZ_ESTORE = -1008,     /* database failure: 500 */
+	FZ_EVERSION = -1009,   /* file written by a newer fazhi or not ours */
+	FZ_EINTERNAL = -1010,  /* a bug: 500 */
+	FZ_EMETHOD = -1011,    /* the path exists, the method does not: 405 */
+	FZ_EMEDIA = -1012,     /* body not in a type we accept: 415 */
 };
 
 struct fz_err {
 	int code;
 	char machine[32]; /* stable machine code, e.g. "unknown_field" */
-	char field[96];   /* offending field or JSON pointer, "" if none */
-	char msg[384];    /* Chinese message naming the value and expected form */
+	char field[96];	  /* offending field or JSON pointer, "" if none */
+	char msg[384];	  /* Chinese message naming the value and expected form */
 	int retry_after;  /* seconds, for FZ_ELOCKED */
 };
 
@@ -46,9 +46,8 @@ void fz_err_init(struct fz_err *err);
  * default), field (NULL for none) and a printf-style message. Returns code,
  * so that callers can write `return fz_err_set(...)`. err may be NULL.
  */
-int fz_err_set(struct fz_err *err, int code, const char *machine,
-	       const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+int fz_err_set(struct fz_err *err, int code, const char *machine, const char *field,
+	       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* The default machine code of a FZ_E* code ("invalid_field", ...). */
 const char *fz_err_machine(int code);

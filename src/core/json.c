@@ -41,21 +41,19 @@ static int max_nesting(const char *s, size_t len, int *nul)
 	return deepest;
 }
 
-cJSON *fz_json_parse(const char *text, size_t len, int max_depth,
-		     struct fz_err *err)
+cJSON *fz_json_parse(const char *text, size_t len, int max_depth, struct fz_err *err)
 {
 	const char *end = NULL;
 	cJSON *tree;
 	int nul, depth = max_nesting(text, len, &nul);
 
 	if (depth > max_depth) {
-		fz_err_set(err, FZ_ETOOBIG, "too_big", NULL,
-			   "JSON 嵌套深度 %d 超过上限 %d", depth, max_depth);
+		fz_err_set(err, FZ_ETOOBIG, "too_big", NULL, "JSON 嵌套深度 %d 超过上限 %d", depth,
+			   max_depth);
 		return NULL;
 	}
 	if (nul) {
-		fz_err_set(err, FZ_EINVAL, NULL, NULL,
-			   "字符串中不允许 \\u0000（NUL 字符）");
+		fz_err_set(err, FZ_EINVAL, NULL, NULL, "字符串中不允许 \\u0000（NUL 字符）");
 		return NULL;
 	}
 	tree = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -72,8 +70,7 @@ cJSON *fz_json_parse(const char *text, size_t len, int max_depth,
 			end++;
 		if ((size_t)(end - text) < len) {
 			fz_err_set(err, FZ_EINVAL, "malformed_json", NULL,
-				   "JSON 之后有多余内容（第 %zu 字节）",
-				   (size_t)(end - text));
+				   "JSON 之后有多余内容（第 %zu 字节）", (size_t)(end - text));
 			cJSON_Delete(tree);
 			return NULL;
 		}
@@ -112,16 +109,14 @@ int fz_json_utf8_ok(const char *s, size_t len)
 			cp = (cp << 6) | (p[i + k] & 0x3F);
 		}
 		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-		    (cp >= 0xD800 && cp <= 0xDFFF))
+		    (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
 			return 0;
 		i += n + 1;
 	}
 	return 1;
 }
 
-static const struct fz_json_field *find(const struct fz_json_field *spec,
-					const char *name)
+static const struct fz_json_field *find(const struct fz_json_field *spec, const char *name)
 {
 	for (; spec->name; spec++)
 		if (strcmp(spec->name, name) == 0)
@@ -129,23 +124,21 @@ static const struct fz_json_field *find(const struct fz_json_field *spec,
 	return NULL;
 }
 
-static int check_string(const cJSON *v, const struct fz_json_field *f,
-			struct fz_err *err)
+static int check_string(const cJSON *v, const struct fz_json_field *f, struct fz_err *err)
 {
 	size_t n = strlen(v->valuestring);
 
 	if (!fz_json_utf8_ok(v->valuestring, n))
-		return fz_err_set(err, FZ_EINVAL, NULL, f->name,
-				  "%s: 含有非法字符，应为 %s", f->name, f->expected);
+		return fz_err_set(err, FZ_EINVAL, NULL, f->name, "%s: 含有非法字符，应为 %s",
+				  f->name, f->expected);
 	if (f->max_len && n > f->max_len)
 		return fz_err_set(err, FZ_EINVAL, NULL, f->name,
-				  "%s: 长度 %zu 字节超过上限 %zu，应为 %s", f->name,
-				  n, f->max_len, f->expected);
+				  "%s: 长度 %zu 字节超过上限 %zu，应为 %s", f->name, n, f->max_len,
+				  f->expected);
 	return 0;
 }
 
-static int check_value(const cJSON *v, const struct fz_json_field *f,
-		       struct fz_err *err)
+static int check_value(const cJSON *v, const struct fz_json_field *f, struct fz_err *err)
 {
 	int ok;
 
@@ -169,9 +162,8 @@ static int check_value(const cJSON *v, const struct fz_json_field *f,
 	case FZ_JSON_STRINGS:
 		ok = cJSON_IsArray(v);
 		if (ok && f->max_len && (size_t)cJSON_GetArraySize(v) > f->max_len)
-			return fz_err_set(err, FZ_EINVAL, NULL, f->name,
-					  "%s: 最多 %zu 项，应为 %s", f->name,
-					  f->max_len, f->expected);
+			return fz_err_set(err, FZ_EINVAL, NULL, f->name, "%s: 最多 %zu 项，应为 %s",
+					  f->name, f->max_len, f->expected);
 		for (const cJSON *it = ok ? v->child : NULL; it; it = it->next)
 			if (!cJSON_IsString(it) ||
 			    !fz_json_utf8_ok(it->valuestring, strlen(it->valuestring)))
@@ -181,15 +173,14 @@ static int check_value(const cJSON *v, const struct fz_json_field *f,
 		ok = 0;
 	}
 	if (!ok)
-		return fz_err_set(err, FZ_EINVAL, NULL, f->name,
-				  "%s: 类型不对，应为 %s", f->name, f->expected);
+		return fz_err_set(err, FZ_EINVAL, NULL, f->name, "%s: 类型不对，应为 %s", f->name,
+				  f->expected);
 	if (cJSON_IsString(v))
 		return check_string(v, f, err);
 	return 0;
 }
 
-int fz_json_check(const cJSON *obj, const struct fz_json_field *spec,
-		  struct fz_err *err)
+int fz_json_check(const cJSON *obj, const struct fz_json_field *spec, struct fz_err *err)
 {
 	int rc;
 
@@ -201,8 +192,8 @@ int fz_json_check(const cJSON *obj, const struct fz_json_field *spec,
 			return fz_err_set(err, FZ_EINVAL, "unknown_field", m->string,
 					  "%s: 未知字段", m->string);
 		if (cJSON_GetObjectItemCaseSensitive(obj, m->string) != m)
-			return fz_err_set(err, FZ_EINVAL, NULL, m->string,
-					  "%s: 字段重复", m->string);
+			return fz_err_set(err, FZ_EINVAL, NULL, m->string, "%s: 字段重复",
+					  m->string);
 		rc = check_value(m, f, err);
 		if (rc)
 			return rc;
@@ -210,8 +201,7 @@ int fz_json_check(const cJSON *obj, const struct fz_json_field *spec,
 	for (; spec->name; spec++)
 		if (spec->required && !cJSON_GetObjectItemCaseSensitive(obj, spec->name))
 			return fz_err_set(err, FZ_EINVAL, "missing_field", spec->name,
-					  "%s: 必填，应为 %s", spec->name,
-					  spec->expected);
+					  "%s: 必填，应为 %s", spec->name, spec->expected);
 	return 0;
 }
 
@@ -260,8 +250,8 @@ int fz_json_push(cJSON *arr, cJSON *item)
 
 int fz_json_push_front(cJSON *arr, cJSON *item)
 {
-	if (item && arr && (arr->child ? cJSON_InsertItemInArray(arr, 0, item)
-				       : cJSON_AddItemToArray(arr, item)))
+	if (item && arr &&
+	    (arr->child ? cJSON_InsertItemInArray(arr, 0, item) : cJSON_AddItemToArray(arr, item)))
 		return 0;
 	cJSON_Delete(item);
 	return FZ_ENOMEM;

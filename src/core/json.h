@@ -31,7 +31,7 @@ struct fz_json_field {
 	const char *name;
 	enum fz_json_type type;
 	int required;
-	size_t max_len;       /* strings: bytes; arrays: items; 0 for none */
+	size_t max_len;	      /* strings: bytes; arrays: items; 0 for none */
 	const char *expected; /* Chinese description of the expected form */
 };
 
@@ -40,8 +40,7 @@ struct fz_json_field {
  * max_depth (FZ_ETOOBIG) and malformed text (FZ_EINVAL, "malformed_json",
  * with the byte offset). Returns the tree (caller frees) or NULL with err set.
  */
-cJSON *fz_json_parse(const char *text, size_t len, int max_depth,
-		     struct fz_err *err);
+cJSON *fz_json_parse(const char *text, size_t len, int max_depth, struct fz_err *err);
 
 /*
  * Checks that obj is an object whose members are all in spec (a table ended
@@ -49,8 +48,7 @@ cJSON *fz_json_parse(const char *text, size_t len, int max_depth,
  * required one present, strings valid UTF-8 without control characters.
  * 0, or FZ_EINVAL naming the first bad field.
  */
-int fz_json_check(const cJSON *obj, const struct fz_json_field *spec,
-		  struct fz_err *err);
+int fz_json_check(const cJSON *obj, const struct fz_json_field *spec, struct fz_err *err);
 
 /* Member as a string, NULL when absent or not a string. Borrowed. */
 const char *fz_json_str(const cJSON *obj, const char *name);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 static enum fz_log_level min_level = FZ_LOG_INFO;
-static const char *names[] = {"debug", "info", "warn", "error"};
+static const char *names[] = { "debug", "info", "warn", "error" };
 
 void fz_log_set_level(enum fz_log_level level)
 {
@@ -35,6 +35,6 @@ void fz_log(enum fz_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s %s %s\n", fz_time_format(fz_clock_now(), ts, sizeof(ts)),
-		names[level], msg);
+	fprintf(stderr, "%s %s %s\n", fz_time_format(fz_clock_now(), ts, sizeof(ts)), names[level],
+		msg);
 }

@@ -23,8 +23,7 @@ struct seed {
 };
 
 /* Name without a trailing suffix (区, 街道...) when it is longer than that. */
-static void strip(const char *name, const char *const *suffixes, char *out,
-		  size_t size)
+static void strip(const char *name, const char *const *suffixes, char *out, size_t size)
 {
 	size_t n = strlen(name);
 
@@ -54,8 +53,8 @@ static int64_t add_unit(struct seed *s, const struct fz_region *r, const char *k
 	return u.id;
 }
 
-static void add_user(struct seed *s, const struct fz_region *r,
-		     const struct fz_role_def *role, int64_t unit, struct fz_err *err)
+static void add_user(struct seed *s, const struct fz_region *r, const struct fz_role_def *role,
+		     int64_t unit, struct fz_err *err)
 {
 	struct fz_user u;
 
@@ -77,7 +76,7 @@ static void add_user(struct seed *s, const struct fz_region *r,
  * in the dispute centre; the handler in the justice bureau). */
 static void seed_county(struct seed *s, const struct fz_region *r, struct fz_err *err)
 {
-	static const char *const sfx[] = {"区", NULL};
+	static const char *const sfx[] = { "区", NULL };
 	char shortname[128], name[256];
 	int64_t centre, justice, committee = 0;
 	int city = strcmp(r->level, "city") == 0;
@@ -104,14 +103,15 @@ static void seed_county(struct seed *s, const struct fz_region *r, struct fz_err
 	centre = add_unit(s, r, "dispute_centre", name, err);
 	for (const struct fz_role_def *role = fz_roles; role->role; role++)
 		add_user(s, r, role,
-			 role->bit == FZ_ROLE_HANDLER ? justice : city ? committee : centre,
+			 role->bit == FZ_ROLE_HANDLER ? justice
+			 : city			      ? committee
+						      : centre,
 			 err);
 }
 
-static void seed_township(struct seed *s, const struct fz_region *r,
-			  struct fz_err *err)
+static void seed_township(struct seed *s, const struct fz_region *r, struct fz_err *err)
 {
-	static const char *const sfx[] = {"街道", "镇", "乡", NULL};
+	static const char *const sfx[] = { "街道", "镇", "乡", NULL };
 	char shortname[128], name[256];
 	int64_t office, centre;
 
@@ -126,10 +126,9 @@ static void seed_township(struct seed *s, const struct fz_region *r,
 		add_user(s, r, role, role->bit == FZ_ROLE_HANDLER ? office : centre, err);
 }
 
-static void seed_village(struct seed *s, const struct fz_region *r,
-			 struct fz_err *err)
+static void seed_village(struct seed *s, const struct fz_region *r, struct fz_err *err)
 {
-	static const char *const sfx[] = {"居委会", "居民委员会", NULL};
+	static const char *const sfx[] = { "居委会", "居民委员会", NULL };
 	char shortname[128], name[256];
 
 	if (!strstr(r->name, "社区"))
@@ -165,7 +164,7 @@ static int collect(void *ctx, const struct fz_region *r)
 /* Depth-first over the tree below code, seeding each region by its level. */
 static int seed_tree(struct seed *s, const char *code, struct fz_err *err)
 {
-	struct walk w = {s, err, NULL, 0, 0};
+	struct walk w = { s, err, NULL, 0, 0 };
 	int rc = fz_store_region_children(s->db, code, collect, &w, err);
 
 	for (size_t i = 0; !rc && !s->rc && i < w.n; i++) {
@@ -212,8 +211,8 @@ static int seed_all(struct fz_db *db, void *arg, struct fz_err *err)
 	snprintf(e.object_id, sizeof(e.object_id), "330700");
 	snprintf(e.region, sizeof(e.region), "330700");
 	snprintf(e.region_path, sizeof(e.region_path), "%s", city.path);
-	snprintf(e.summary, sizeof(e.summary), "演示数据：%zu 个单位，%zu 个用户",
-		 s->rep->units, s->rep->users);
+	snprintf(e.summary, sizeof(e.summary), "演示数据：%zu 个单位，%zu 个用户", s->rep->units,
+		 s->rep->users);
 	return fz_audit_append(db, &e, err);
 }
 
@@ -221,7 +220,7 @@ int fz_demo_seed(struct fz_store *store, const char *password, int64_t now,
 		 struct fz_demo_report *out, struct fz_err *err)
 {
 	char hash[FZ_PASSWORD_HASH_MAX];
-	struct seed s = {hash, now, out, NULL, 0, 0};
+	struct seed s = { hash, now, out, NULL, 0, 0 };
 
 	memset(out, 0, sizeof(*out));
 	/* One hash for every demo user: they share the password anyway, and

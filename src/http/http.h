@@ -40,11 +40,11 @@ struct fz_req {
 	size_t body_len;
 	struct fz_arena *arena;
 	const struct fz_principal *who; /* NULL on public routes */
-	int64_t now;                    /* UTC ms, fixed for the request */
-	void *app;                      /* the server's context */
-	void *db;                       /* a reader, acquired lazily by the app */
-	cJSON *json;                    /* the parsed body, freed by the server */
-	void *conn;                     /* private to the server */
+	int64_t now;			/* UTC ms, fixed for the request */
+	void *app;			/* the server's context */
+	void *db;			/* a reader, acquired lazily by the app */
+	cJSON *json;			/* the parsed body, freed by the server */
+	void *conn;			/* private to the server */
 	int max_json_depth;
 };
 
@@ -57,15 +57,14 @@ struct fz_resp {
 	int retry_after; /* seconds, sent as Retry-After when > 0 */
 };
 
-typedef int (*fz_handler_fn)(struct fz_req *req, struct fz_resp *resp,
-			     struct fz_err *err);
+typedef int (*fz_handler_fn)(struct fz_req *req, struct fz_resp *resp, struct fz_err *err);
 
 #define FZ_PUBLIC 0u /* roles value of a route that needs no sign-in */
 
 struct fz_route {
 	const char *method;
 	const char *pattern; /* "/api/v1/users/{id}" */
-	unsigned roles;      /* FZ_ROLE_* mask, FZ_PUBLIC for none */
+	unsigned roles;	     /* FZ_ROLE_* mask, FZ_PUBLIC for none */
 	fz_handler_fn handler;
 	const char *summary; /* Chinese, also in the OpenAPI document */
 };
@@ -95,8 +94,8 @@ struct fz_server;
 
 /* Starts serving. 0 or -errno / FZ_EINVAL with err set. Caller frees with
  * fz_server_free(), which stops accepting and waits for running requests. */
-int fz_server_start(const struct fz_server_config *cfg,
-		    struct fz_server **out /* OUT */, struct fz_err *err);
+int fz_server_start(const struct fz_server_config *cfg, struct fz_server **out /* OUT */,
+		    struct fz_err *err);
 /* The port actually bound (useful with port 0). */
 unsigned fz_server_port(const struct fz_server *srv);
 void fz_server_free(struct fz_server *srv);
@@ -111,23 +110,21 @@ const char *fz_req_header(const struct fz_req *req, const char *name);
  * Parses the body as JSON and checks it against spec (see fz_json_check).
  * Returns the object (owned by the request) or NULL with err set.
  */
-cJSON *fz_req_json(struct fz_req *req, const struct fz_json_field *spec,
-		   struct fz_err *err);
+cJSON *fz_req_json(struct fz_req *req, const struct fz_json_field *spec, struct fz_err *err);
 
 /* Sets a JSON response from tree (which it frees). FZ_ENOMEM on failure. */
 int fz_resp_json(struct fz_resp *resp, int status, cJSON *tree);
 /* Sets a response with a copy of text. */
-int fz_resp_text(struct fz_resp *resp, int status, const char *content_type,
-		 const char *text, size_t len);
+int fz_resp_text(struct fz_resp *resp, int status, const char *content_type, const char *text,
+		 size_t len);
 /* Renders err as problem+json into resp. */
-void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err,
-		     const char *instance);
+void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err, const char *instance);
 
 /*
  * Matches path against pattern, filling params (pointers into arena
  * copies). 1 on match. Exposed for tests.
  */
-int fz_route_match(const char *pattern, const char *path,
-		   struct fz_arena *arena, const char **params);
+int fz_route_match(const char *pattern, const char *path, struct fz_arena *arena,
+		   const char **params);
 
 #endif

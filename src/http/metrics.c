@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
-static const double bounds_ms[] = {0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 5000};
+static const double bounds_ms[] = { 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 5000 };
 #define NB (sizeof(bounds_ms) / sizeof(bounds_ms[0]))
 
 struct slot {
@@ -54,13 +54,14 @@ static void label(const struct fz_route *routes, size_t i, struct fz_buf *out)
 			    routes[i - 1].method);
 }
 
-void fz_metrics_render(const struct fz_metrics *m, const struct fz_route *routes,
-		       size_t nroutes, struct fz_buf *out)
+void fz_metrics_render(const struct fz_metrics *m, const struct fz_route *routes, size_t nroutes,
+		       struct fz_buf *out)
 {
 	uint64_t errors4 = 0, errors5 = 0;
 
-	fz_buf_adds(out, "# HELP fazhi_http_requests_total HTTP requests by route and status class.\n"
-			 "# TYPE fazhi_http_requests_total counter\n");
+	fz_buf_adds(out,
+		    "# HELP fazhi_http_requests_total HTTP requests by route and status class.\n"
+		    "# TYPE fazhi_http_requests_total counter\n");
 	for (size_t i = 0; i <= nroutes; i++)
 		for (int c = 1; c <= 5; c++) {
 			uint64_t v = atomic_load(&m->slots[i].by_class[c]);
@@ -74,13 +75,15 @@ void fz_metrics_render(const struct fz_metrics *m, const struct fz_route *routes
 			if (c == 5)
 				errors5 += v;
 		}
-	fz_buf_addf(out, "# HELP fazhi_http_errors_total Responses with 4xx and 5xx status.\n"
-			 "# TYPE fazhi_http_errors_total counter\n"
-			 "fazhi_http_errors_total{class=\"4xx\"} %llu\n"
-			 "fazhi_http_errors_total{class=\"5xx\"} %llu\n",
+	fz_buf_addf(out,
+		    "# HELP fazhi_http_errors_total Responses with 4xx and 5xx status.\n"
+		    "# TYPE fazhi_http_errors_total counter\n"
+		    "fazhi_http_errors_total{class=\"4xx\"} %llu\n"
+		    "fazhi_http_errors_total{class=\"5xx\"} %llu\n",
 		    (unsigned long long)errors4, (unsigned long long)errors5);
-	fz_buf_adds(out, "# HELP fazhi_http_request_duration_seconds Time from request to response.\n"
-			 "# TYPE fazhi_http_request_duration_seconds histogram\n");
+	fz_buf_adds(out,
+		    "# HELP fazhi_http_request_duration_seconds Time from request to response.\n"
+		    "# TYPE fazhi_http_request_duration_seconds histogram\n");
 	for (size_t i = 0; i <= nroutes; i++) {
 		uint64_t cum = 0;
 		const struct slot *s = &m->slots[i];

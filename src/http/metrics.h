@@ -18,7 +18,7 @@ struct fz_metrics *fz_metrics_new(size_t nroutes);
 void fz_metrics_free(struct fz_metrics *m);
 /* route: index in the table, or -1 for none. */
 void fz_metrics_record(struct fz_metrics *m, int route, int status, int64_t usec);
-void fz_metrics_render(const struct fz_metrics *m, const struct fz_route *routes,
-		       size_t nroutes, struct fz_buf *out);
+void fz_metrics_render(const struct fz_metrics *m, const struct fz_route *routes, size_t nroutes,
+		       struct fz_buf *out);
 
 #endif

@@ -33,8 +33,8 @@ int fz_route_match(const char *pattern, const char *path, struct fz_arena *arena
 	return *pattern == '\0' && *path == '\0';
 }
 
-int fz_resp_text(struct fz_resp *resp, int status, const char *content_type,
-		 const char *text, size_t len)
+int fz_resp_text(struct fz_resp *resp, int status, const char *content_type, const char *text,
+		 size_t len)
 {
 	char *copy = malloc(len + 1);
 
@@ -66,8 +66,7 @@ int fz_resp_json(struct fz_resp *resp, int status, cJSON *tree)
 	return 0;
 }
 
-void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err,
-		     const char *instance)
+void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err, const char *instance)
 {
 	(void)fz_json_take_failures(); /* the problem is what we report now */
 	cJSON *p = cJSON_CreateObject();

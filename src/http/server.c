@@ -50,15 +50,13 @@ const char *fz_req_header(const struct fz_req *req, const char *name)
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
-cJSON *fz_req_json(struct fz_req *req, const struct fz_json_field *spec,
-		   struct fz_err *err)
+cJSON *fz_req_json(struct fz_req *req, const struct fz_json_field *spec, struct fz_err *err)
 {
 	const char *ct = fz_req_header(req, "Content-Type");
 
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
 		fz_err_set(err, FZ_EMEDIA, NULL, "Content-Type",
-			   "Content-Type: 应为 application/json（收到 %.64s）",
-			   ct ? ct : "无");
+			   "Content-Type: 应为 application/json（收到 %.64s）", ct ? ct : "无");
 		return NULL;
 	}
 	if (!req->json) {
@@ -87,8 +85,7 @@ static void client_ip(struct MHD_Connection *c, char *out, size_t size)
 			  (socklen_t)size);
 }
 
-static enum MHD_Result send_resp(struct MHD_Connection *c, struct fz_resp *resp,
-			    int head_only)
+static enum MHD_Result send_resp(struct MHD_Connection *c, struct fz_resp *resp, int head_only)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -98,8 +95,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct fz_resp *resp,
 		resp->body = NULL;
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	} else {
-		r = MHD_create_response_from_buffer(resp->len, resp->body,
-						    MHD_RESPMEM_MUST_FREE);
+		r = MHD_create_response_from_buffer(resp->len, resp->body, MHD_RESPMEM_MUST_FREE);
 		resp->body = NULL;
 	}
 	if (!r)
@@ -125,8 +121,7 @@ static void problem(struct fz_resp *resp, const struct fz_err *err, const char *
 }
 
 /* Finds the route for method and path; *path_known tells 405 from 404. */
-static int find_route(const struct fz_server *s, struct fz_req *req,
-		      int *path_known)
+static int find_route(const struct fz_server *s, struct fz_req *req, int *path_known)
 {
 	const char *params[FZ_MAX_PARAMS];
 
@@ -145,9 +140,8 @@ static int find_route(const struct fz_server *s, struct fz_req *req,
 	return -1;
 }
 
-static int authenticate(const struct fz_server *s, const struct fz_route *r,
-			struct fz_req *req, struct fz_principal *who,
-			struct fz_err *err)
+static int authenticate(const struct fz_server *s, const struct fz_route *r, struct fz_req *req,
+			struct fz_principal *who, struct fz_err *err)
 {
 	const char *h = fz_req_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
 	int rc;
@@ -163,8 +157,7 @@ static int authenticate(const struct fz_server *s, const struct fz_route *r,
 	req->who = who;
 	if (!(who->roles & r->roles))
 		return fz_err_set(err, FZ_EFORBIDDEN, NULL, NULL,
-				  "当前账号的角色无权执行此操作（%s %s）", r->method,
-				  r->pattern);
+				  "当前账号的角色无权执行此操作（%s %s）", r->method, r->pattern);
 	return 0;
 }
 
@@ -174,8 +167,8 @@ static int is_api(const char *path)
 	       strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0;
 }
 
-static void dispatch(struct fz_server *s, struct ctx *x, struct fz_req *req,
-		     struct fz_resp *resp, int *route_out)
+static void dispatch(struct fz_server *s, struct ctx *x, struct fz_req *req, struct fz_resp *resp,
+		     int *route_out)
 {
 	struct fz_principal who;
 	struct fz_err err;
@@ -197,11 +190,10 @@ static void dispatch(struct fz_server *s, struct ctx *x, struct fz_req *req,
 	idx = find_route(s, req, &known);
 	if (idx < 0) {
 		if (known)
-			fz_err_set(&err, FZ_EMETHOD, NULL, NULL, "%s 不支持 %s 方法",
-				   req->path, req->method);
+			fz_err_set(&err, FZ_EMETHOD, NULL, NULL, "%s 不支持 %s 方法", req->path,
+				   req->method);
 		else
-			fz_err_set(&err, FZ_ENOTFOUND, NULL, NULL, "没有这个接口: %s",
-				   req->path);
+			fz_err_set(&err, FZ_ENOTFOUND, NULL, NULL, "没有这个接口: %s", req->path);
 		problem(resp, &err, req->path);
 		return;
 	}
@@ -232,15 +224,14 @@ static void dispatch(struct fz_server *s, struct ctx *x, struct fz_req *req,
 	}
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
-				  const char *url, const char *method,
-				  const char *version, const char *upload,
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
 	struct fz_server *s = cls;
 	struct ctx *x = *con_cls;
 	struct fz_req req;
-	struct fz_resp resp = {0};
+	struct fz_resp resp = { 0 };
 	enum MHD_Result ret;
 	int route;
 
@@ -330,8 +321,7 @@ static int parse_listen(const char *listen, struct sockaddr_in *sa, struct fz_er
 	return 0;
 }
 
-int fz_server_start(const struct fz_server_config *cfg, struct fz_server **out,
-		    struct fz_err *err)
+int fz_server_start(const struct fz_server_config *cfg, struct fz_server **out, struct fz_err *err)
 {
 	struct fz_server *s;
 	struct sockaddr_in sa;
@@ -351,13 +341,11 @@ int fz_server_start(const struct fz_server_config *cfg, struct fz_server **out,
 		return FZ_ENOMEM;
 	}
 	s->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
-		on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
-		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
+		cfg->threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_LISTENING_ADDRESS_REUSE,
+		1u, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 	if (!s->daemon) {
 		rc = errno ? -errno : FZ_EINTERNAL;
 		fz_metrics_free(s->metrics);

@@ -11,17 +11,17 @@
 static const struct {
 	const char *ext, *type;
 } types[] = {
-	{".html", "text/html; charset=utf-8"},
-	{".js", "text/javascript; charset=utf-8"},
-	{".css", "text/css; charset=utf-8"},
-	{".json", "application/json; charset=utf-8"},
-	{".svg", "image/svg+xml"},
-	{".png", "image/png"},
-	{".ico", "image/x-icon"},
-	{".woff2", "font/woff2"},
-	{".woff", "font/woff"},
-	{".ttf", "font/ttf"},
-	{".geojson", "application/geo+json"},
+	{ ".html", "text/html; charset=utf-8" },
+	{ ".js", "text/javascript; charset=utf-8" },
+	{ ".css", "text/css; charset=utf-8" },
+	{ ".json", "application/json; charset=utf-8" },
+	{ ".svg", "image/svg+xml" },
+	{ ".png", "image/png" },
+	{ ".ico", "image/x-icon" },
+	{ ".woff2", "font/woff2" },
+	{ ".woff", "font/woff" },
+	{ ".ttf", "font/ttf" },
+	{ ".geojson", "application/geo+json" },
 };
 
 static const char *content_type(const char *path)
@@ -60,23 +60,22 @@ static int read_file(const char *path, struct fz_resp *resp)
 	return 0;
 }
 
-int fz_static_serve(const char *dir, const char *method, const char *path,
-		    struct fz_resp *resp, struct fz_err *err)
+int fz_static_serve(const char *dir, const char *method, const char *path, struct fz_resp *resp,
+		    struct fz_err *err)
 {
 	char file[1024];
 	const char *last;
 	int rc;
 
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return fz_err_set(err, FZ_ENOTFOUND, NULL, NULL, "没有这个接口: %s %s",
-				  method, path);
+		return fz_err_set(err, FZ_ENOTFOUND, NULL, NULL, "没有这个接口: %s %s", method,
+				  path);
 	if (!dir || path[0] != '/' || strstr(path, "..") || strlen(path) > 512)
 		return fz_err_set(err, FZ_ENOTFOUND, NULL, NULL, "文件不存在: %.100s", path);
 	for (const char *p = path; *p; p++)
 		if ((unsigned char)*p < 0x20)
 			return fz_err_set(err, FZ_EINVAL, NULL, NULL, "路径含有控制字符");
-	snprintf(file, sizeof(file), "%s%s", dir,
-		 strcmp(path, "/") == 0 ? "/index.html" : path);
+	snprintf(file, sizeof(file), "%s%s", dir, strcmp(path, "/") == 0 ? "/index.html" : path);
 	rc = read_file(file, resp);
 	last = strrchr(path, '/');
 	if (rc == FZ_ENOTFOUND && !strchr(last, '.')) {

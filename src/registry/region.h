@@ -19,7 +19,7 @@ struct fz_store;
 struct fz_region {
 	char code[16];
 	char parent[16]; /* "" for the root */
-	char level[12];  /* province, city, district, township, village */
+	char level[12];	 /* province, city, district, township, village */
 	char name[128];
 	char path[128]; /* "/330000/330700/" */
 	int children;
@@ -40,7 +40,7 @@ int fz_region_load_tsv(struct fz_store *store, const char *path,
 		       size_t *count /* OUT, may be NULL */, struct fz_err *err);
 
 /* Loads a GeoJSON FeatureCollection of boundaries of code's children. */
-int fz_region_load_boundaries(struct fz_store *store, const char *code,
-			      const char *path, struct fz_err *err);
+int fz_region_load_boundaries(struct fz_store *store, const char *code, const char *path,
+			      struct fz_err *err);
 
 #endif

@@ -37,14 +37,12 @@ static int cmp_code(const void *key, const void *node)
 	return strcmp(key, ((const struct fz_region_node *)node)->r.code);
 }
 
-static struct fz_region_node *find_node(const struct fz_region_tree *t,
-				       const char *code)
+static struct fz_region_node *find_node(const struct fz_region_tree *t, const char *code)
 {
 	return bsearch(code, t->nodes, t->n, sizeof(t->nodes[0]), cmp_code);
 }
 
-const struct fz_region_node *fz_region_tree_find(const struct fz_region_tree *t,
-						 const char *code)
+const struct fz_region_node *fz_region_tree_find(const struct fz_region_tree *t, const char *code)
 {
 	return find_node(t, code);
 }
@@ -108,8 +106,7 @@ static int link(struct fz_region_tree *t)
 	return 0;
 }
 
-int fz_region_tree_load(struct fz_store *store, struct fz_region_tree **out,
-			struct fz_err *err)
+int fz_region_tree_load(struct fz_store *store, struct fz_region_tree **out, struct fz_err *err)
 {
 	struct fz_region_tree *t = calloc(1, sizeof(*t));
 	struct fz_db *db = fz_store_reader(store);

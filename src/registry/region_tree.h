@@ -35,8 +35,7 @@ int fz_region_tree_load(struct fz_store *store, struct fz_region_tree **out /* O
 			struct fz_err *err);
 void fz_region_tree_free(struct fz_region_tree *t);
 /* The node of code, NULL if none. Borrowed for the tree's life. */
-const struct fz_region_node *fz_region_tree_find(const struct fz_region_tree *t,
-						 const char *code);
+const struct fz_region_node *fz_region_tree_find(const struct fz_region_tree *t, const char *code);
 size_t fz_region_tree_size(const struct fz_region_tree *t);
 
 #endif

@@ -7,13 +7,13 @@
 #include <string.h>
 
 const struct fz_role_def fz_roles[] = {
-	{FZ_ROLE_ADMIN, "admin", "系统管理员"},
-	{FZ_ROLE_LEADER, "leader", "领导"},
-	{FZ_ROLE_DISPATCHER, "dispatcher", "调度员"},
-	{FZ_ROLE_HANDLER, "handler", "承办人"},
-	{FZ_ROLE_GRID, "grid", "网格员"},
-	{FZ_ROLE_AUDITOR, "auditor", "审计员"},
-	{0, NULL, NULL},
+	{ FZ_ROLE_ADMIN, "admin", "系统管理员" },
+	{ FZ_ROLE_LEADER, "leader", "领导" },
+	{ FZ_ROLE_DISPATCHER, "dispatcher", "调度员" },
+	{ FZ_ROLE_HANDLER, "handler", "承办人" },
+	{ FZ_ROLE_GRID, "grid", "网格员" },
+	{ FZ_ROLE_AUDITOR, "auditor", "审计员" },
+	{ 0, NULL, NULL },
 };
 
 unsigned fz_role_bit(const char *role)
@@ -31,8 +31,8 @@ int fz_user_check_username(const char *s, struct fz_err *err)
 	if (n < 3 || n > 63 || !islower((unsigned char)s[0]))
 		goto bad;
 	for (size_t i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) &&
-		    s[i] != '.' && s[i] != '_' && s[i] != '-')
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != '-')
 			goto bad;
 	return 0;
 bad:
@@ -68,8 +68,8 @@ static int contains_ci(const char *hay, const char *needle)
 	return 0;
 }
 
-int fz_user_check_password(const char *password, const char *username,
-			   int min_len, struct fz_err *err)
+int fz_user_check_password(const char *password, const char *username, int min_len,
+			   struct fz_err *err)
 {
 	int upper = 0, lower = 0, digit = 0, other = 0, chars = 0;
 

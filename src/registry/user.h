@@ -65,8 +65,8 @@ int fz_user_check_phone(const char *s, struct fz_err *err);
  * lower case, digits and symbols, and not containing the username.
  * 0 or FZ_EINVAL with machine code "weak_password".
  */
-int fz_user_check_password(const char *password, const char *username,
-			   int min_len, struct fz_err *err);
+int fz_user_check_password(const char *password, const char *username, int min_len,
+			   struct fz_err *err);
 /* "138****1234" of a phone number into out. */
 void fz_user_mask_phone(const char *phone, char *out, size_t size);
 

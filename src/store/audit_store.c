@@ -24,15 +24,15 @@ int fz_store_audit_head(struct fz_db *db, int64_t *seq, char hash[FZ_SHA256_HEX]
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
 }
 
-int fz_store_audit_insert(struct fz_db *db, const struct fz_audit_entry *e,
-			  struct fz_err *err)
+int fz_store_audit_insert(struct fz_db *db, const struct fz_audit_entry *e, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"INSERT INTO audit(seq, at, actor_id, actor, ip, action, object_type,"
-		" object_id, region, region_path, summary, before_digest, after_digest,"
-		" prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
-		" ?12, ?13, ?14, ?15)",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO audit(seq, at, actor_id, actor, ip, action, object_type,"
+			" object_id, region, region_path, summary, before_digest, after_digest,"
+			" prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,"
+			" ?12, ?13, ?14, ?15)",
+			err);
 	sqlite3_stmt *head;
 	int rc;
 
@@ -68,10 +68,10 @@ int fz_store_audit_insert(struct fz_db *db, const struct fz_audit_entry *e,
 	return rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
 }
 
-#define AUDIT_COLS                                                            \
-	"SELECT a.seq, a.at, a.actor_id, a.actor, a.ip, a.action, a.object_type," \
-	" a.object_id, a.region, coalesce(r.name, ''), a.region_path, a.summary," \
-	" a.before_digest, a.after_digest, a.prev_hash, a.hash"                 \
+#define AUDIT_COLS                                                                                 \
+	"SELECT a.seq, a.at, a.actor_id, a.actor, a.ip, a.action, a.object_type,"                  \
+	" a.object_id, a.region, coalesce(r.name, ''), a.region_path, a.summary,"                  \
+	" a.before_digest, a.after_digest, a.prev_hash, a.hash"                                    \
 	" FROM audit a LEFT JOIN regions r ON r.code = a.region "
 
 static void read_entry(sqlite3_stmt *st, struct fz_audit_entry *e)
@@ -94,8 +94,8 @@ static void read_entry(sqlite3_stmt *st, struct fz_audit_entry *e)
 	db_text(st, 15, e->hash, sizeof(e->hash));
 }
 
-static int run_each(struct fz_db *db, sqlite3_stmt *st, fz_audit_each_fn each,
-		    void *ctx, struct fz_err *err)
+static int run_each(struct fz_db *db, sqlite3_stmt *st, fz_audit_each_fn each, void *ctx,
+		    struct fz_err *err)
 {
 	struct fz_audit_entry e;
 	int rc;
@@ -109,10 +109,12 @@ static int run_each(struct fz_db *db, sqlite3_stmt *st, fz_audit_each_fn each,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
 }
 
-int fz_store_audit_list(struct fz_db *db, const struct fz_audit_filter *f,
-			fz_audit_each_fn each, void *ctx, struct fz_err *err)
+int fz_store_audit_list(struct fz_db *db, const struct fz_audit_filter *f, fz_audit_each_fn each,
+			void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db, AUDIT_COLS
+	sqlite3_stmt *st = db_stmt(
+		db,
+		AUDIT_COLS
 		"WHERE a.region_path LIKE ?1 || '%' AND (?2 IS NULL OR a.actor = ?2)"
 		" AND (?3 IS NULL OR a.action = ?3 OR"
 		"      (substr(?3, -1) = '.' AND substr(a.action, 1, length(?3)) = ?3))"
@@ -139,8 +141,7 @@ int fz_store_audit_list(struct fz_db *db, const struct fz_audit_filter *f,
 	return run_each(db, st, each, ctx, err);
 }
 
-int fz_store_audit_scan(struct fz_db *db, fz_audit_each_fn each, void *ctx,
-			struct fz_err *err)
+int fz_store_audit_scan(struct fz_db *db, fz_audit_each_fn each, void *ctx, struct fz_err *err)
 {
 	sqlite3_stmt *st = db_stmt(db, AUDIT_COLS "ORDER BY a.seq", err);
 

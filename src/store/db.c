@@ -30,8 +30,7 @@ sqlite3_stmt *db_stmt(struct fz_db *db, const char *sql, struct fz_err *err)
 		fz_err_set(err, FZ_EINTERNAL, NULL, NULL, "statement cache full");
 		return NULL;
 	}
-	rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
-				NULL);
+	rc = sqlite3_prepare_v3(db->conn, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
 	if (rc != SQLITE_OK) {
 		db_fail(db, rc, err);
 		return NULL;

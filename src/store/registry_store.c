@@ -17,8 +17,7 @@ static int step_done(struct fz_db *db, sqlite3_stmt *st, struct fz_err *err)
 }
 
 /* After a query that reads one row: SQLITE_ROW → 0, none → FZ_ENOTFOUND. */
-static int one_row(struct fz_db *db, int rc, const char *what, const char *key,
-		   struct fz_err *err)
+static int one_row(struct fz_db *db, int rc, const char *what, const char *key, struct fz_err *err)
 {
 	if (rc == SQLITE_ROW)
 		return 0;
@@ -42,8 +41,8 @@ static void read_region(sqlite3_stmt *st, struct fz_region *r)
 int fz_store_region_get(struct fz_db *db, const char *code, struct fz_region *out,
 			struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"SELECT code, parent, level, name, path, children FROM regions WHERE code = ?1",
+	sqlite3_stmt *st = db_stmt(
+		db, "SELECT code, parent, level, name, path, children FROM regions WHERE code = ?1",
 		err);
 	int rc;
 
@@ -57,13 +56,13 @@ int fz_store_region_get(struct fz_db *db, const char *code, struct fz_region *ou
 	return rc;
 }
 
-int fz_store_region_children(struct fz_db *db, const char *code,
-			     fz_region_each_fn each, void *ctx, struct fz_err *err)
+int fz_store_region_children(struct fz_db *db, const char *code, fz_region_each_fn each, void *ctx,
+			     struct fz_err *err)
 {
 	sqlite3_stmt *st = db_stmt(db,
-		"SELECT code, parent, level, name, path, children FROM regions"
-		" WHERE parent = ?1 ORDER BY code",
-		err);
+				   "SELECT code, parent, level, name, path, children FROM regions"
+				   " WHERE parent = ?1 ORDER BY code",
+				   err);
 	struct fz_region r;
 	int rc;
 
@@ -79,11 +78,10 @@ int fz_store_region_children(struct fz_db *db, const char *code,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
 }
 
-int fz_store_region_all(struct fz_db *db, fz_region_each_fn each, void *ctx,
-			struct fz_err *err)
+int fz_store_region_all(struct fz_db *db, fz_region_each_fn each, void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"SELECT code, parent, level, name, path, children FROM regions ORDER BY code",
+	sqlite3_stmt *st = db_stmt(
+		db, "SELECT code, parent, level, name, path, children FROM regions ORDER BY code",
 		err);
 	struct fz_region r;
 	int rc;
@@ -101,10 +99,10 @@ int fz_store_region_all(struct fz_db *db, fz_region_each_fn each, void *ctx,
 	return rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
 }
 
-int fz_store_region_put(struct fz_db *db, const struct fz_region *r,
-			struct fz_err *err)
+int fz_store_region_put(struct fz_db *db, const struct fz_region *r, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
+	sqlite3_stmt *st = db_stmt(
+		db,
 		"INSERT INTO regions(code, parent, level, name, path) VALUES (?1, ?2, ?3, ?4, '')"
 		" ON CONFLICT(code) DO UPDATE SET parent = ?2, level = ?3, name = ?4",
 		err);
@@ -122,7 +120,8 @@ int fz_store_region_put(struct fz_db *db, const struct fz_region *r,
 int fz_store_region_finish(struct fz_db *db, struct fz_err *err)
 {
 	/* Paths top-down (the tree is at most 5 deep), then child counts. */
-	return db_exec(db,
+	return db_exec(
+		db,
 		"WITH RECURSIVE t(code, path) AS ("
 		"  SELECT code, '/' || code || '/' FROM regions WHERE parent IS NULL"
 		"  UNION ALL SELECT r.code, t.path || r.code || '/' FROM regions r"
@@ -148,8 +147,7 @@ int fz_store_region_count(struct fz_db *db, int64_t *out, struct fz_err *err)
 
 /* ---- boundaries ---- */
 
-int fz_store_boundary_get(struct fz_db *db, const char *code, char **out,
-			  struct fz_err *err)
+int fz_store_boundary_get(struct fz_db *db, const char *code, char **out, struct fz_err *err)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT geojson FROM boundaries WHERE code = ?1", err);
 	int rc;
@@ -172,8 +170,8 @@ int fz_store_boundary_get(struct fz_db *db, const char *code, char **out,
 int fz_store_boundary_put(struct fz_db *db, const char *code, const char *geojson,
 			  const char *source, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"INSERT OR REPLACE INTO boundaries(code, geojson, source) VALUES (?1, ?2, ?3)",
+	sqlite3_stmt *st = db_stmt(
+		db, "INSERT OR REPLACE INTO boundaries(code, geojson, source) VALUES (?1, ?2, ?3)",
 		err);
 
 	if (!st)
@@ -186,8 +184,8 @@ int fz_store_boundary_put(struct fz_db *db, const char *code, const char *geojso
 
 /* ---- units ---- */
 
-#define UNIT_COLS                                                              \
-	"SELECT u.id, u.name, u.kind, u.region, r.name, r.level, r.path,"      \
+#define UNIT_COLS                                                                                  \
+	"SELECT u.id, u.name, u.kind, u.region, r.name, r.level, r.path,"                          \
 	" u.created_at, u.updated_at FROM units u JOIN regions r ON r.code = u.region "
 
 static void read_unit(sqlite3_stmt *st, struct fz_unit *u)
@@ -203,8 +201,7 @@ static void read_unit(sqlite3_stmt *st, struct fz_unit *u)
 	u->updated_at = sqlite3_column_int64(st, 8);
 }
 
-int fz_store_unit_get(struct fz_db *db, int64_t id, struct fz_unit *out,
-		      struct fz_err *err)
+int fz_store_unit_get(struct fz_db *db, int64_t id, struct fz_unit *out, struct fz_err *err)
 {
 	sqlite3_stmt *st = db_stmt(db, UNIT_COLS "WHERE u.id = ?1", err);
 	char key[24];
@@ -221,14 +218,16 @@ int fz_store_unit_get(struct fz_db *db, int64_t id, struct fz_unit *out,
 	return rc;
 }
 
-int fz_store_unit_list(struct fz_db *db, const struct fz_unit_filter *f,
-		       fz_unit_each_fn each, void *ctx, struct fz_err *err)
+int fz_store_unit_list(struct fz_db *db, const struct fz_unit_filter *f, fz_unit_each_fn each,
+		       void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db, UNIT_COLS
-		"WHERE r.path LIKE ?1 || '%' AND (?2 IS NULL OR r.path LIKE ?2 || '%')"
-		" AND (?3 IS NULL OR u.kind = ?3) AND (?4 IS NULL OR instr(u.name, ?4) > 0)"
-		" AND u.id > ?5 ORDER BY u.id LIMIT ?6",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			UNIT_COLS
+			"WHERE r.path LIKE ?1 || '%' AND (?2 IS NULL OR r.path LIKE ?2 || '%')"
+			" AND (?3 IS NULL OR u.kind = ?3) AND (?4 IS NULL OR instr(u.name, ?4) > 0)"
+			" AND u.id > ?5 ORDER BY u.id LIMIT ?6",
+			err);
 	struct fz_unit u;
 	int rc;
 
@@ -255,9 +254,9 @@ int fz_store_unit_list(struct fz_db *db, const struct fz_unit_filter *f,
 int fz_store_unit_insert(struct fz_db *db, struct fz_unit *u, struct fz_err *err)
 {
 	sqlite3_stmt *st = db_stmt(db,
-		"INSERT INTO units(name, kind, region, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?4)",
-		err);
+				   "INSERT INTO units(name, kind, region, created_at, updated_at)"
+				   " VALUES (?1, ?2, ?3, ?4, ?4)",
+				   err);
 	int rc;
 
 	if (!st)
@@ -277,11 +276,10 @@ int fz_store_unit_insert(struct fz_db *db, struct fz_unit *u, struct fz_err *err
 	return rc;
 }
 
-int fz_store_unit_update(struct fz_db *db, const struct fz_unit *u,
-			 struct fz_err *err)
+int fz_store_unit_update(struct fz_db *db, const struct fz_unit *u, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"UPDATE units SET name = ?2, kind = ?3, updated_at = ?4 WHERE id = ?1", err);
+	sqlite3_stmt *st = db_stmt(
+		db, "UPDATE units SET name = ?2, kind = ?3, updated_at = ?4 WHERE id = ?1", err);
 	int rc;
 
 	if (!st)
@@ -301,12 +299,12 @@ int fz_store_unit_update(struct fz_db *db, const struct fz_unit *u,
 
 /* ---- users ---- */
 
-#define USER_COLS                                                              \
-	"SELECT s.id, s.username, s.display_name, s.password_hash, s.unit_id,"  \
-	" u.name, u.kind, ur.path, s.roles, s.scope, sr.name, sr.level, sr.path," \
-	" s.phone, s.disabled, s.failed_count, s.failed_since, s.locked_until,"   \
-	" s.created_at, s.updated_at, s.last_login_at, u.region"                 \
-	" FROM users s JOIN units u ON u.id = s.unit_id"                         \
+#define USER_COLS                                                                                  \
+	"SELECT s.id, s.username, s.display_name, s.password_hash, s.unit_id,"                     \
+	" u.name, u.kind, ur.path, s.roles, s.scope, sr.name, sr.level, sr.path,"                  \
+	" s.phone, s.disabled, s.failed_count, s.failed_since, s.locked_until,"                    \
+	" s.created_at, s.updated_at, s.last_login_at, u.region"                                   \
+	" FROM users s JOIN units u ON u.id = s.unit_id"                                           \
 	" JOIN regions ur ON ur.code = u.region JOIN regions sr ON sr.code = s.scope "
 
 static void read_user(sqlite3_stmt *st, struct fz_user *u)
@@ -335,8 +333,8 @@ static void read_user(sqlite3_stmt *st, struct fz_user *u)
 	db_text(st, 21, u->unit_region, sizeof(u->unit_region));
 }
 
-static int user_one(struct fz_db *db, sqlite3_stmt *st, const char *key,
-		    struct fz_user *out, struct fz_err *err)
+static int user_one(struct fz_db *db, sqlite3_stmt *st, const char *key, struct fz_user *out,
+		    struct fz_err *err)
 {
 	int rc = one_row(db, sqlite3_step(st), "用户", key, err);
 
@@ -346,8 +344,7 @@ static int user_one(struct fz_db *db, sqlite3_stmt *st, const char *key,
 	return rc;
 }
 
-int fz_store_user_get(struct fz_db *db, int64_t id, struct fz_user *out,
-		      struct fz_err *err)
+int fz_store_user_get(struct fz_db *db, int64_t id, struct fz_user *out, struct fz_err *err)
 {
 	sqlite3_stmt *st = db_stmt(db, USER_COLS "WHERE s.id = ?1", err);
 	char key[24];
@@ -359,8 +356,8 @@ int fz_store_user_get(struct fz_db *db, int64_t id, struct fz_user *out,
 	return user_one(db, st, key, out, err);
 }
 
-int fz_store_user_get_by_name(struct fz_db *db, const char *username,
-			      struct fz_user *out, struct fz_err *err)
+int fz_store_user_get_by_name(struct fz_db *db, const char *username, struct fz_user *out,
+			      struct fz_err *err)
 {
 	sqlite3_stmt *st = db_stmt(db, USER_COLS "WHERE s.username = ?1", err);
 
@@ -370,10 +367,12 @@ int fz_store_user_get_by_name(struct fz_db *db, const char *username,
 	return user_one(db, st, username, out, err);
 }
 
-int fz_store_user_list(struct fz_db *db, const struct fz_user_filter *f,
-		       fz_user_each_fn each, void *ctx, struct fz_err *err)
+int fz_store_user_list(struct fz_db *db, const struct fz_user_filter *f, fz_user_each_fn each,
+		       void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db, USER_COLS
+	sqlite3_stmt *st = db_stmt(
+		db,
+		USER_COLS
 		"WHERE ur.path LIKE ?1 || '%' AND (?2 IS NULL OR ur.path LIKE ?2 || '%')"
 		" AND (?3 = 0 OR s.unit_id = ?3) AND (?4 = 0 OR (s.roles & ?4) != 0)"
 		" AND (?5 IS NULL OR instr(s.username, ?5) > 0 OR instr(s.display_name, ?5) > 0)"
@@ -404,11 +403,12 @@ int fz_store_user_list(struct fz_db *db, const struct fz_user_filter *f,
 
 int fz_store_user_insert(struct fz_db *db, struct fz_user *u, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"INSERT INTO users(username, display_name, password_hash, unit_id, roles,"
-		" scope, phone, disabled, created_at, updated_at)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO users(username, display_name, password_hash, unit_id, roles,"
+			" scope, phone, disabled, created_at, updated_at)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+			err);
 	int rc;
 
 	if (!st)
@@ -433,15 +433,15 @@ int fz_store_user_insert(struct fz_db *db, struct fz_user *u, struct fz_err *err
 	return rc;
 }
 
-int fz_store_user_update(struct fz_db *db, const struct fz_user *u,
-			 struct fz_err *err)
+int fz_store_user_update(struct fz_db *db, const struct fz_user *u, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"UPDATE users SET display_name = ?2, unit_id = ?3, roles = ?4, scope = ?5,"
-		" phone = ?6, disabled = ?7, password_hash = ?8, failed_count = ?9,"
-		" failed_since = ?10, locked_until = ?11, last_login_at = ?12,"
-		" updated_at = ?13 WHERE id = ?1",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"UPDATE users SET display_name = ?2, unit_id = ?3, roles = ?4, scope = ?5,"
+			" phone = ?6, disabled = ?7, password_hash = ?8, failed_count = ?9,"
+			" failed_since = ?10, locked_until = ?11, last_login_at = ?12,"
+			" updated_at = ?13 WHERE id = ?1",
+			err);
 
 	if (!st)
 		return FZ_ESTORE;
@@ -463,13 +463,13 @@ int fz_store_user_update(struct fz_db *db, const struct fz_user *u,
 
 /* ---- sessions ---- */
 
-int fz_store_session_insert(struct fz_db *db, const struct fz_session *s,
-			    struct fz_err *err)
+int fz_store_session_insert(struct fz_db *db, const struct fz_session *s, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"INSERT INTO sessions(token_hash, user_id, created_at, expires_at, ip)"
-		" VALUES (?1, ?2, ?3, ?4, ?5)",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO sessions(token_hash, user_id, created_at, expires_at, ip)"
+			" VALUES (?1, ?2, ?3, ?4, ?5)",
+			err);
 
 	if (!st)
 		return FZ_ESTORE;
@@ -481,13 +481,14 @@ int fz_store_session_insert(struct fz_db *db, const struct fz_session *s,
 	return step_done(db, st, err);
 }
 
-int fz_store_session_get(struct fz_db *db, const char *token_hash,
-			 struct fz_session *out, struct fz_err *err)
+int fz_store_session_get(struct fz_db *db, const char *token_hash, struct fz_session *out,
+			 struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"SELECT token_hash, user_id, created_at, expires_at, revoked_at, ip"
-		" FROM sessions WHERE token_hash = ?1",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT token_hash, user_id, created_at, expires_at, revoked_at, ip"
+			" FROM sessions WHERE token_hash = ?1",
+			err);
 	int rc;
 
 	if (!st)
@@ -509,8 +510,8 @@ int fz_store_session_get(struct fz_db *db, const char *token_hash,
 int fz_store_session_revoke(struct fz_db *db, const char *token_hash, int64_t at,
 			    struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at = 0",
+	sqlite3_stmt *st = db_stmt(
+		db, "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at = 0",
 		err);
 
 	if (!st)
@@ -520,11 +521,10 @@ int fz_store_session_revoke(struct fz_db *db, const char *token_hash, int64_t at
 	return step_done(db, st, err);
 }
 
-int fz_store_session_revoke_user(struct fz_db *db, int64_t user_id, int64_t at,
-				 struct fz_err *err)
+int fz_store_session_revoke_user(struct fz_db *db, int64_t user_id, int64_t at, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-		"UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at = 0",
+	sqlite3_stmt *st = db_stmt(
+		db, "UPDATE sessions SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at = 0",
 		err);
 
 	if (!st)

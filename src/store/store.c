@@ -88,8 +88,7 @@ int fz_store_schema_version(void)
 	return NMIGRATIONS;
 }
 
-static int open_conn(const char *path, int flags, struct fz_db *db,
-		     struct fz_err *err)
+static int open_conn(const char *path, int flags, struct fz_db *db, struct fz_err *err)
 {
 	int rc;
 
@@ -107,8 +106,7 @@ static int open_conn(const char *path, int flags, struct fz_db *db,
 	return 0;
 }
 
-static int pragma_int(struct fz_db *db, const char *sql, int *out,
-		      struct fz_err *err)
+static int pragma_int(struct fz_db *db, const char *sql, int *out, struct fz_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL);
@@ -137,8 +135,7 @@ static int migrate(struct fz_store *s, struct fz_err *err)
 	char sql[128];
 
 	rc = pragma_int(db, "PRAGMA application_id", &app, err);
-	if (rc == FZ_ESTORE &&
-	    sqlite3_errcode(db->conn) == SQLITE_NOTADB) {
+	if (rc == FZ_ESTORE && sqlite3_errcode(db->conn) == SQLITE_NOTADB) {
 		if (err)
 			fz_err_init(err);
 		return fz_err_set(err, FZ_EVERSION, "wrong_version", NULL,
@@ -149,8 +146,8 @@ static int migrate(struct fz_store *s, struct fz_err *err)
 		return rc;
 	if (app != FZ_STORE_APP_ID && (app != 0 || tables > 0))
 		return fz_err_set(err, FZ_EVERSION, "wrong_version", NULL,
-				  "%s 不是 fazhi 的数据库（application_id 0x%08x）",
-				  s->path, (unsigned)app);
+				  "%s 不是 fazhi 的数据库（application_id 0x%08x）", s->path,
+				  (unsigned)app);
 	if (version > NMIGRATIONS)
 		return fz_err_set(err, FZ_EVERSION, "wrong_version", NULL,
 				  "%s 由更新版本的 fazhi 写入（结构版本 %d，本程序只认识到 %d），"
@@ -159,8 +156,10 @@ static int migrate(struct fz_store *s, struct fz_err *err)
 	for (int v = version; v < NMIGRATIONS; v++) {
 		if ((rc = db_exec(db, "BEGIN IMMEDIATE", err)))
 			return rc;
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d;"
-			 "PRAGMA application_id = %d", v + 1, FZ_STORE_APP_ID);
+		snprintf(sql, sizeof(sql),
+			 "PRAGMA user_version = %d;"
+			 "PRAGMA application_id = %d",
+			 v + 1, FZ_STORE_APP_ID);
 		rc = db_exec(db, migrations[v], err);
 		if (!rc)
 			rc = db_exec(db, sql, err);
@@ -175,8 +174,7 @@ static int migrate(struct fz_store *s, struct fz_err *err)
 	return 0;
 }
 
-int fz_store_open(const char *path, int create, struct fz_store **out,
-		  struct fz_err *err)
+int fz_store_open(const char *path, int create, struct fz_store **out, struct fz_err *err)
 {
 	struct fz_store *s;
 	struct stat sb;
@@ -236,8 +234,8 @@ static void run_batch(struct fz_store *s, struct job *jobs)
 		db_exec(db, "ROLLBACK", NULL);
 		for (struct job *j = jobs; j; j = j->next)
 			if (!j->rc)
-				j->rc = fz_err_set(j->err, FZ_ESTORE, NULL, NULL,
-						   "提交失败: %s", cerr.msg);
+				j->rc = fz_err_set(j->err, FZ_ESTORE, NULL, NULL, "提交失败: %s",
+						   cerr.msg);
 	}
 	if (!rc) {
 		atomic_fetch_add(&s->commits, 1);
@@ -295,10 +293,9 @@ int fz_store_start_writer(struct fz_store *s, int batch)
 	return 0;
 }
 
-int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg,
-		   struct fz_err *err)
+int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg, struct fz_err *err)
 {
-	struct job j = {fn, arg, err, 0, 0, NULL};
+	struct job j = { fn, arg, err, 0, 0, NULL };
 
 	if (!s->running) {
 		run_batch(s, &j);

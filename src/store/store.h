@@ -12,9 +12,9 @@
  * tools) writes run on the caller's thread. Reads use a pool of read-only
  * connections: fz_store_reader() and fz_store_reader_put(), from any thread.
  *
- * struct fz_db is one connection; the entity functions (store/registry_store.h, store/audit_store.h)
- * take one, read functions a reader, write functions the db passed to a
- * write callback.
+ * struct fz_db is one connection; the entity functions (store/registry_store.h,
+ * store/audit_store.h) take one, read functions a reader, write functions the db passed to a write
+ * callback.
  */
 #ifndef FZ_STORE_STORE_H
 #define FZ_STORE_STORE_H
@@ -44,16 +44,14 @@ void fz_store_free(struct fz_store *s);
 /* Starts the group-commit writer thread. 0 or -errno. */
 int fz_store_start_writer(struct fz_store *s, int batch);
 
-typedef int (*fz_store_write_fn)(struct fz_db *db, void *arg,
-				 struct fz_err *err);
+typedef int (*fz_store_write_fn)(struct fz_db *db, void *arg, struct fz_err *err);
 
 /*
  * Runs fn inside a write transaction and waits until it is committed.
  * fn returns 0 to keep its changes or an error to undo them. Returns fn's
  * result, or FZ_ESTORE if the commit failed.
  */
-int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg,
-		   struct fz_err *err);
+int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg, struct fz_err *err);
 
 /* A read connection from the pool; NULL when out of memory. Return it with put. */
 struct fz_db *fz_store_reader(struct fz_store *s);

@@ -46,16 +46,15 @@ char *ts_source(const char *rel)
 
 struct fz_store *ts_store(void)
 {
-	static const char tsv[] =
-		"# test regions\n"
-		"330000\t\tprovince\t浙江省\n"
-		"330700\t330000\tcity\t金华市\n"
-		"330702\t330700\tdistrict\t婺城区\n"
-		"330703\t330700\tdistrict\t金东区\n"
-		"330702001\t330702\ttownship\t城东街道\n"
-		"330702002\t330702\ttownship\t城西街道\n"
-		"330703001\t330703\ttownship\t多湖街道\n"
-		"330702001008\t330702001\tvillage\t桃园社区居委会\n";
+	static const char tsv[] = "# test regions\n"
+				  "330000\t\tprovince\t浙江省\n"
+				  "330700\t330000\tcity\t金华市\n"
+				  "330702\t330700\tdistrict\t婺城区\n"
+				  "330703\t330700\tdistrict\t金东区\n"
+				  "330702001\t330702\ttownship\t城东街道\n"
+				  "330702002\t330702\ttownship\t城西街道\n"
+				  "330703001\t330703\ttownship\t多湖街道\n"
+				  "330702001008\t330702001\tvillage\t桃园社区居委会\n";
 	char *db = ts_tmpfile("test.db"), *regions = ts_tmpfile("regions.tsv");
 	struct fz_store *store = NULL;
 	struct fz_err err;
@@ -64,8 +63,7 @@ struct fz_store *ts_store(void)
 	fz_err_init(&err);
 	fputs(tsv, f);
 	fclose(f);
-	if (fz_store_open(db, 1, &store, &err) ||
-	    fz_region_load_tsv(store, regions, NULL, &err))
+	if (fz_store_open(db, 1, &store, &err) || fz_region_load_tsv(store, regions, NULL, &err))
 		fail_msg("store: %s", err.msg);
 	free(db);
 	free(regions);

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAX_DOC   (4u << 20)
+#define MAX_DOC	  (4u << 20)
 #define MAX_DEPTH 64
 
 static const char *const http_methods[] = {
@@ -93,8 +93,8 @@ static const char *security_problem(const cJSON *op, unsigned roles)
 	if (roles == FZ_PUBLIC)
 		return NULL;
 	req = cJSON_GetArrayItem(sec, 0);
-	if (cJSON_GetArraySize(sec) != 1 || !cJSON_IsObject(req) ||
-	    cJSON_GetArraySize(req) != 1 || !cJSON_IsArray(member(req, "bearer")))
+	if (cJSON_GetArraySize(sec) != 1 || !cJSON_IsObject(req) || cJSON_GetArraySize(req) != 1 ||
+	    !cJSON_IsArray(member(req, "bearer")))
 		return "signed-in route must declare security: [{\"bearer\": []}]";
 	return NULL;
 }
@@ -114,9 +114,8 @@ static int check_row(const cJSON *paths, const struct fz_route *r)
 	}
 	summary = member(op, "summary");
 	if (!cJSON_IsString(summary) || strcmp(summary->valuestring, r->summary) != 0) {
-		print_error("%s %s: summary is \"%s\", the route table says \"%s\"\n",
-			    r->method, r->pattern,
-			    cJSON_IsString(summary) ? summary->valuestring : "(none)",
+		print_error("%s %s: summary is \"%s\", the route table says \"%s\"\n", r->method,
+			    r->pattern, cJSON_IsString(summary) ? summary->valuestring : "(none)",
 			    r->summary);
 		return 1;
 	}
@@ -137,8 +136,7 @@ static void every_route_is_documented(void **state)
 	for (size_t i = 0; i < fz_api_nroutes; i++)
 		bad += check_row(paths, &fz_api_routes[i]);
 	if (bad)
-		fail_msg("%d route(s) of fz_api_routes wrongly documented (see above)",
-			 bad);
+		fail_msg("%d route(s) of fz_api_routes wrongly documented (see above)", bad);
 }
 
 static int is_method(const char *key)
@@ -171,14 +169,13 @@ static void document_has_no_phantom_routes(void **state)
 			seen++;
 			if (in_table(op->string, item->string))
 				continue;
-			print_error("%s %s: documented but not in the route table\n",
-				    op->string, item->string);
+			print_error("%s %s: documented but not in the route table\n", op->string,
+				    item->string);
 			bad++;
 		}
 	}
 	if (bad)
-		fail_msg("%d phantom operation(s) in the OpenAPI document (see above)",
-			 bad);
+		fail_msg("%d phantom operation(s) in the OpenAPI document (see above)", bad);
 	assert_true(seen > 0);
 }
 
@@ -229,8 +226,7 @@ static int check_ref(const cJSON *doc, const cJSON *ref, const char *where)
 
 	if (cJSON_IsString(ref) && resolve(doc, target))
 		return 0;
-	print_error("%s: $ref %s does not resolve to a components entry\n", where,
-		    target);
+	print_error("%s: $ref %s does not resolve to a components entry\n", where, target);
 	return 1;
 }
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define NOW 1772413200000LL /* 2026-03-02T01:00:00Z */
-#define N 5
+#define N   5
 
 static int append_one(struct fz_db *db, void *arg, struct fz_err *err)
 {
@@ -98,12 +98,12 @@ static void hash_covers_every_field(void **state)
 	entry(&a, 1);
 	fz_audit_hash(&a, ha);
 	assert_int_equal(strlen(ha), 64);
-#define CHANGED(stmt)                                   \
-	do {                                            \
-		b = a;                                  \
-		stmt;                                   \
-		fz_audit_hash(&b, hb);                  \
-		assert_string_not_equal(ha, hb);        \
+#define CHANGED(stmt)                                                                              \
+	do {                                                                                       \
+		b = a;                                                                             \
+		stmt;                                                                              \
+		fz_audit_hash(&b, hb);                                                             \
+		assert_string_not_equal(ha, hb);                                                   \
 	} while (0)
 	CHANGED(b.seq++);
 	CHANGED(b.at++);
@@ -193,8 +193,9 @@ static void stored_hash(sqlite3 *db, int64_t seq, char out[FZ_SHA256_HEX])
 {
 	sqlite3_stmt *st;
 
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT hash FROM audit WHERE seq = ?1",
-					    -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(db, "SELECT hash FROM audit WHERE seq = ?1", -1, &st, NULL),
+		SQLITE_OK);
 	sqlite3_bind_int64(st, 1, seq);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	snprintf(out, FZ_SHA256_HEX, "%s", (const char *)sqlite3_column_text(st, 0));
@@ -295,9 +296,9 @@ static void forge_after_last(const char *path, int64_t last)
 	snprintf(sql, sizeof(sql),
 		 "INSERT INTO audit VALUES (%lld, %lld, %lld, '%s', '%s', '%s', '%s',"
 		 " '%s', '%s', '%s', '%s', '%s', '%s', '%s', '%s')",
-		 (long long)e.seq, (long long)e.at, (long long)e.actor_id, e.actor, e.ip,
-		 e.action, e.object_type, e.object_id, e.region, e.region_path, e.summary,
-		 e.before_digest, e.after_digest, e.prev_hash, e.hash);
+		 (long long)e.seq, (long long)e.at, (long long)e.actor_id, e.actor, e.ip, e.action,
+		 e.object_type, e.object_id, e.region, e.region_path, e.summary, e.before_digest,
+		 e.after_digest, e.prev_hash, e.hash);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 }

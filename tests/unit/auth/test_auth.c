@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define T0 1772413200000LL /* 2026-03-02T01:00:00Z */
+#define T0	 1772413200000LL /* 2026-03-02T01:00:00Z */
 #define PASSWORD "Correct-Horse-9"
 
 static const struct fz_auth_policy policy = {
@@ -89,20 +89,20 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int sign_in(struct fixture *f, const char *user, const char *pw, int64_t now,
-		   char token[64], struct fz_err *err)
+static int sign_in(struct fixture *f, const char *user, const char *pw, int64_t now, char token[64],
+		   struct fz_err *err)
 {
 	struct fz_user u;
 	int64_t expires = 0;
 
 	fz_err_init(err);
 	memset(token, 0, 64);
-	return fz_auth_sign_in(f->store, &policy, user, pw, "10.0.0.1", now, token, &u,
-			       &expires, err);
+	return fz_auth_sign_in(f->store, &policy, user, pw, "10.0.0.1", now, token, &u, &expires,
+			       err);
 }
 
-static int check(struct fixture *f, const char *token, int64_t now,
-		 struct fz_principal *who, struct fz_err *err)
+static int check(struct fixture *f, const char *token, int64_t now, struct fz_principal *who,
+		 struct fz_err *err)
 {
 	fz_err_init(err);
 	return fz_auth_check(f->store, token, now, who, err);
@@ -149,11 +149,13 @@ static void right_password_gives_working_token(void **state)
 	int64_t expires = 0;
 
 	fz_err_init(&err);
-	assert_int_equal(fz_auth_sign_in(f->store, &policy, "zhangsan", PASSWORD, "10.0.0.1",
-					 T0, token, &u, &expires, &err), 0);
+	assert_int_equal(fz_auth_sign_in(f->store, &policy, "zhangsan", PASSWORD, "10.0.0.1", T0,
+					 token, &u, &expires, &err),
+			 0);
 	assert_int_equal(strlen(token), 43);
 	assert_int_equal(strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				       "0123456789-_"), 43);
+				       "0123456789-_"),
+			 43);
 	assert_int_equal(expires, T0 + policy.ttl_ms);
 	assert_int_equal(u.id, f->user_id);
 	assert_int_equal(u.last_login_at, T0);
@@ -271,18 +273,17 @@ static void threshold_failures_lock_for_duration(void **state)
 	assert_string_equal(action, "user.lock");
 
 	/* locked even with the right password, up to the last millisecond */
-	assert_int_equal(sign_in(f, "zhangsan", PASSWORD, lock_at + 1, token, &err),
-			 FZ_ELOCKED);
+	assert_int_equal(sign_in(f, "zhangsan", PASSWORD, lock_at + 1, token, &err), FZ_ELOCKED);
 	assert_int_equal(err.retry_after, 900);
-	assert_int_equal(sign_in(f, "zhangsan", PASSWORD,
-				 lock_at + policy.duration_ms - 1, token, &err),
-			 FZ_ELOCKED);
+	assert_int_equal(
+		sign_in(f, "zhangsan", PASSWORD, lock_at + policy.duration_ms - 1, token, &err),
+		FZ_ELOCKED);
 	assert_int_equal(err.retry_after, 1);
 	assert_string_equal(token, "");
 
 	/* unlocked at now + duration */
-	assert_int_equal(sign_in(f, "zhangsan", PASSWORD, lock_at + policy.duration_ms,
-				 token, &err), 0);
+	assert_int_equal(
+		sign_in(f, "zhangsan", PASSWORD, lock_at + policy.duration_ms, token, &err), 0);
 	assert_int_equal(strlen(token), 43);
 }
 
@@ -389,8 +390,8 @@ static void disabled_user_refused(void **state)
 static void scope_contains_self_and_descendants(void **state)
 {
 	assert_true(fz_scope_contains("/330000/330700/330702/", "/330000/330700/330702/"));
-	assert_true(fz_scope_contains("/330000/330700/330702/",
-				      "/330000/330700/330702/330702001/"));
+	assert_true(
+		fz_scope_contains("/330000/330700/330702/", "/330000/330700/330702/330702001/"));
 	assert_true(fz_scope_contains("/330000/330700/330702/",
 				      "/330000/330700/330702/330702001/330702001008/"));
 	assert_true(fz_scope_contains("/330000/", "/330000/330700/330703/330703001/"));
@@ -399,8 +400,8 @@ static void scope_contains_self_and_descendants(void **state)
 static void scope_excludes_siblings_and_ancestors(void **state)
 {
 	assert_false(fz_scope_contains("/330000/330700/330702/", "/330000/330700/330703/"));
-	assert_false(fz_scope_contains("/330000/330700/330702/",
-				       "/330000/330700/330703/330703001/"));
+	assert_false(
+		fz_scope_contains("/330000/330700/330702/", "/330000/330700/330703/330703001/"));
 	assert_false(fz_scope_contains("/330000/330700/330702/", "/330000/330700/"));
 	assert_false(fz_scope_contains("/330000/330700/330702/", "/"));
 	assert_false(fz_scope_contains("", "/330000/"));
@@ -410,8 +411,8 @@ static void scope_excludes_prefix_but_not_child_codes(void **state)
 {
 	/* a code that merely starts with the scope's code is not inside it */
 	assert_false(fz_scope_contains("/330000/330700/330702/", "/330000/330700/330702001/"));
-	assert_false(fz_scope_contains("/330000/330700/330702/",
-				       "/330000/330700/3307021/3307021001/"));
+	assert_false(
+		fz_scope_contains("/330000/330700/330702/", "/330000/330700/3307021/3307021001/"));
 	assert_false(fz_scope_contains("/330000/330700/330702001/", "/330000/330700/330702/"));
 	assert_false(fz_scope_contains("/330000/330700/330702/330702001/",
 				       "/330000/330700/330702/330702002/"));

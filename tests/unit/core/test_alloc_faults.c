@@ -32,13 +32,13 @@ static const char body[] =
 	"\"unit_id\":16,\"roles\":[\"handler\",\"grid\"],\"phone\":\"13900001111\"}";
 
 static const struct fz_json_field spec[] = {
-	{"username", FZ_JSON_STRING, 1, 63, "name"},
-	{"display_name", FZ_JSON_STRING, 1, 120, "name"},
-	{"password", FZ_JSON_STRING, 1, 256, "password"},
-	{"unit_id", FZ_JSON_INT, 1, 0, "id"},
-	{"roles", FZ_JSON_STRINGS, 1, 6, "roles"},
-	{"phone", FZ_JSON_STRING, 0, 11, "phone"},
-	{NULL, 0, 0, 0, NULL},
+	{ "username", FZ_JSON_STRING, 1, 63, "name" },
+	{ "display_name", FZ_JSON_STRING, 1, 120, "name" },
+	{ "password", FZ_JSON_STRING, 1, 256, "password" },
+	{ "unit_id", FZ_JSON_INT, 1, 0, "id" },
+	{ "roles", FZ_JSON_STRINGS, 1, 6, "roles" },
+	{ "phone", FZ_JSON_STRING, 0, 11, "phone" },
+	{ NULL, 0, 0, 0, NULL },
 };
 
 /* One round of what a request handler does with JSON. 1 if all succeeded. */

@@ -77,8 +77,11 @@ static void precedence_default_file_env_flag(void **state)
 
 	clear_env();
 	fz_config_init(&cfg);
-	assert_int_equal(parse(&cfg, "threads = 8\nsession_ttl = 120\n"
-				     "log_level = warn\n", &err), 0);
+	assert_int_equal(parse(&cfg,
+			       "threads = 8\nsession_ttl = 120\n"
+			       "log_level = warn\n",
+			       &err),
+			 0);
 	assert_int_equal(fz_config_int(&cfg, FZ_CFG_THREADS), 8);
 	assert_int_equal(cfg.sources[FZ_CFG_THREADS], FZ_SRC_FILE);
 
@@ -115,8 +118,7 @@ static void flag_names_accept_dashes(void **state)
 	fz_err_init(&err);
 	assert_int_equal(fz_config_set(&cfg, "session-ttl", "3600", FZ_SRC_FLAG, &err), 0);
 	assert_int_equal(fz_config_int(&cfg, FZ_CFG_SESSION_TTL), 3600);
-	assert_int_equal(fz_config_set(&cfg, "no-such-flag", "1", FZ_SRC_FLAG, &err),
-			 FZ_ENOTFOUND);
+	assert_int_equal(fz_config_set(&cfg, "no-such-flag", "1", FZ_SRC_FLAG, &err), FZ_ENOTFOUND);
 	fz_config_release(&cfg);
 }
 
@@ -142,8 +144,11 @@ static void file_comments_blank_lines_and_spaces(void **state)
 	struct fz_err err;
 
 	fz_config_init(&cfg);
-	assert_int_equal(parse(&cfg, "# a comment\n\n   \n  db =  /tmp/x.db  \r\n"
-				     "\tthreads=2\n# threads = 3\n", &err), 0);
+	assert_int_equal(parse(&cfg,
+			       "# a comment\n\n   \n  db =  /tmp/x.db  \r\n"
+			       "\tthreads=2\n# threads = 3\n",
+			       &err),
+			 0);
 	assert_string_equal(fz_config_str(&cfg, FZ_CFG_DB), "/tmp/x.db");
 	assert_int_equal(fz_config_int(&cfg, FZ_CFG_THREADS), 2);
 	fz_config_release(&cfg);
@@ -155,8 +160,7 @@ static void unknown_key_names_line(void **state)
 	struct fz_err err;
 
 	fz_config_init(&cfg);
-	assert_int_equal(parse(&cfg, "# header\nthreads = 2\n\nthredas = 3\n", &err),
-			 FZ_EINVAL);
+	assert_int_equal(parse(&cfg, "# header\nthreads = 2\n\nthredas = 3\n", &err), FZ_EINVAL);
 	assert_string_equal(err.machine, "unknown_field");
 	assert_string_equal(err.field, "thredas");
 	assert_non_null(strstr(err.msg, "test.conf:4"));
@@ -177,10 +181,13 @@ static void line_without_equals_names_line(void **state)
 
 static void int_out_of_range_is_refused(void **state)
 {
-	static const char *bad[] = {"threads = 0\n", "threads = 65\n",
-				    "threads = 4x\n", "threads = \n",
-				    "threads = 99999999999999999999\n",
-				    "session_ttl = 59\n", "password_min_length = 7\n"};
+	static const char *bad[] = { "threads = 0\n",
+				     "threads = 65\n",
+				     "threads = 4x\n",
+				     "threads = \n",
+				     "threads = 99999999999999999999\n",
+				     "session_ttl = 59\n",
+				     "password_min_length = 7\n" };
 	struct fz_config cfg;
 	struct fz_err err;
 
@@ -204,9 +211,9 @@ static void int_out_of_range_is_refused(void **state)
 
 static void bad_listen_is_refused(void **state)
 {
-	static const char *bad[] = {"localhost", ":8080", "127.0.0.1:", "127.0.0.1:65536",
-				    "127.0.0.1:-1", "127.0.0.1:80x"};
-	static const char *good[] = {"127.0.0.1:0", "0.0.0.0:65535", "[::1]:8080"};
+	static const char *bad[] = { "localhost",	":8080",	"127.0.0.1:",
+				     "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:80x" };
+	static const char *good[] = { "127.0.0.1:0", "0.0.0.0:65535", "[::1]:8080" };
 	struct fz_config cfg;
 	struct fz_err err;
 

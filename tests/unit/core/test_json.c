@@ -8,13 +8,13 @@
 #include <string.h>
 
 static const struct fz_json_field spec[] = {
-	{"name", FZ_JSON_STRING, 1, 8, "1-8 字节的名称"},
-	{"age", FZ_JSON_INT, 0, 0, "整数"},
-	{"active", FZ_JSON_BOOL, 0, 0, "true 或 false"},
-	{"tags", FZ_JSON_STRINGS, 0, 2, "最多 2 个字符串"},
-	{"meta", FZ_JSON_OBJECT, 0, 0, "对象"},
-	{"phone", FZ_JSON_NULLABLE_STRING, 0, 0, "字符串或 null"},
-	{NULL, 0, 0, 0, NULL},
+	{ "name", FZ_JSON_STRING, 1, 8, "1-8 字节的名称" },
+	{ "age", FZ_JSON_INT, 0, 0, "整数" },
+	{ "active", FZ_JSON_BOOL, 0, 0, "true 或 false" },
+	{ "tags", FZ_JSON_STRINGS, 0, 2, "最多 2 个字符串" },
+	{ "meta", FZ_JSON_OBJECT, 0, 0, "对象" },
+	{ "phone", FZ_JSON_NULLABLE_STRING, 0, 0, "字符串或 null" },
+	{ NULL, 0, 0, 0, NULL },
 };
 
 /* Parses text (must succeed) and runs fz_json_check; returns its code. */
@@ -88,8 +88,8 @@ static void parse_ignores_brackets_inside_strings(void **state)
 
 static void parse_refuses_malformed_json(void **state)
 {
-	static const char *bad[] = {"{\"a\":}", "{\"a\" 1}", "[1,2", "{'a':1}",
-				    "", "nul", "{\"a\":\"\\ud800\"}"};
+	static const char *bad[] = { "{\"a\":}", "{\"a\" 1}",	       "[1,2", "{'a':1}", "",
+				     "nul",	 "{\"a\":\"\\ud800\"}" };
 	struct fz_err err;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -136,7 +136,7 @@ static void parse_accepts_trailing_whitespace(void **state)
 static void parse_reads_only_len_bytes(void **state)
 {
 	/* not NUL-terminated after the value: the bytes past len are ignored */
-	const char buf[] = {'{', '"', 'a', '"', ':', '2', '}', 'X', 'Y', 'Z'};
+	const char buf[] = { '{', '"', 'a', '"', ':', '2', '}', 'X', 'Y', 'Z' };
 	struct fz_err err;
 	int64_t v = 0;
 	cJSON *t;
@@ -186,15 +186,15 @@ static void check_refuses_wrong_types(void **state)
 	static const struct {
 		const char *text, *field;
 	} cases[] = {
-		{"{\"name\":5}", "name"},
-		{"{\"name\":\"a\",\"age\":\"30\"}", "age"},
-		{"{\"name\":\"a\",\"age\":1.5}", "age"},
-		{"{\"name\":\"a\",\"active\":1}", "active"},
-		{"{\"name\":\"a\",\"tags\":\"x\"}", "tags"},
-		{"{\"name\":\"a\",\"tags\":[\"x\",3]}", "tags"},
-		{"{\"name\":\"a\",\"meta\":[]}", "meta"},
-		{"{\"name\":null}", "name"},
-		{"{\"name\":\"a\",\"phone\":7}", "phone"},
+		{ "{\"name\":5}", "name" },
+		{ "{\"name\":\"a\",\"age\":\"30\"}", "age" },
+		{ "{\"name\":\"a\",\"age\":1.5}", "age" },
+		{ "{\"name\":\"a\",\"active\":1}", "active" },
+		{ "{\"name\":\"a\",\"tags\":\"x\"}", "tags" },
+		{ "{\"name\":\"a\",\"tags\":[\"x\",3]}", "tags" },
+		{ "{\"name\":\"a\",\"meta\":[]}", "meta" },
+		{ "{\"name\":null}", "name" },
+		{ "{\"name\":\"a\",\"phone\":7}", "phone" },
 	};
 	struct fz_err err;
 
@@ -234,8 +234,7 @@ static void check_refuses_duplicate_keys(void **state)
 {
 	struct fz_err err;
 
-	assert_int_equal(check_text("{\"name\":\"a\",\"age\":1,\"name\":\"b\"}", &err),
-			 FZ_EINVAL);
+	assert_int_equal(check_text("{\"name\":\"a\",\"age\":1,\"name\":\"b\"}", &err), FZ_EINVAL);
 	assert_string_equal(err.field, "name");
 }
 
@@ -246,8 +245,7 @@ static void check_refuses_invalid_utf8(void **state)
 	/* overlong "/" passes cJSON untouched: the check must catch it */
 	assert_int_equal(check_text("{\"name\":\"\xC0\xAF\"}", &err), FZ_EINVAL);
 	assert_string_equal(err.field, "name");
-	assert_int_equal(check_text("{\"name\":\"a\",\"tags\":[\"\xFF\"]}", &err),
-			 FZ_EINVAL);
+	assert_int_equal(check_text("{\"name\":\"a\",\"tags\":[\"\xFF\"]}", &err), FZ_EINVAL);
 	assert_string_equal(err.field, "tags");
 }
 
@@ -289,47 +287,49 @@ static void utf8_accepts_valid_text(void **state)
 	assert_true(fz_json_utf8_ok("", 0));
 	assert_true(fz_json_utf8_ok("plain ascii\twith tab\n", 21));
 	assert_true(fz_json_utf8_ok("金华市婺城区", strlen("金华市婺城区")));
-	assert_true(fz_json_utf8_ok("\xC2\x80", 2));             /* U+0080 */
-	assert_true(fz_json_utf8_ok("\xE0\xA0\x80", 3));         /* U+0800 */
-	assert_true(fz_json_utf8_ok("\xED\x9F\xBF", 3));         /* U+D7FF */
-	assert_true(fz_json_utf8_ok("\xEE\x80\x80", 3));         /* U+E000 */
-	assert_true(fz_json_utf8_ok("\xF0\x90\x80\x80", 4));     /* U+10000 */
-	assert_true(fz_json_utf8_ok("\xF4\x8F\xBF\xBF", 4));     /* U+10FFFF */
-	assert_true(fz_json_utf8_ok("\xF0\x9F\x98\x80", 4));     /* emoji */
+	assert_true(fz_json_utf8_ok("\xC2\x80", 2));	     /* U+0080 */
+	assert_true(fz_json_utf8_ok("\xE0\xA0\x80", 3));     /* U+0800 */
+	assert_true(fz_json_utf8_ok("\xED\x9F\xBF", 3));     /* U+D7FF */
+	assert_true(fz_json_utf8_ok("\xEE\x80\x80", 3));     /* U+E000 */
+	assert_true(fz_json_utf8_ok("\xF0\x90\x80\x80", 4)); /* U+10000 */
+	assert_true(fz_json_utf8_ok("\xF4\x8F\xBF\xBF", 4)); /* U+10FFFF */
+	assert_true(fz_json_utf8_ok("\xF0\x9F\x98\x80", 4)); /* emoji */
 	/* only len bytes are looked at */
 	assert_true(fz_json_utf8_ok("ab\x01", 2));
 }
 
 static void utf8_refuses_overlong_encodings(void **state)
 {
-	assert_false(fz_json_utf8_ok("\xC0\xAF", 2));             /* "/" in 2 */
-	assert_false(fz_json_utf8_ok("\xC1\xBF", 2));             /* U+7F in 2 */
-	assert_false(fz_json_utf8_ok("\xE0\x80\xAF", 3));         /* "/" in 3 */
-	assert_false(fz_json_utf8_ok("\xE0\x9F\xBF", 3));         /* U+7FF in 3 */
-	assert_false(fz_json_utf8_ok("\xF0\x80\x80\xAF", 4));     /* "/" in 4 */
-	assert_false(fz_json_utf8_ok("\xF0\x8F\xBF\xBF", 4));     /* U+FFFF in 4 */
-	assert_false(fz_json_utf8_ok("\xC0\x80", 2));             /* NUL in 2 */
+	assert_false(fz_json_utf8_ok("\xC0\xAF", 2));	      /* "/" in 2 */
+	assert_false(fz_json_utf8_ok("\xC1\xBF", 2));	      /* U+7F in 2 */
+	assert_false(fz_json_utf8_ok("\xE0\x80\xAF", 3));     /* "/" in 3 */
+	assert_false(fz_json_utf8_ok("\xE0\x9F\xBF", 3));     /* U+7FF in 3 */
+	assert_false(fz_json_utf8_ok("\xF0\x80\x80\xAF", 4)); /* "/" in 4 */
+	assert_false(fz_json_utf8_ok("\xF0\x8F\xBF\xBF", 4)); /* U+FFFF in 4 */
+	assert_false(fz_json_utf8_ok("\xC0\x80", 2));	      /* NUL in 2 */
 }
 
 static void utf8_refuses_surrogates_and_out_of_range(void **state)
 {
-	assert_false(fz_json_utf8_ok("\xED\xA0\x80", 3));         /* U+D800 */
-	assert_false(fz_json_utf8_ok("\xED\xBF\xBF", 3));         /* U+DFFF */
+	assert_false(fz_json_utf8_ok("\xED\xA0\x80", 3));	      /* U+D800 */
+	assert_false(fz_json_utf8_ok("\xED\xBF\xBF", 3));	      /* U+DFFF */
 	assert_false(fz_json_utf8_ok("\xED\xA0\xBD\xED\xB8\x80", 6)); /* CESU pair */
-	assert_false(fz_json_utf8_ok("\xF4\x90\x80\x80", 4));     /* U+110000 */
-	assert_false(fz_json_utf8_ok("\xF8\x88\x80\x80\x80", 5)); /* 5-byte form */
+	assert_false(fz_json_utf8_ok("\xF4\x90\x80\x80", 4));	      /* U+110000 */
+	assert_false(fz_json_utf8_ok("\xF8\x88\x80\x80\x80", 5));     /* 5-byte form */
 }
 
 static void utf8_refuses_broken_sequences(void **state)
 {
-	assert_false(fz_json_utf8_ok("\x80", 1));       /* lone continuation */
-	assert_false(fz_json_utf8_ok("\xE4\xB8", 2));   /* truncated 中 */
+	assert_false(fz_json_utf8_ok("\x80", 1));	  /* lone continuation */
+	assert_false(fz_json_utf8_ok("\xE4\xB8", 2));	  /* truncated 中 */
 	assert_false(fz_json_utf8_ok("\xE4\xB8\xAD", 2)); /* cut by len */
-	assert_false(fz_json_utf8_ok("\xE4" "a\xAD", 3)); /* not a continuation */
+	assert_false(fz_json_utf8_ok("\xE4"
+				     "a\xAD",
+				     3)); /* not a continuation */
 	assert_false(fz_json_utf8_ok("\xFF", 1));
 	assert_false(fz_json_utf8_ok("a\x01", 2));
 	assert_false(fz_json_utf8_ok("a\x1F", 2));
-	assert_false(fz_json_utf8_ok("a\x1B[31m", 6));   /* terminal escape */
+	assert_false(fz_json_utf8_ok("a\x1B[31m", 6)); /* terminal escape */
 }
 
 static void getters_read_typed_members(void **state)

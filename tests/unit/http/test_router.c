@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int match(const char *pattern, const char *path, const char **params,
-		 struct fz_arena *a)
+static int match(const char *pattern, const char *path, const char **params, struct fz_arena *a)
 {
 	for (int i = 0; i < FZ_MAX_PARAMS; i++)
 		params[i] = NULL;
@@ -38,11 +37,11 @@ static void params_are_captured(void **state)
 	fz_arena_init(&a);
 	assert_true(match("/api/v1/users/{id}", "/api/v1/users/42", p, &a));
 	assert_string_equal(p[0], "42");
-	assert_true(match("/api/v1/regions/{code}/children", "/api/v1/regions/330702/children",
-			  p, &a));
+	assert_true(
+		match("/api/v1/regions/{code}/children", "/api/v1/regions/330702/children", p, &a));
 	assert_string_equal(p[0], "330702");
-	assert_true(match("/api/v1/units/{id}/users/{uid}", "/api/v1/units/7/users/zhang.san",
-			  p, &a));
+	assert_true(
+		match("/api/v1/units/{id}/users/{uid}", "/api/v1/units/7/users/zhang.san", p, &a));
 	assert_string_equal(p[0], "7");
 	assert_string_equal(p[1], "zhang.san");
 	/* params are copies, terminated at the segment's end */
@@ -87,8 +86,7 @@ static void empty_param_does_not_match(void **state)
 }
 
 /* Renders err and parses the body back. */
-static cJSON *problem(const struct fz_err *err, const char *instance,
-		      struct fz_resp *resp)
+static cJSON *problem(const struct fz_err *err, const char *instance, struct fz_resp *resp)
 {
 	struct fz_err perr;
 	cJSON *doc;
@@ -173,9 +171,9 @@ static void problem_statuses_follow_codes(void **state)
 		int code, status;
 		const char *machine;
 	} cases[] = {
-		{FZ_EFORBIDDEN, 403, "forbidden"}, {FZ_ECONFLICT, 409, "conflict"},
-		{FZ_ETOOBIG, 413, "too_big"},      {FZ_EUNAUTH, 401, "unauthorized"},
-		{FZ_ESTORE, 500, "store_error"},   {-ENOENT, 500, "internal"},
+		{ FZ_EFORBIDDEN, 403, "forbidden" }, { FZ_ECONFLICT, 409, "conflict" },
+		{ FZ_ETOOBIG, 413, "too_big" },	     { FZ_EUNAUTH, 401, "unauthorized" },
+		{ FZ_ESTORE, 500, "store_error" },   { -ENOENT, 500, "internal" },
 	};
 	struct fz_resp resp;
 	struct fz_err err;
@@ -217,10 +215,10 @@ static void every_machine_code_has_its_own_title(void **state)
 	/* the machine codes that src/ sets; each needs a specific Chinese
 	 * title, not the generic fallback */
 	static const char *machines[] = {
-		"invalid_field", "unknown_field", "missing_field", "malformed_json",
-		"weak_password", "not_found", "forbidden", "conflict", "too_big",
-		"unauthorized", "locked", "store_error", "wrong_version", "internal",
-		"account_disabled",
+		"invalid_field", "unknown_field", "missing_field",    "malformed_json",
+		"weak_password", "not_found",	  "forbidden",	      "conflict",
+		"too_big",	 "unauthorized",  "locked",	      "store_error",
+		"wrong_version", "internal",	  "account_disabled",
 	};
 	const char *fallback = fz_err_title("no_such_machine_code");
 

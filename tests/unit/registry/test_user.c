@@ -21,8 +21,11 @@ static int password(const char *pw, const char *user, int min, struct fz_err *er
 
 static void username_accepts_valid_names(void **state)
 {
-	static const char *ok[] = {"abc", "zhang.san", "li_si-2", "a12", "x..",
-				   "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc"};
+	static const char *ok[] = {
+		"abc",	   "zhang.san",
+		"li_si-2", "a12",
+		"x..",	   "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabc"
+	};
 	struct fz_err err;
 
 	assert_int_equal(strlen(ok[5]), 63);
@@ -33,8 +36,12 @@ static void username_accepts_valid_names(void **state)
 static void username_refuses_bad_names(void **state)
 {
 	static const char *bad[] = {
-		"", "ab", "1abc", "_abc", ".abc", "Abc", "abC", "zhang san", "张三",
-		"abc@x", "abc/", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd",
+		"",	"ab",
+		"1abc", "_abc",
+		".abc", "Abc",
+		"abC",	"zhang san",
+		"张三", "abc@x",
+		"abc/", "abcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcdefghijabcd",
 	};
 	struct fz_err err;
 
@@ -50,8 +57,8 @@ static void username_refuses_bad_names(void **state)
 
 static void phone_rules(void **state)
 {
-	static const char *bad[] = {"1381234567", "138123456789", "23812345678",
-				    "1381234567a", "+8613812345", "138 1234 567"};
+	static const char *bad[] = { "1381234567",  "138123456789", "23812345678",
+				     "1381234567a", "+8613812345",  "138 1234 567" };
 	struct fz_err err;
 
 	fz_err_init(&err);
@@ -115,8 +122,8 @@ static void password_over_256_bytes_is_refused(void **state)
 
 static void password_needs_three_classes(void **state)
 {
-	static const char *two[] = {"abcdefghij12", "ABCDEFGHIJ12", "abcdefGHIJKL",
-				    "----------12", "abcd-efgh-ij"};
+	static const char *two[] = { "abcdefghij12", "ABCDEFGHIJ12", "abcdefGHIJKL", "----------12",
+				     "abcd-efgh-ij" };
 	struct fz_err err;
 
 	for (size_t i = 0; i < sizeof(two) / sizeof(two[0]); i++) {

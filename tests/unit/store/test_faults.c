@@ -107,13 +107,12 @@ static int s_shmunmap(sqlite3_file *f, int del)
 }
 
 static const sqlite3_io_methods shim_methods = {
-	2, s_close, s_read, s_write, s_truncate, s_sync, s_size, s_lock, s_unlock,
-	s_reserved, s_fcntl, s_sector, s_caps, s_shmmap, s_shmlock, s_shmbarrier,
-	s_shmunmap, NULL, NULL,
+	2,	   s_close,	 s_read,     s_write, s_truncate, s_sync, s_size,
+	s_lock,	   s_unlock,	 s_reserved, s_fcntl, s_sector,	  s_caps, s_shmmap,
+	s_shmlock, s_shmbarrier, s_shmunmap, NULL,    NULL,
 };
 
-static int s_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
-		  int *out_flags)
+static int s_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
 {
 	struct shim_file *sf = (struct shim_file *)f;
 	int rc;
@@ -169,7 +168,7 @@ static int count_one(void *ctx, const struct fz_unit *u)
 
 static int units(struct fz_store *s)
 {
-	struct fz_unit_filter f = {"/", NULL, NULL, NULL, 0, 1000};
+	struct fz_unit_filter f = { "/", NULL, NULL, NULL, 0, 1000 };
 	struct fz_db *db = fz_store_reader(s);
 	int n = 0;
 

@@ -55,8 +55,8 @@ static struct fz_store *new_store(const char *path)
 
 struct unit_job {
 	char name[64];
-	int fail_after;   /* return FZ_EINVAL after inserting */
-	int64_t id;       /* OUT */
+	int fail_after; /* return FZ_EINVAL after inserting */
+	int64_t id;	/* OUT */
 };
 
 static int insert_unit(struct fz_db *db, void *arg, struct fz_err *err)
@@ -102,7 +102,7 @@ static int count_one(void *ctx, const struct fz_unit *u)
 
 static int unit_count(struct fz_store *s)
 {
-	struct fz_unit_filter f = {.scope_path = "/", .limit = 100000};
+	struct fz_unit_filter f = { .scope_path = "/", .limit = 100000 };
 	struct fz_db *db = fz_store_reader(s);
 	struct fz_err err;
 	int n = 0;
@@ -142,7 +142,7 @@ static int unit_exists(struct fz_store *s, int64_t id)
 /* How many units are named exactly name. */
 static int units_named(struct fz_store *s, const char *name)
 {
-	struct fz_unit_filter f = {.scope_path = "/", .q = name, .limit = 100};
+	struct fz_unit_filter f = { .scope_path = "/", .q = name, .limit = 100 };
 	struct fz_db *db = fz_store_reader(s);
 	struct fz_err err;
 	int n = 0;
@@ -182,7 +182,7 @@ static void sql(const char *path, const char *text)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
 }
@@ -292,7 +292,8 @@ static void refuses_sqlite_file_of_another_application(void **state)
 	/* nothing was migrated into it */
 	assert_int_equal(pragma(path, "PRAGMA user_version"), 0);
 	assert_int_equal(pragma(path, "SELECT count(*) FROM notes"), 1);
-	assert_int_equal(pragma(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'units'"), 0);
+	assert_int_equal(pragma(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'units'"),
+			 0);
 	free(path);
 }
 
@@ -368,8 +369,8 @@ enum { THREADS = 4, PER_THREAD = 40 };
 struct worker {
 	struct fz_store *store;
 	int index;
-	int failures;  /* writes that returned non-zero */
-	int unseen;    /* committed writes a reader did not see afterwards */
+	int failures; /* writes that returned non-zero */
+	int unseen;   /* committed writes a reader did not see afterwards */
 };
 
 static void *worker_main(void *arg)
@@ -403,7 +404,7 @@ static void group_commit_from_four_threads(void **state)
 	c0 = fz_store_commits(s);
 	w0 = fz_store_writes(s);
 	for (int i = 0; i < THREADS; i++) {
-		w[i] = (struct worker){s, i, 0, 0};
+		w[i] = (struct worker){ s, i, 0, 0 };
 		assert_int_equal(pthread_create(&t[i], NULL, worker_main, &w[i]), 0);
 	}
 	for (int i = 0; i < THREADS; i++) {
@@ -471,7 +472,7 @@ static void failing_write_rolls_back_alone(void **state)
 {
 	char *path = ts_tmpfile("batch.db");
 	struct fz_store *s = new_store(path);
-	struct blocker b = {0, 0};
+	struct blocker b = { 0, 0 };
 	struct submit hold, sub[3];
 	uint64_t c0;
 
