@@ -82,7 +82,13 @@ int fz_api_user_list(struct fz_req *req, struct fz_resp *resp, struct fz_err *er
 	return fz_resp_json(resp, 200, fz_app_page(c.items, c.n > c.limit, c.last));
 }
 
-static int load_user(struct fz_req *req, struct fz_user *u, struct fz_err *err)
+/*
+ * Parses {id} and loads the user, whose unit must lie in the caller's scope.
+ * To change a user, the user's own scope must lie in the caller's scope too:
+ * a township admin must not take over an account that sees the whole city.
+ */
+static int load_user(struct fz_req *req, int to_change, struct fz_user *u,
+		     struct fz_err *err)
 {
 	struct fz_db *db = fz_app_db(req, err);
 	int64_t id;
@@ -91,9 +97,14 @@ static int load_user(struct fz_req *req, struct fz_user *u, struct fz_err *err)
 	if (!db)
 		return FZ_ENOMEM;
 	if ((rc = fz_app_parse_id(req->params[0], "id", 1, &id, err)) ||
-	    (rc = fz_store_user_get(db, id, u, err)))
+	    (rc = fz_store_user_get(db, id, u, err)) ||
+	    (rc = fz_app_in_scope(req, u->unit_path, "id", err)))
 		return rc;
-	return fz_app_in_scope(req, u->unit_path, "id", err);
+	if (to_change && !fz_scope_contains(req->who->scope_path, u->scope_path))
+		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "id",
+				  "id: 用户 %s 的管辖范围（%s）大于当前账号的管辖范围（%s），无权修改",
+				  u->username, u->scope, req->who->scope);
+	return 0;
 }
 
 struct user_write {
@@ -137,7 +148,7 @@ static int save_user(struct fz_db *db, void *arg, struct fz_err *err)
 int fz_api_user_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	struct user_write w = { req, { 0 }, "user.read", "", "", 0 };
-	int rc = load_user(req, &w.user, err);
+	int rc = load_user(req, 0, &w.user, err);
 
 	if (rc)
 		return rc;
@@ -297,7 +308,7 @@ int fz_api_user_update(struct fz_req *req, struct fz_resp *resp, struct fz_err *
 
 	if (!body)
 		return FZ_EINVAL;
-	if ((rc = load_user(req, &w.user, err)))
+	if ((rc = load_user(req, 1, &w.user, err)))
 		return rc;
 	remember_before(&w);
 	was_disabled = w.user.disabled;
@@ -328,7 +339,7 @@ int fz_api_user_password(struct fz_req *req, struct fz_resp *resp, struct fz_err
 
 	if (!body)
 		return FZ_EINVAL;
-	if ((rc = load_user(req, &w.user, err)))
+	if ((rc = load_user(req, 1, &w.user, err)))
 		return rc;
 	remember_before(&w);
 	if ((rc = set_password(req, &w.user, fz_json_str(body, "password"), err)))

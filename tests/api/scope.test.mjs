@@ -82,6 +82,27 @@ test("an auditor sees only its township's audit entries", async () => {
   assert.ok(city.some((e) => e.region.code === B), 'the city auditor sees B');
 });
 
+test("a township admin cannot take over an account whose scope is wider", async () => {
+  // the city admin puts a city-wide auditor into a unit of township A
+  const city = tok['admin.330700'];
+  const r = await h.api('POST', '/api/v1/users', { token: city, body: {
+    username: 'city.inspector', display_name: '市级督查', password: 'Inspect#2026ok',
+    unit_id: unitA.id, roles: ['auditor'], scope: '330700' } });
+  assert.equal(r.status, 201, r.text);
+  const t = tok[`admin.${A}`];
+  const seen = await h.api('GET', `/api/v1/users/${r.json.id}`, { token: t });
+  assert.equal(seen.status, 200, 'a member of its unit is visible');
+  for (const [m, p, body] of [
+    ['PUT', `/api/v1/users/${r.json.id}/password`, { password: 'Taken#Over2026' }],
+    ['PATCH', `/api/v1/users/${r.json.id}`, { roles: ['admin'] }],
+  ]) {
+    const x = await h.api(m, p, { token: t, body });
+    assert.equal(x.status, 403, `${m} ${p}: ${x.text}`);
+    assert.match(x.json.detail, /管辖范围/);
+  }
+  await h.login('city.inspector', 'Inspect#2026ok');
+});
+
 test('district and city admins see the townships below them, a sibling district none', async () => {
   const d = await h.api('GET', `/api/v1/units/${unitB.id}`, { token: tok['admin.330702'] });
   assert.equal(d.status, 200);
