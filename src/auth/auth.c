@@ -230,6 +230,8 @@ int fz_auth_check(struct fz_store *store, const char *token, int64_t now, struct
 	snprintf(out->username, sizeof(out->username), "%s", u.username);
 	out->roles = u.roles;
 	out->unit_id = u.unit_id;
+	snprintf(out->unit_kind, sizeof(out->unit_kind), "%s", u.unit_kind);
+	snprintf(out->unit_region, sizeof(out->unit_region), "%s", u.unit_region);
 	snprintf(out->unit_path, sizeof(out->unit_path), "%s", u.unit_path);
 	snprintf(out->scope, sizeof(out->scope), "%s", u.scope);
 	snprintf(out->scope_path, sizeof(out->scope_path), "%s", u.scope_path);

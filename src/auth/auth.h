@@ -33,6 +33,8 @@ struct fz_principal {
 	char username[64];
 	unsigned roles;
 	int64_t unit_id;
+	char unit_kind[24];
+	char unit_region[16];
 	char unit_path[128];
 	char scope[16];
 	char scope_path[128];

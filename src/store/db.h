@@ -12,7 +12,7 @@
 
 struct fz_err;
 
-#define DB_CACHE 96
+#define DB_CACHE 160
 
 struct fz_db {
 	sqlite3 *conn;
