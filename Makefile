@@ -14,12 +14,13 @@ all: build
 setup:
 	@scripts/setup
 
-# share/: region data and boundaries from npm packages, and the console.
-build/share/regions.tsv: scripts/gen-data.mjs package-lock.json
+# share/: region data, boundaries and the holiday calendar from npm packages, and the console.
+build/share/regions.tsv build/share/calendar-cn.json &: scripts/gen-data.mjs package-lock.json
 	@node scripts/gen-data.mjs build/share >/dev/null
 build/share/console/index.html: $(shell find web -type f 2>/dev/null) package-lock.json
 	@npx vite build --config web/vite.config.js --logLevel error
-share: build/share/regions.tsv build/share/console/index.html
+share: build/share/regions.tsv build/share/calendar-cn.json build/share/console/index.html
+	@ln -sfn ../../apps build/share/apps
 
 build: setup
 	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFAZHI_TESTS=OFF >/dev/null
@@ -30,10 +31,12 @@ build-test: setup
 	@cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFAZHI_SANITIZE=ON >/dev/null
 	@cmake --build build-test -- --quiet
 	@$(MAKE) --no-print-directory share
-	@rm -rf build-test/share/console build-test/share/regions.tsv build-test/share/boundaries-330700.geojson
+	@rm -rf build-test/share/console build-test/share/regions.tsv build-test/share/boundaries-330700.geojson build-test/share/calendar-cn.json
 	@ln -sfn ../../build/share/console build-test/share/console
 	@ln -sfn ../../build/share/regions.tsv build-test/share/regions.tsv
 	@ln -sfn ../../build/share/boundaries-330700.geojson build-test/share/boundaries-330700.geojson
+	@ln -sfn ../../build/share/calendar-cn.json build-test/share/calendar-cn.json
+	@ln -sfn ../../apps build-test/share/apps
 
 run: build
 	@mkdir -p $(dir $(DB))

@@ -29,9 +29,11 @@ struct fz_err;
 struct fz_store;
 
 struct fz_region_tree;
+struct fz_engine;
 
 struct fz_app {
 	struct fz_store *store;
+	struct fz_engine *engine; /* cases */
 	const struct fz_region_tree *regions; /* immutable snapshot */
 	const struct fz_config *cfg;
 	struct fz_auth_policy policy;

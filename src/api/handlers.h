@@ -26,5 +26,16 @@ FZ_HANDLER(fz_api_user_update);
 FZ_HANDLER(fz_api_user_password);
 FZ_HANDLER(fz_api_audit_list);
 FZ_HANDLER(fz_api_audit_verify);
+FZ_HANDLER(fz_api_case_types);
+FZ_HANDLER(fz_api_case_type_get);
+FZ_HANDLER(fz_api_case_list);
+FZ_HANDLER(fz_api_case_create);
+FZ_HANDLER(fz_api_case_get);
+FZ_HANDLER(fz_api_case_act);
+FZ_HANDLER(fz_api_case_attach);
+FZ_HANDLER(fz_api_case_attachment);
+FZ_HANDLER(fz_api_inbox);
+FZ_HANDLER(fz_api_indicators);
+FZ_HANDLER(fz_api_packs_reload);
 
 #endif

@@ -17,6 +17,7 @@
 #define ADMIN	FZ_ROLE_ADMIN
 #define PEOPLE	(FZ_ROLE_ADMIN | FZ_ROLE_LEADER | FZ_ROLE_AUDITOR)
 #define AUDITOR FZ_ROLE_AUDITOR
+#define CASEWORK (FZ_ROLE_HANDLER | FZ_ROLE_DISPATCHER | FZ_ROLE_GRID | FZ_ROLE_LEADER)
 
 const struct fz_route fz_api_routes[] = {
 	{ "GET", "/healthz", FZ_PUBLIC, fz_api_health, "健康检查" },
@@ -41,6 +42,18 @@ const struct fz_route fz_api_routes[] = {
 	{ "PUT", "/api/v1/users/{id}/password", ADMIN, fz_api_user_password, "重置密码" },
 	{ "GET", "/api/v1/audit", AUDITOR, fz_api_audit_list, "审计日志" },
 	{ "GET", "/api/v1/audit/verify", AUDITOR, fz_api_audit_verify, "校验审计哈希链" },
+	{ "GET", "/api/v1/case-types", ALL, fz_api_case_types, "案件类型及其定义" },
+	{ "GET", "/api/v1/case-types/{type}", ALL, fz_api_case_type_get, "案件类型定义" },
+	{ "GET", "/api/v1/cases", ALL, fz_api_case_list, "案件列表" },
+	{ "POST", "/api/v1/cases", CASEWORK, fz_api_case_create, "受理案件" },
+	{ "GET", "/api/v1/cases/{code}", ALL, fz_api_case_get, "案件详情（时限、流程、可执行操作）" },
+	{ "POST", "/api/v1/cases/{code}/actions/{op}", CASEWORK, fz_api_case_act, "办理案件" },
+	{ "POST", "/api/v1/cases/{code}/attachments", CASEWORK, fz_api_case_attach, "上传附件",
+	  16u << 20 },
+	{ "GET", "/api/v1/cases/{code}/attachments/{id}", ALL, fz_api_case_attachment, "下载附件" },
+	{ "GET", "/api/v1/inbox", CASEWORK, fz_api_inbox, "待接收的移送" },
+	{ "GET", "/api/v1/indicators/cases", ALL, fz_api_indicators, "案件指标" },
+	{ "POST", "/api/v1/packs/reload", ADMIN, fz_api_packs_reload, "重新载入应用包" },
 };
 const size_t fz_api_nroutes = sizeof(fz_api_routes) / sizeof(fz_api_routes[0]);
 

@@ -2,6 +2,7 @@
 
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "clocks/deadline.h"
 #include "core/clock.h"
 #include "core/digest.h"
 #include "core/err.h"
@@ -371,13 +372,26 @@ static int record(struct fz_db *db, struct op *o, struct fz_err *err)
 
 /* ---- clocks ---- */
 
+/* The end of a period on the current calendar (src/clocks/). */
 static int compute_due(struct op *o, const struct fz_ct_clock *k, int64_t start, int64_t amount,
 		       enum fz_clock_unit unit, int64_t *due, struct fz_err *err)
 {
-	if (!o->e->cfg.deadline)
-		return fz_err_set(err, FZ_EINTERNAL, NULL, NULL, "没有配置工作日历");
-	return o->e->cfg.deadline(o->e->cfg.calendar, start, amount, unit, k ? k->next_workday : 0,
-				  due, err);
+	struct fz_calendar *cal = o->e->cfg.calendar ? fz_calendar_slot_get(o->e->cfg.calendar)
+						     : NULL;
+	struct fz_period p;
+	int rc;
+
+	p.unit = unit == FZ_CLOCK_HOURS	 ? FZ_UNIT_HOURS
+		 : unit == FZ_CLOCK_DAYS ? FZ_UNIT_DAYS
+					 : FZ_UNIT_WORKDAYS;
+	p.amount = amount;
+	p.rule = k && k->next_workday && unit != FZ_CLOCK_HOURS ? FZ_RULE_NEXT_WORKDAY
+								: FZ_RULE_NONE;
+	if (!cal)
+		return fz_err_set(err, FZ_EINTERNAL, NULL, NULL, "没有载入工作日历");
+	rc = fz_deadline_due(cal, start, &p, due, err);
+	fz_calendar_unref(cal);
+	return rc;
 }
 
 struct clock_list {
@@ -580,7 +594,10 @@ static int do_create(struct fz_db *db, void *arg, struct fz_err *err)
 	event_init(o, "create", NULL);
 	o->ev.from_state[0] = '\0';
 	snprintf(o->summary, sizeof(o->summary), "受理（%s）", o->t->title);
-	return rc ? rc : record(db, o, err);
+	if (!rc)
+		rc = record(db, o, err);
+	/* read back, with the names the joins bring */
+	return rc ? rc : fz_store_case_get(db, c->id, c, err);
 }
 
 int fz_engine_create(struct fz_engine *e, const struct fz_actor *a, const char *type,
@@ -1139,9 +1156,9 @@ static int do_act(struct fz_db *db, void *arg_, struct fz_err *err)
 	if ((rc = dispatch(db, x, err)))
 		return rc;
 	o->c->updated_at = o->now;
-	if ((rc = fz_store_case_update(db, o->c, err)))
+	if ((rc = fz_store_case_update(db, o->c, err)) || (rc = record(db, o, err)))
 		return rc;
-	return record(db, o, err);
+	return fz_store_case_get(db, o->c->id, o->c, err);
 }
 
 int fz_engine_act(struct fz_engine *e, const struct fz_actor *a, int64_t case_id, int version,

@@ -30,22 +30,14 @@ struct fz_principal;
 struct fz_region_tree;
 struct fz_store;
 
-/*
- * Computes the end of a period: amount hours, days or working days from
- * start (UTC ms), with the next-working-day rule. Supplied by the clocks
- * engine; ctx is its calendar.
- */
-typedef int (*fz_deadline_fn)(const void *ctx, int64_t start, int64_t amount,
-			      enum fz_clock_unit unit, int next_workday, int64_t *due /* OUT */,
-			      struct fz_err *err);
+struct fz_calendar_slot;
 
 struct fz_engine_config {
 	struct fz_store *store;
 	const struct fz_region_tree *regions;
 	const char *apps_dir;
-	fz_deadline_fn deadline;
-	const void *calendar;
-	size_t max_attachment; /* bytes */
+	struct fz_calendar_slot *calendar; /* deadlines on the Chinese calendar */
+	size_t max_attachment;             /* bytes */
 };
 
 /* Who acts: the principal plus where the request came from. */

@@ -9,6 +9,8 @@
 #include "core/log.h"
 #include "demo/demo.h"
 #include "registry/region_tree.h"
+#include "cases/engine.h"
+#include "cli/runtime.h"
 #include "store/registry_store.h"
 #include "store/store.h"
 
@@ -116,8 +118,7 @@ static int serve(struct fz_config *cfg)
 	struct fz_app app;
 	struct fz_server_config sc;
 	struct fz_server *srv = NULL;
-	struct fz_store *store;
-	struct fz_region_tree *regions = NULL;
+	struct fz_runtime rt;
 	struct fz_err err;
 	char console[1100];
 	sigset_t set;
@@ -128,25 +129,16 @@ static int serve(struct fz_config *cfg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	fz_json_use_allocator(NULL, NULL);
-	store = fz_cli_open(cfg, 0);
-	if (!store)
+	if (fz_runtime_open(cfg, 0, 1, fz_clock_now(), &rt))
 		return 1;
-	if (fz_cli_load_regions(store, cfg)) {
-		fz_store_free(store);
-		return 1;
-	}
-	if (fz_region_tree_load(store, &regions, &err) ||
-	    fz_store_start_writer(store, (int)fz_config_int(cfg, FZ_CFG_WRITER_BATCH))) {
-		fz_region_tree_free(regions);
-		fz_store_free(store);
-		return fz_cli_fail("serve", &err);
-	}
 	memset(&app, 0, sizeof(app));
-	app.store = store;
-	app.regions = regions;
+	app.store = rt.store;
+	app.regions = rt.regions;
+	app.engine = rt.engine;
 	app.cfg = cfg;
 	app.policy.ttl_ms = fz_config_int(cfg, FZ_CFG_SESSION_TTL) * 1000;
 	app.policy.threshold = (int)fz_config_int(cfg, FZ_CFG_LOCKOUT_THRESHOLD);
@@ -170,9 +162,10 @@ static int serve(struct fz_config *cfg)
 	sc.authenticate = fz_app_authenticate;
 	sc.release = fz_app_release;
 	sc.metrics = fz_app_metrics;
-	if (fz_server_start(&sc, &srv, &err)) {
-		fz_region_tree_free(regions);
-		fz_store_free(store);
+	if (fz_engine_start_scheduler(rt.engine,
+				      (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)) ||
+	    fz_server_start(&sc, &srv, &err)) {
+		fz_runtime_close(&rt);
 		return fz_cli_fail("serve", &err);
 	}
 	{
@@ -186,11 +179,20 @@ static int serve(struct fz_config *cfg)
 	}
 	fz_log(FZ_LOG_INFO, "serving %s with %u threads", fz_config_str(cfg, FZ_CFG_DB),
 	       sc.threads);
-	sigwait(&set, &sig);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
+		struct fz_pack_report rep;
+		fz_err_init(&err);
+		if (fz_engine_reload(rt.engine, fz_clock_now(), &rep, &err))
+			fz_log(FZ_LOG_ERROR, "reload: %s", err.msg);
+		else
+			fz_log(FZ_LOG_INFO, "reload: %d packs, %d types, %d new versions, %d refused",
+			       rep.packs, rep.types, rep.new_versions, rep.nproblems);
+		for (int i = 0; i < rep.nproblems; i++)
+			fz_log(FZ_LOG_WARN, "reload: pack refused: %s", rep.problems[i]);
+	}
 	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
 	fz_server_free(srv);
-	fz_region_tree_free(regions);
-	fz_store_free(store);
+	fz_runtime_close(&rt);
 	printf("fazhi: stopped\n");
 	return 0;
 }

@@ -26,7 +26,7 @@ static const struct {
 	[FZ_CFG_SHARE_DIR] = { "share_dir", K_STR, "", 0, 0,
 			       "data and console files (default: share/ beside the binary)" },
 	[FZ_CFG_THREADS] = { "threads", K_INT, "4", 1, 64, "HTTP worker threads" },
-	[FZ_CFG_SESSION_TTL] = { "session_ttl", K_INT, "28800", 60, 2592000,
+	[FZ_CFG_SESSION_TTL] = { "session_ttl", K_INT, "28800", 60, 31536000,
 				 "seconds a sign-in token lives" },
 	[FZ_CFG_LOCKOUT_THRESHOLD] = { "lockout_threshold", K_INT, "5", 1, 100,
 				       "failed sign-ins that lock an account" },
@@ -49,6 +49,12 @@ static const struct {
 	[FZ_CFG_CLOCK_FILE] = { "clock_file", K_STR, "", 0, 0,
 				"tests only: read the current time (UTC ms) from this file" },
 	[FZ_CFG_LOG_LEVEL] = { "log_level", K_LEVEL, "info", 0, 0, "debug, info, warn or error" },
+	[FZ_CFG_APPS_DIR] = { "apps_dir", K_STR, "", 0, 0,
+			      "app packs (default: share/apps beside the binary)" },
+	[FZ_CFG_SCHEDULER_INTERVAL] = { "scheduler_interval", K_INT, "10000", 10, 3600000,
+					"milliseconds between scheduler passes over the clocks" },
+	[FZ_CFG_MAX_ATTACHMENT] = { "max_attachment", K_INT, "10485760", 1024, 16777216,
+				    "largest case attachment, bytes" },
 };
 
 static const char *source_names[] = { "default", "file", "env", "flag" };
@@ -78,6 +84,9 @@ void fz_config_init(struct fz_config *cfg)
 	default_share(share, sizeof(share));
 	for (int i = 0; i < FZ_CFG_COUNT; i++)
 		cfg->values[i] = strdup(i == FZ_CFG_SHARE_DIR ? share : table[i].def);
+	free(cfg->values[FZ_CFG_APPS_DIR]);
+	strncat(share, "/apps", sizeof(share) - strlen(share) - 1);
+	cfg->values[FZ_CFG_APPS_DIR] = strdup(share);
 }
 
 void fz_config_release(struct fz_config *cfg)

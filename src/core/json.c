@@ -159,6 +159,9 @@ static int check_value(const cJSON *v, const struct fz_json_field *f, struct fz_
 	case FZ_JSON_OBJECT:
 		ok = cJSON_IsObject(v);
 		break;
+	case FZ_JSON_ARRAY:
+		ok = cJSON_IsArray(v) && (!f->max_len || (size_t)cJSON_GetArraySize(v) <= f->max_len);
+		break;
 	case FZ_JSON_STRINGS:
 		ok = cJSON_IsArray(v);
 		if (ok && f->max_len && (size_t)cJSON_GetArraySize(v) > f->max_len)

@@ -53,32 +53,48 @@ static int64_t add_unit(struct seed *s, const struct fz_region *r, const char *k
 	return u.id;
 }
 
-static void add_user(struct seed *s, const struct fz_region *r, const struct fz_role_def *role,
-		     int64_t unit, struct fz_err *err)
+/* The user <prefix>.<region code>, called <region name><title>. */
+static void add_user(struct seed *s, const struct fz_region *r, const char *prefix,
+		     const char *title, unsigned roles, int64_t unit, struct fz_err *err)
 {
 	struct fz_user u;
 
 	memset(&u, 0, sizeof(u));
-	snprintf(u.username, sizeof(u.username), "%s.%s", role->role, r->code);
-	snprintf(u.display_name, sizeof(u.display_name), "%s%s", r->name, role->name);
+	snprintf(u.username, sizeof(u.username), "%s.%s", prefix, r->code);
+	snprintf(u.display_name, sizeof(u.display_name), "%s%s", r->name, title);
 	snprintf(u.password_hash, sizeof(u.password_hash), "%s", s->hash);
 	snprintf(u.scope, sizeof(u.scope), "%s", r->code);
 	snprintf(u.phone, sizeof(u.phone), "139%08u", 57900000u + s->phone++);
 	u.unit_id = unit;
-	u.roles = role->bit;
+	u.roles = roles;
 	u.created_at = s->now;
 	if (!s->rc)
 		s->rc = fz_store_user_insert(s->db, &u, err);
 	s->rep->users++;
 }
 
+/* The case handlers of the agencies of a district: <prefix>.<code>. */
+static const struct {
+	const char *kind, *suffix, *prefix, *title;
+	unsigned roles;
+} agencies[] = {
+	{ "market_regulation", "市场监督管理局", "market", "市场监管局执法人员", FZ_ROLE_HANDLER },
+	{ "market_regulation", NULL, "marketlead", "市场监管局负责人", FZ_ROLE_LEADER },
+	{ "law_enforcement", "综合行政执法局", "enforce", "综合执法局执法人员", FZ_ROLE_HANDLER },
+	{ "civil_affairs", "民政局", "civil", "民政局承办人", FZ_ROLE_HANDLER },
+	{ "education", "教育局", "edu", "教育局承办人", FZ_ROLE_HANDLER },
+	{ "psb", NULL, "police", "公安承办民警", FZ_ROLE_HANDLER },
+	{ "procuratorate", NULL, "proc", "检察院检察官", FZ_ROLE_HANDLER },
+};
+
 /* The units of a city or district, and its users (all but the handler sit
- * in the dispute centre; the handler in the justice bureau). */
+ * in the dispute centre; the handler in the justice bureau), and the case
+ * handlers of its agencies. */
 static void seed_county(struct seed *s, const struct fz_region *r, struct fz_err *err)
 {
 	static const char *const sfx[] = { "区", NULL };
 	char shortname[128], name[256];
-	int64_t centre, justice, committee = 0;
+	int64_t centre, justice, committee = 0, psb, proc, last = 0;
 	int city = strcmp(r->level, "city") == 0;
 
 	strip(r->name, sfx, shortname, sizeof(shortname));
@@ -90,9 +106,9 @@ static void seed_county(struct seed *s, const struct fz_region *r, struct fz_err
 		snprintf(name, sizeof(name), "%s公安局", r->name);
 	else
 		snprintf(name, sizeof(name), "金华市公安局%s分局", shortname);
-	add_unit(s, r, "psb", name, err);
+	psb = add_unit(s, r, "psb", name, err);
 	snprintf(name, sizeof(name), "%s人民检察院", r->name);
-	add_unit(s, r, "procuratorate", name, err);
+	proc = add_unit(s, r, "procuratorate", name, err);
 	snprintf(name, sizeof(name), city ? "%s中级人民法院" : "%s人民法院", r->name);
 	add_unit(s, r, "court", name, err);
 	snprintf(name, sizeof(name), "%s司法局", r->name);
@@ -102,28 +118,40 @@ static void seed_county(struct seed *s, const struct fz_region *r, struct fz_err
 	snprintf(name, sizeof(name), "%s社会矛盾纠纷调处化解中心", r->name);
 	centre = add_unit(s, r, "dispute_centre", name, err);
 	for (const struct fz_role_def *role = fz_roles; role->role; role++)
-		add_user(s, r, role,
+		add_user(s, r, role->role, role->name, role->bit,
 			 role->bit == FZ_ROLE_HANDLER ? justice
 			 : city			      ? committee
 						      : centre,
 			 err);
+	for (size_t i = 0; !city && i < sizeof(agencies) / sizeof(agencies[0]); i++) {
+		int64_t unit = strcmp(agencies[i].kind, "psb") == 0		? psb
+			       : strcmp(agencies[i].kind, "procuratorate") == 0 ? proc
+										: last;
+		if (agencies[i].suffix) {
+			snprintf(name, sizeof(name), "%s%s", r->name, agencies[i].suffix);
+			unit = last = add_unit(s, r, agencies[i].kind, name, err);
+		}
+		add_user(s, r, agencies[i].prefix, agencies[i].title, agencies[i].roles, unit, err);
+	}
 }
 
 static void seed_township(struct seed *s, const struct fz_region *r, struct fz_err *err)
 {
 	static const char *const sfx[] = { "街道", "镇", "乡", NULL };
 	char shortname[128], name[256];
-	int64_t office, centre;
+	int64_t office, centre, station;
 
 	strip(r->name, sfx, shortname, sizeof(shortname));
 	snprintf(name, sizeof(name), "%s司法所", shortname);
 	office = add_unit(s, r, "justice_office", name, err);
 	snprintf(name, sizeof(name), "%s派出所", shortname);
-	add_unit(s, r, "police_station", name, err);
+	station = add_unit(s, r, "police_station", name, err);
 	snprintf(name, sizeof(name), "%s综合治理中心", r->name);
 	centre = add_unit(s, r, "governance_centre", name, err);
 	for (const struct fz_role_def *role = fz_roles; role->role; role++)
-		add_user(s, r, role, role->bit == FZ_ROLE_HANDLER ? office : centre, err);
+		add_user(s, r, role->role, role->name, role->bit,
+			 role->bit == FZ_ROLE_HANDLER ? office : centre, err);
+	add_user(s, r, "police", "派出所民警", FZ_ROLE_HANDLER, station, err);
 }
 
 static void seed_village(struct seed *s, const struct fz_region *r, struct fz_err *err)

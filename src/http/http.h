@@ -67,6 +67,7 @@ struct fz_route {
 	unsigned roles;	     /* FZ_ROLE_* mask, FZ_PUBLIC for none */
 	fz_handler_fn handler;
 	const char *summary; /* Chinese, also in the OpenAPI document */
+	size_t max_body;     /* a larger body limit for this route (uploads), 0: the server's */
 };
 
 typedef int (*fz_authenticate_fn)(void *app, const char *token, int64_t now,
@@ -77,7 +78,7 @@ typedef void (*fz_metrics_fn)(void *app, struct fz_buf *out);
 struct fz_server_config {
 	const char *listen; /* "127.0.0.1:8080", port 0 for any */
 	unsigned threads;
-	size_t max_body;
+	size_t max_body;   /* routes may raise it (struct fz_route.max_body) */
 	size_t max_header;
 	unsigned timeout_s;
 	int max_json_depth;

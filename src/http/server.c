@@ -29,8 +29,24 @@ struct ctx {
 	struct fz_arena arena;
 	struct fz_buf body;
 	int too_big;
+	size_t limit; /* body limit of this request's route */
 	int64_t start_usec;
 };
+
+/* The body limit for a request: its route's, if it raises the server's. */
+static size_t body_limit(const struct fz_server *s, struct fz_arena *arena, const char *method,
+			 const char *url)
+{
+	const char *params[FZ_MAX_PARAMS];
+
+	for (size_t i = 0; i < s->cfg.nroutes; i++) {
+		const struct fz_route *r = &s->cfg.routes[i];
+		if (r->max_body > s->cfg.max_body && strcmp(r->method, method) == 0 &&
+		    fz_route_match(r->pattern, url, arena, params))
+			return r->max_body;
+	}
+	return s->cfg.max_body;
+}
 
 static int64_t mono_usec(void)
 {
@@ -177,8 +193,7 @@ static void dispatch(struct fz_server *s, struct ctx *x, struct fz_req *req, str
 	fz_err_init(&err);
 	*route_out = -1;
 	if (x->too_big) {
-		fz_err_set(&err, FZ_ETOOBIG, NULL, NULL, "请求体超过上限 %zu 字节",
-			   s->cfg.max_body);
+		fz_err_set(&err, FZ_ETOOBIG, NULL, NULL, "请求体超过上限 %zu 字节", x->limit);
 		problem(resp, &err, req->path);
 		return;
 	}
@@ -238,15 +253,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)version;
 	if (!x) {
 		const char *cl;
+		size_t limit = s->cfg.max_body;
 		x = calloc(1, sizeof(*x));
 		if (!x)
 			return MHD_NO;
 		fz_arena_init(&x->arena);
-		fz_buf_init(&x->body, s->cfg.max_body);
+		limit = body_limit(s, &x->arena, method, url);
+		fz_buf_init(&x->body, limit);
+		x->limit = limit;
 		x->start_usec = mono_usec();
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						 MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > s->cfg.max_body)
+		if (cl && strtoull(cl, NULL, 10) > limit)
 			x->too_big = 1;
 		*con_cls = x;
 		return MHD_YES;

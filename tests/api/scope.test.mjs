@@ -28,7 +28,7 @@ test('a township admin lists only its own units and users', async () => {
   assert.ok(units.length >= 3);
   assert.ok(units.every((u) => u.region.code.startsWith(A)), 'only units in 城东街道 and its villages');
   const users = (await h.api('GET', '/api/v1/users?limit=200', { token: tok[`admin.${A}`] })).json.items;
-  assert.equal(users.length, 6, 'the six demo users of 城东街道');
+  assert.equal(users.length, 7, 'the seven demo users of 城东街道 (six roles and the police station)');
   assert.ok(users.every((u) => u.username.endsWith(A)));
 });
 

@@ -1,0 +1,96 @@
+#include "cli/runtime.h"
+
+#include "cases/engine.h"
+#include "cli/cli.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "registry/region_tree.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The package calendar from share_dir/calendar-cn.json. */
+static int load_calendar(const struct fz_config *cfg, struct fz_calendar_slot *slot)
+{
+	struct fz_calendar *cal = fz_calendar_new();
+	struct fz_err err;
+	char path[1100];
+	FILE *f;
+	char *text = NULL;
+	long n = -1;
+	int rc = 1;
+
+	fz_err_init(&err);
+	snprintf(path, sizeof(path), "%s/calendar-cn.json", fz_config_str(cfg, FZ_CFG_SHARE_DIR));
+	f = fopen(path, "rb");
+	if (f && !fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET) &&
+	    (text = malloc((size_t)n + 1)) && fread(text, 1, (size_t)n, f) == (size_t)n && cal)
+		rc = fz_calendar_load_json(cal, text, (size_t)n, NULL, 0, &err) ? 2 : 0;
+	if (f)
+		fclose(f);
+	free(text);
+	if (rc) {
+		fz_calendar_unref(cal);
+		fprintf(stderr, "fazhi: calendar %s: %s\n", path,
+			rc == 2 ? err.msg : "cannot read it (run `make` to generate share/)");
+		return 1;
+	}
+	fz_calendar_slot_init(slot, cal);
+	return 0;
+}
+
+int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t now,
+		    struct fz_runtime *rt)
+{
+	struct fz_engine_config ec;
+	struct fz_pack_report rep;
+	struct fz_err err;
+
+	memset(rt, 0, sizeof(*rt));
+	fz_err_init(&err);
+	if (!(rt->store = fz_cli_open(cfg, create)) || fz_cli_load_regions(rt->store, cfg))
+		goto fail;
+	if (fz_region_tree_load(rt->store, &rt->regions, &err)) {
+		fz_cli_fail("regions", &err);
+		goto fail;
+	}
+	if (load_calendar(cfg, &rt->calendar))
+		goto fail;
+	rt->calendar_ready = 1;
+	if (writer && fz_store_start_writer(rt->store,
+					    (int)fz_config_int(cfg, FZ_CFG_WRITER_BATCH))) {
+		fprintf(stderr, "fazhi: cannot start the store writer\n");
+		goto fail;
+	}
+	memset(&ec, 0, sizeof(ec));
+	ec.store = rt->store;
+	ec.regions = rt->regions;
+	ec.apps_dir = fz_config_str(cfg, FZ_CFG_APPS_DIR);
+	ec.calendar = &rt->calendar;
+	ec.max_attachment = (size_t)fz_config_int(cfg, FZ_CFG_MAX_ATTACHMENT);
+	if (fz_engine_new(&ec, now, &rt->engine, &rep, &err)) {
+		fz_cli_fail("packs", &err);
+		goto fail;
+	}
+	for (int i = 0; i < rep.nproblems; i++)
+		fprintf(stderr, "fazhi: pack refused: %s\n", rep.problems[i]);
+	fz_log(FZ_LOG_INFO, "packs: %d loaded, %d case types, %d new versions", rep.packs, rep.types,
+	       rep.new_versions);
+	return 0;
+fail:
+	fz_runtime_close(rt);
+	return 1;
+}
+
+void fz_runtime_close(struct fz_runtime *rt)
+{
+	fz_engine_free(rt->engine);
+	if (rt->calendar_ready)
+		fz_calendar_slot_release(&rt->calendar);
+	fz_region_tree_free(rt->regions);
+	fz_store_free(rt->store);
+	memset(rt, 0, sizeof(*rt));
+}

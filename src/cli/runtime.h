@@ -1,0 +1,36 @@
+/*
+ * runtime: what a running fazhi holds besides its HTTP server: the store,
+ * the region tree, the holiday calendar and the case engine, opened in
+ * order by fz_runtime_open() and closed in reverse by fz_runtime_close().
+ * Used by `serve` and by commands that drive the engine (`demo`).
+ * Main thread only; the parts it opens are thread-safe as their headers say.
+ */
+#ifndef FZ_CLI_RUNTIME_H
+#define FZ_CLI_RUNTIME_H
+
+#include <stdint.h>
+
+#include "clocks/calendar.h"
+
+struct fz_config;
+struct fz_engine;
+struct fz_region_tree;
+struct fz_store;
+
+struct fz_runtime {
+	struct fz_store *store;
+	struct fz_region_tree *regions;
+	struct fz_calendar_slot calendar;
+	int calendar_ready;
+	struct fz_engine *engine;
+};
+
+/*
+ * Opens everything (creating the database when create). With writer, the
+ * store's group-commit thread runs. Prints what failed and returns 1, or 0.
+ */
+int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t now,
+		    struct fz_runtime *rt);
+void fz_runtime_close(struct fz_runtime *rt);
+
+#endif
