@@ -678,10 +678,10 @@ static int add_indicator(void *ctx, const struct fz_indicator_row *r)
 	fz_json_add_int(o, "accepted", r->accepted);
 	fz_json_add_int(o, "closed", r->closed);
 	cJSON_AddNumberToObject(o, "resolution_rate",
-				r->accepted ? (double)(r->closed * 1000 / r->accepted) / 10.0 : 0);
+				r->accepted ? (double)((r->closed * 1000 + r->accepted / 2) / r->accepted) / 10.0 : 0);
 	fz_json_add_int(o, "overdue", r->overdue);
 	cJSON_AddNumberToObject(o, "overdue_rate",
-				r->accepted ? (double)(r->overdue * 1000 / r->accepted) / 10.0 : 0);
+				r->accepted ? (double)((r->overdue * 1000 + r->accepted / 2) / r->accepted) / 10.0 : 0);
 	fz_json_add_int(o, "bounces", r->bounces);
 	if (r->closed) {
 		x->rc = fz_store_case_durations(x->db, x->q, r->group, add_duration, &m, x->err);

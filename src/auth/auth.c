@@ -225,19 +225,24 @@ int fz_auth_check(struct fz_store *store, const char *token, int64_t now, struct
 	if (u.disabled)
 		return fz_err_set(err, FZ_EUNAUTH, "account_disabled", "Authorization",
 				  "账号已停用，请联系管理员");
-	memset(out, 0, sizeof(*out));
-	out->user_id = u.id;
-	snprintf(out->username, sizeof(out->username), "%s", u.username);
-	out->roles = u.roles;
-	out->unit_id = u.unit_id;
-	snprintf(out->unit_kind, sizeof(out->unit_kind), "%s", u.unit_kind);
-	snprintf(out->unit_region, sizeof(out->unit_region), "%s", u.unit_region);
-	snprintf(out->unit_path, sizeof(out->unit_path), "%s", u.unit_path);
-	snprintf(out->scope, sizeof(out->scope), "%s", u.scope);
-	snprintf(out->scope_path, sizeof(out->scope_path), "%s", u.scope_path);
+	fz_auth_principal_of(&u, out);
 	memcpy(out->token_hash, hash, sizeof(hash));
 	out->expires_at = s.expires_at;
 	return 0;
+}
+
+void fz_auth_principal_of(const struct fz_user *u, struct fz_principal *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->user_id = u->id;
+	snprintf(out->username, sizeof(out->username), "%s", u->username);
+	out->roles = u->roles;
+	out->unit_id = u->unit_id;
+	snprintf(out->unit_kind, sizeof(out->unit_kind), "%s", u->unit_kind);
+	snprintf(out->unit_region, sizeof(out->unit_region), "%s", u->unit_region);
+	snprintf(out->unit_path, sizeof(out->unit_path), "%s", u->unit_path);
+	snprintf(out->scope, sizeof(out->scope), "%s", u->scope);
+	snprintf(out->scope_path, sizeof(out->scope_path), "%s", u->scope_path);
 }
 
 struct sign_out {

@@ -56,6 +56,9 @@ int fz_auth_sign_in(struct fz_store *store, const struct fz_auth_policy *policy,
 int fz_auth_check(struct fz_store *store, const char *token, int64_t now,
 		  struct fz_principal *out /* OUT */, struct fz_err *err);
 
+/* The principal of a user (no token): for the scheduler and the demo. */
+void fz_auth_principal_of(const struct fz_user *u, struct fz_principal *out /* OUT */);
+
 /* Revokes the caller's token. */
 int fz_auth_sign_out(struct fz_store *store, const struct fz_principal *who, const char *ip,
 		     int64_t now, struct fz_err *err);

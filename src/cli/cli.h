@@ -38,11 +38,20 @@ int fz_cli_fail(const char *what, const struct fz_err *err);
 struct fz_store *fz_cli_open(const struct fz_config *cfg, int create);
 /* Loads regions and boundaries from share_dir if the store has none. */
 int fz_cli_load_regions(struct fz_store *store, const struct fz_config *cfg);
+struct fz_calendar;
+/*
+ * The holiday calendar: share_dir/calendar-cn.json, then the years stored
+ * in store (NULL: none), which replace the package's. A missing share file
+ * is a warning. 0 with *out set (caller unrefs), or 1 after printing.
+ */
+int fz_cli_load_calendar(struct fz_store *store, const struct fz_config *cfg,
+			 struct fz_calendar **out /* OUT */);
 
 int fz_cmd_init(int argc, char **argv);
 int fz_cmd_demo(int argc, char **argv);
 int fz_cmd_serve(int argc, char **argv);
 int fz_cmd_user(int argc, char **argv);
 int fz_cmd_audit(int argc, char **argv);
+int fz_cmd_calendar(int argc, char **argv);
 
 #endif

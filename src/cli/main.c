@@ -15,6 +15,7 @@ static const struct {
 	{ "serve", fz_cmd_serve, "serve the API and the console" },
 	{ "user", fz_cmd_user, "add, passwd, disable, enable or list users" },
 	{ "audit", fz_cmd_audit, "verify the audit hash chain" },
+	{ "calendar", fz_cmd_calendar, "compute deadlines; import and list holiday calendars" },
 };
 
 static void usage(FILE *out)

@@ -12,32 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The package calendar from share_dir/calendar-cn.json. */
-static int load_calendar(const struct fz_config *cfg, struct fz_calendar_slot *slot)
+/*
+ * The holiday calendar: share_dir/calendar-cn.json (the npm package), then
+ * the years users imported into the store, which replace the package's
+ * (fz_cli_load_calendar in calendar_cmd.c).
+ */
+static int load_calendar(const struct fz_config *cfg, struct fz_store *store,
+			 struct fz_calendar_slot *slot)
 {
-	struct fz_calendar *cal = fz_calendar_new();
-	struct fz_err err;
-	char path[1100];
-	FILE *f;
-	char *text = NULL;
-	long n = -1;
-	int rc = 1;
+	struct fz_calendar *cal;
 
-	fz_err_init(&err);
-	snprintf(path, sizeof(path), "%s/calendar-cn.json", fz_config_str(cfg, FZ_CFG_SHARE_DIR));
-	f = fopen(path, "rb");
-	if (f && !fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET) &&
-	    (text = malloc((size_t)n + 1)) && fread(text, 1, (size_t)n, f) == (size_t)n && cal)
-		rc = fz_calendar_load_json(cal, text, (size_t)n, NULL, 0, &err) ? 2 : 0;
-	if (f)
-		fclose(f);
-	free(text);
-	if (rc) {
-		fz_calendar_unref(cal);
-		fprintf(stderr, "fazhi: calendar %s: %s\n", path,
-			rc == 2 ? err.msg : "cannot read it (run `make` to generate share/)");
+	if (fz_cli_load_calendar(store, cfg, &cal))
 		return 1;
-	}
 	fz_calendar_slot_init(slot, cal);
 	return 0;
 }
@@ -57,7 +43,7 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 		fz_cli_fail("regions", &err);
 		goto fail;
 	}
-	if (load_calendar(cfg, &rt->calendar))
+	if (load_calendar(cfg, rt->store, &rt->calendar))
 		goto fail;
 	rt->calendar_ready = 1;
 	if (writer && fz_store_start_writer(rt->store,

@@ -1,6 +1,8 @@
 #include "clocks/deadline.h"
 
+#include "core/clock.h"
 #include "core/err.h"
+#include "core/json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,4 +299,90 @@ char *fz_deadline_local(const struct fz_deadline *d, char *out, size_t size)
 		return fz_calendar_local_format(d->due, out, size);
 	snprintf(out, size, "%s 24:00", fz_calendar_day_format(d->last_day, date, sizeof(date)));
 	return out;
+}
+
+static const char *kind_name(enum fz_day_kind kind)
+{
+	switch (kind) {
+	case FZ_DAY_HOLIDAY:
+		return "holiday";
+	case FZ_DAY_WEEKEND:
+		return "weekend";
+	case FZ_DAY_MAKEUP:
+		return "makeup";
+	default:
+		return "workday";
+	}
+}
+
+static cJSON *days_json(const struct fz_deadline_day *list, size_t n)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; arr && i < n; i++) {
+		cJSON *o = cJSON_CreateObject();
+		char date[16], reason[FZ_CALENDAR_MAX_NAME + 32];
+		if (list[i].kind == FZ_DAY_MAKEUP)
+			snprintf(reason, sizeof(reason), "%s调休上班",
+				 list[i].name[0] ? list[i].name : "");
+		else
+			snprintf(reason, sizeof(reason), "%s",
+				 list[i].name[0] ? list[i].name
+						 : fz_calendar_weekday_name(list[i].day));
+		cJSON_AddStringToObject(
+			o, "date", fz_calendar_day_format(list[i].day, date, sizeof(date)));
+		cJSON_AddStringToObject(o, "weekday", fz_calendar_weekday_name(list[i].day));
+		cJSON_AddStringToObject(o, "kind", kind_name(list[i].kind));
+		cJSON_AddStringToObject(o, "reason", reason);
+		fz_json_push(arr, o);
+	}
+	return arr;
+}
+
+/* The covered years from the start's to the last day's, with their sources. */
+static cJSON *years_json(const struct fz_deadline *d, const struct fz_calendar *cal)
+{
+	cJSON *arr = cJSON_CreateArray();
+	struct fz_calendar_year_info info;
+	int last = fz_calendar_day_year(d->last_day);
+
+	for (int y = fz_calendar_day_year(fz_calendar_day_of(d->start)); arr && y <= last; y++) {
+		cJSON *o;
+		if (fz_calendar_year_info(cal, y, &info))
+			continue;
+		o = cJSON_CreateObject();
+		fz_json_add_int(o, "year", y);
+		cJSON_AddStringToObject(o, "source", info.source);
+		fz_json_push(arr, o);
+	}
+	return arr;
+}
+
+cJSON *fz_deadline_json(const struct fz_deadline *d, const struct fz_calendar *cal)
+{
+	cJSON *o = cJSON_CreateObject();
+	char t[48];
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "start", fz_time_format(d->start, t, sizeof(t)));
+	cJSON_AddStringToObject(o, "start_local", fz_calendar_local_format(d->start, t, sizeof(t)));
+	fz_json_add_int(o, "amount", d->period.amount);
+	cJSON_AddStringToObject(o, "unit", fz_period_unit_name(d->period.unit));
+	cJSON_AddStringToObject(o, "unit_label", fz_period_unit_label(d->period.unit));
+	if (d->period.rule == FZ_RULE_NONE)
+		cJSON_AddNullToObject(o, "rule");
+	else
+		cJSON_AddStringToObject(o, "rule", fz_period_rule_name(d->period.rule));
+	cJSON_AddStringToObject(o, "deadline", fz_time_format(d->due, t, sizeof(t)));
+	cJSON_AddStringToObject(o, "deadline_local", fz_deadline_local(d, t, sizeof(t)));
+	cJSON_AddStringToObject(o, "timezone", "Asia/Shanghai");
+	cJSON_AddStringToObject(o, "last_day", fz_calendar_day_format(d->last_day, t, sizeof(t)));
+	cJSON_AddStringToObject(o, "nominal_last_day",
+				fz_calendar_day_format(d->nominal_last_day, t, sizeof(t)));
+	fz_json_put(o, "skipped", days_json(d->skipped, d->nskipped));
+	fz_json_put(o, "makeup_days", days_json(d->makeup, d->nmakeup));
+	cJSON_AddStringToObject(o, "basis", fz_period_basis(&d->period));
+	fz_json_put(o, "calendar", years_json(d, cal));
+	return o;
 }

@@ -31,6 +31,7 @@
 
 #include "clocks/calendar.h"
 
+struct cJSON;
 struct fz_err;
 
 enum fz_period_unit {
@@ -128,5 +129,15 @@ int fz_deadline_count(const struct fz_calendar *cal, enum fz_period_unit unit, i
  * (at least 24 bytes).
  */
 char *fz_deadline_local(const struct fz_deadline *d, char *out, size_t size);
+
+/*
+ * The one JSON rendering of a computed deadline (GET /api/v1/calendar/deadline
+ * and `fazhi calendar deadline --json`): start, amount, unit, rule,
+ * deadline (RFC 3339 UTC), deadline_local, last_day, nominal_last_day,
+ * skipped and makeup_days ([{date, weekday, kind, reason}]), basis, and the
+ * calendar years consulted with their sources. cal may be NULL. Caller
+ * frees with cJSON_Delete(); NULL on no memory.
+ */
+struct cJSON *fz_deadline_json(const struct fz_deadline *d, const struct fz_calendar *cal);
 
 #endif

@@ -86,10 +86,10 @@ test('`fazhi audit verify` names the first edited, deleted or inserted entry', a
   assert.match(r.stdout, /BROKEN at entry 3/);
 
   const inserted = copy('inserted.db');
-  sql(inserted, "INSERT INTO audit SELECT seq + 1000, at, actor_id, actor, ip, action, object_type, object_id, region, region_path, summary, before_digest, after_digest, prev_hash, hash FROM audit WHERE seq = 2");
+  sql(inserted, "INSERT INTO audit SELECT seq + 10000000, at, actor_id, actor, ip, action, object_type, object_id, region, region_path, summary, before_digest, after_digest, prev_hash, hash FROM audit WHERE seq = 2");
   r = verify(inserted);
   assert.equal(r.status, 1);
-  assert.match(r.stdout, /BROKEN at entry 1002/);
+  assert.match(r.stdout, /BROKEN at entry 10000002/);
 
   const truncated = copy('truncated.db');
   sql(truncated, 'DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)');

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, rmSync, cpSync } from 'node:fs';
 import path from 'node:path';
-import { startFazhi, ROOT } from '../lib/fazhi.mjs';
+import { startFazhi, ROOT, T0 } from '../lib/fazhi.mjs';
 
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 let h, apps;
@@ -148,7 +148,8 @@ test('minor report goes at once to the police station; civil affairs and educati
 
 test('indicators are computed from the cases', async () => {
   const leader = await h.login('leader.330700');
-  const r = await h.api('GET', '/api/v1/indicators/cases?type=xingxing&group=region', { token: leader });
+  // from T0: the test's own transfer, not the demo's earlier ones
+  const r = await h.api('GET', `/api/v1/indicators/cases?type=xingxing&group=region&from=${new Date(T0).toISOString()}`, { token: leader });
   assert.equal(r.status, 200, r.text);
   const row = r.json.items.find((x) => x.region && x.region.code === '330702');
   assert.equal(row.accepted, 1);
@@ -177,4 +178,22 @@ test('a broken pack is refused on reload, the others load, running cases keep th
   assert.equal(types.json.items.find((t) => t.type === 'legality').version, 1, 'the refused pack keeps its version');
   const old = await h.api('GET', '/api/v1/cases?type=minor', { token: admin });
   assert.ok(old.json.items.every((c) => c.type_version === 1), 'running cases stay on their version');
+});
+
+test("the demo city's 2025 disputes give the seed's figures: 373 accepted, 361 closed, 96.8 %", async () => {
+  const leader = await h.login('leader.330700');
+  const r = await h.api('GET', '/api/v1/indicators/cases?type=dispute&from=2025-01-01&to=2026-01-01', { token: leader });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.items.length, 1);
+  const all = r.json.items[0];
+  assert.equal(all.accepted, 373);
+  assert.equal(all.closed, 361);
+  assert.equal(all.resolution_rate, 96.8);
+  assert.ok(all.median_hours > 0 && all.mean_hours > 0);
+  const byRegion = await h.api('GET', '/api/v1/indicators/cases?type=dispute&from=2025-01-01&to=2026-01-01&group=region', { token: leader });
+  assert.equal(byRegion.json.items.reduce((n, x) => n + x.accepted, 0), 373, 'the districts add up to the city');
+  assert.ok(byRegion.json.items.length >= 8);
+  const district = await h.login('leader.330702');
+  const mine = await h.api('GET', '/api/v1/indicators/cases?type=dispute&from=2025-01-01&to=2026-01-01', { token: district });
+  assert.ok(mine.json.items[0].accepted < 373, 'a district leader sees the district only');
 });

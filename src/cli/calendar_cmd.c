@@ -1,0 +1,460 @@
+/*
+ * `fazhi calendar deadline|import|years`: compute a deadline so that anyone
+ * can check it, import next year's holiday calendar (ICS or fazhi's JSON)
+ * into the database, and list the years covered. Also the loader that
+ * `fazhi serve` uses: share_dir/calendar-cn.json (from the npm package
+ * chinese-days), then every year stored in the database, which replaces
+ * the package's year of the same number.
+ */
+#include "cli/cli.h"
+
+#include "audit/audit.h"
+#include "clocks/calendar.h"
+#include "clocks/deadline.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "registry/region.h"
+#include "store/calendar_store.h"
+#include "store/registry_store.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* The file at path, at most FZ_CALENDAR_MAX_BYTES; caller frees. NULL + err. */
+static char *slurp(const char *path, size_t *len, struct fz_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+
+	if (!f) {
+		int e = errno;
+		fz_err_set(err, -e, "not_found", NULL, "无法打开 %s: %s", path, strerror(e));
+		return NULL;
+	}
+	text = malloc(FZ_CALENDAR_MAX_BYTES + 2);
+	*len = text ? fread(text, 1, FZ_CALENDAR_MAX_BYTES + 1, f) : 0;
+	fclose(f);
+	if (!text) {
+		fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+		return NULL;
+	}
+	if (*len > FZ_CALENDAR_MAX_BYTES) {
+		free(text);
+		fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "%s 超过 %u 字节", path,
+			   FZ_CALENDAR_MAX_BYTES);
+		return NULL;
+	}
+	text[*len] = '\0';
+	return text;
+}
+
+struct db_years {
+	struct fz_calendar *cal;
+	int bad;
+};
+
+static int add_row(void *ctx, int year, const char *source, const char *data, int64_t imported_at)
+{
+	struct db_years *w = ctx;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (fz_calendar_load_json(w->cal, data, strlen(data), source, imported_at, &err)) {
+		fprintf(stderr, "fazhi: calendar: the stored year %d is unreadable, skipped: %s\n",
+			year, err.msg);
+		w->bad++;
+	}
+	return 0;
+}
+
+int fz_cli_load_calendar(struct fz_store *store, const struct fz_config *cfg,
+			 struct fz_calendar **out)
+{
+	struct fz_calendar *cal = fz_calendar_new();
+	struct db_years w = { cal, 0 };
+	struct fz_err err;
+	struct fz_db *db;
+	char path[1100];
+	const char *what = path;
+	size_t len;
+	char *text;
+	int rc = 0;
+
+	*out = NULL;
+	fz_err_init(&err);
+	if (!cal)
+		return fz_cli_fail("calendar", &err);
+	snprintf(path, sizeof(path), "%s/calendar-cn.json", fz_config_str(cfg, FZ_CFG_SHARE_DIR));
+	if (!(text = slurp(path, &len, &err)) && err.code != -ENOENT) {
+		rc = 1;
+	} else if (!text) {
+		fprintf(stderr,
+			"fazhi: calendar: %s is missing (run `make`); working-day deadlines will "
+			"name the years to import\n",
+			path);
+		fz_err_init(&err);
+	} else {
+		rc = fz_calendar_load_json(cal, text, len, NULL, 0, &err);
+		free(text);
+	}
+	if (!rc && store) {
+		what = "calendar";
+		db = fz_store_reader(store);
+		rc = db ? fz_store_calendar_list(db, add_row, &w, &err) : FZ_ENOMEM;
+		fz_store_reader_put(store, db);
+	}
+	if (rc) {
+		fz_calendar_unref(cal);
+		return fz_cli_fail(what, &err);
+	}
+	*out = cal;
+	return 0;
+}
+
+/* ---- deadline ---- */
+
+static void print_days(const char *label, const struct fz_deadline_day *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char date[16];
+		printf("%-9s %s %s %s%s\n", i ? "" : label,
+		       fz_calendar_day_format(list[i].day, date, sizeof(date)),
+		       fz_calendar_weekday_name(list[i].day),
+		       list[i].name[0] ? list[i].name : "周末",
+		       list[i].kind == FZ_DAY_MAKEUP ? "（调休上班）" : "");
+	}
+}
+
+static void print_deadline(const struct fz_deadline *d, const struct fz_calendar *cal)
+{
+	struct fz_calendar_year_info info;
+	char t[48], l[48];
+
+	printf("start     %s Asia/Shanghai (%s)\n", fz_calendar_local_format(d->start, l, sizeof(l)),
+	       fz_time_format(d->start, t, sizeof(t)));
+	printf("period    %lld %s (%lld %s)%s\n", (long long)d->period.amount,
+	       fz_period_unit_name(d->period.unit), (long long)d->period.amount,
+	       fz_period_unit_label(d->period.unit),
+	       d->period.rule ? ", rule next_workday" : "");
+	printf("deadline  %s Asia/Shanghai (%s)\n", fz_deadline_local(d, l, sizeof(l)),
+	       fz_time_format(d->due, t, sizeof(t)));
+	print_days("skipped", d->skipped, d->nskipped);
+	print_days("counted", d->makeup, d->nmakeup);
+	printf("basis     %s\n", fz_period_basis(&d->period));
+	for (int y = fz_calendar_day_year(fz_calendar_day_of(d->start));
+	     y <= fz_calendar_day_year(d->last_day); y++)
+		if (!fz_calendar_year_info(cal, y, &info))
+			printf("calendar  %d: %s\n", y, info.source);
+}
+
+/* Parses --start, --amount, --unit and --rule into *start and *p. */
+static int read_period(const struct fz_opt *o, int64_t *start, struct fz_period *p,
+		       struct fz_err *err)
+{
+	const char *s = fz_cli_opt(o, "start"), *a = fz_cli_opt(o, "amount");
+	const char *u = fz_cli_opt(o, "unit"), *r = fz_cli_opt(o, "rule");
+	char *end = NULL;
+
+	if (!s || fz_time_parse(s, start))
+		return fz_err_set(err, FZ_EINVAL, NULL, "start",
+				  "--start: 应为 RFC 3339 时间（如 2026-09-30T09:00:00+08:00）"
+				  "或日期 2026-09-30");
+	errno = 0;
+	p->amount = a && a[0] >= '0' && a[0] <= '9' ? strtoll(a, &end, 10) : -1;
+	if (p->amount < 0 || errno || (end && *end))
+		return fz_err_set(err, FZ_EINVAL, NULL, "amount", "--amount: 应为正整数");
+	if (!u || fz_period_parse_unit(u, &p->unit))
+		return fz_err_set(err, FZ_EINVAL, NULL, "unit",
+				  "--unit: 应为 hours、days 或 workdays");
+	if (fz_period_parse_rule(r, &p->rule))
+		return fz_err_set(err, FZ_EINVAL, NULL, "rule", "--rule: 应为 next_workday");
+	return fz_period_check(p, err);
+}
+
+/* The store of cfg when --db (or FAZHI_DB, or the file) names one, else NULL. */
+static int open_if_named(const struct fz_config *cfg, struct fz_store **store)
+{
+	*store = NULL;
+	if (cfg->sources[FZ_CFG_DB] == FZ_SRC_DEFAULT)
+		return 0;
+	*store = fz_cli_open(cfg, 0);
+	return *store ? 0 : 1;
+}
+
+static int cmd_deadline(const struct fz_config *cfg, const struct fz_opt *o)
+{
+	struct fz_store *store = NULL;
+	struct fz_calendar *cal = NULL;
+	struct fz_deadline d;
+	struct fz_period p;
+	struct fz_err err;
+	int64_t start;
+	int rc;
+
+	fz_err_init(&err);
+	fz_deadline_init(&d);
+	if (read_period(o, &start, &p, &err))
+		return fz_cli_fail("calendar deadline", &err);
+	if ((rc = open_if_named(cfg, &store)) || (rc = fz_cli_load_calendar(store, cfg, &cal)))
+		goto out;
+	if (fz_deadline_compute(&d, cal, start, &p, &err)) {
+		rc = fz_cli_fail("calendar deadline", &err);
+	} else if (fz_cli_opt(o, "json")) {
+		cJSON *j = fz_deadline_json(&d, cal);
+		char *text = j ? cJSON_Print(j) : NULL;
+		printf("%s\n", text ? text : "{}");
+		free(text);
+		cJSON_Delete(j);
+	} else {
+		print_deadline(&d, cal);
+	}
+out:
+	fz_deadline_release(&d);
+	fz_calendar_unref(cal);
+	fz_store_free(store);
+	return rc;
+}
+
+/* ---- import ---- */
+
+struct import {
+	const struct fz_calendar *add, *before;
+	struct fz_region city;
+};
+
+static int save_years(struct fz_db *db, void *arg, struct fz_err *err)
+{
+	struct import *im = arg;
+	int rc = 0;
+
+	for (int y = fz_calendar_next_year(im->add, 0); y && !rc;
+	     y = fz_calendar_next_year(im->add, y)) {
+		struct fz_calendar_year_info info;
+		struct fz_audit_entry e;
+		char *data = fz_calendar_year_json(im->add, y), *old;
+		fz_calendar_year_info(im->add, y, &info);
+		rc = data ? fz_store_calendar_put(db, y, info.source, data, info.imported_at, err)
+			  : fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+		memset(&e, 0, sizeof(e));
+		e.at = info.imported_at;
+		snprintf(e.actor, sizeof(e.actor), "cli");
+		snprintf(e.ip, sizeof(e.ip), "local");
+		snprintf(e.action, sizeof(e.action), "calendar.import");
+		snprintf(e.object_type, sizeof(e.object_type), "calendar");
+		snprintf(e.object_id, sizeof(e.object_id), "%d", y);
+		snprintf(e.region, sizeof(e.region), "%s", im->city.code);
+		snprintf(e.region_path, sizeof(e.region_path), "%s", im->city.path);
+		snprintf(e.summary, sizeof(e.summary),
+			 "命令行导入 %d 年节假日安排：节假日 %d 天，调休上班 %d 天（来源：%.80s）", y,
+			 info.holidays, info.makeup, info.source);
+		old = fz_calendar_year_json(im->before, y);
+		fz_audit_digest(old, e.before_digest);
+		fz_audit_digest(data, e.after_digest);
+		free(old);
+		free(data);
+		if (!rc)
+			rc = fz_audit_append(db, &e, err);
+	}
+	return rc;
+}
+
+static int find_city(void *ctx, const struct fz_region *r)
+{
+	struct fz_region *city = ctx;
+
+	if (strcmp(r->level, "city") != 0)
+		return 0;
+	*city = *r;
+	return 1;
+}
+
+/* "2027" or "2026,2027" into years. The count, or -1. */
+static int parse_years(const char *s, int *years, int max)
+{
+	int n = 0;
+
+	while (s && *s) {
+		char *end;
+		long y = strtol(s, &end, 10);
+		if (end == s || n == max || y < FZ_CALENDAR_FIRST_YEAR || y > FZ_CALENDAR_LAST_YEAR)
+			return -1;
+		years[n++] = (int)y;
+		s = *end == ',' ? end + 1 : end;
+		if (*end && *end != ',')
+			return -1;
+	}
+	return n;
+}
+
+/* Parses text as fazhi's JSON or as ICS, whichever it looks like. */
+static int parse_file(struct fz_calendar *add, const char *file, const char *text, size_t len,
+		      const struct fz_opt *o, struct fz_err *err)
+{
+	const char *p = text, *source = fz_cli_opt(o, "source");
+	int years[16], n = parse_years(fz_cli_opt(o, "year"), years, 16);
+	int64_t now = fz_clock_now();
+
+	if (len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;
+	p += strspn(p, " \t\r\n");
+	if (n < 0)
+		return fz_err_set(err, FZ_EINVAL, NULL, "year",
+				  "--year: 应为年份或逗号分隔的年份，如 2027 或 2026,2027");
+	if (*p == '{')
+		return n ? fz_err_set(err, FZ_EINVAL, NULL, "year",
+				      "--year 只用于 ICS 文件；JSON 文件在 years 中列出年份")
+			 : fz_calendar_load_json(add, text, len, source, now, err);
+	if (strncasecmp(p, "BEGIN:VCALENDAR", 15) == 0)
+		return fz_calendar_import_ics(add, text, len, years, (size_t)n, source, now, err);
+	return fz_err_set(err, FZ_EINVAL, NULL, NULL,
+			  "%s 既不是 fazhi 的日历 JSON（以 { 开头）也不是 ICS（以 BEGIN:VCALENDAR "
+			  "开头）",
+			  file);
+}
+
+static int cmd_import(const struct fz_config *cfg, const char *file, const struct fz_opt *o)
+{
+	struct import im;
+	struct fz_calendar *add = fz_calendar_new(), *before = NULL;
+	struct fz_store *store = NULL;
+	struct fz_err err;
+	struct fz_db *db;
+	size_t len = 0;
+	char *text = NULL;
+	int rc;
+
+	memset(&im, 0, sizeof(im));
+	fz_err_init(&err);
+	if (!file)
+		rc = fz_err_set(&err, FZ_EINVAL, NULL, NULL, "calendar import needs a FILE");
+	else if (!(text = slurp(file, &len, &err)))
+		rc = err.code;
+	else
+		rc = parse_file(add, file, text, len, o, &err);
+	if (rc) {
+		rc = fz_cli_fail(file ? file : "calendar import", &err);
+		goto out;
+	}
+	if (!(store = fz_cli_open(cfg, 0)) || fz_cli_load_calendar(store, cfg, &before)) {
+		rc = 1;
+		goto out;
+	}
+	db = fz_store_reader(store);
+	if (db)
+		fz_store_region_all(db, find_city, &im.city, NULL);
+	fz_store_reader_put(store, db);
+	if (!im.city.path[0])
+		snprintf(im.city.path, sizeof(im.city.path), "/");
+	im.add = add;
+	im.before = before;
+	if ((rc = fz_store_write(store, save_years, &im, &err))) {
+		rc = fz_cli_fail("calendar import", &err);
+		goto out;
+	}
+	for (int y = fz_calendar_next_year(add, 0); y; y = fz_calendar_next_year(add, y)) {
+		struct fz_calendar_year_info info;
+		fz_calendar_year_info(add, y, &info);
+		printf("fazhi: imported %d: %d holidays, %d make-up working days (%s)%s\n", y,
+		       info.holidays, info.makeup, info.source,
+		       fz_calendar_covers(before, y) ? ", replacing the year loaded before" : "");
+	}
+	printf("fazhi: stored in %s; a running fazhi serve uses it after a restart "
+	       "(POST /api/v1/calendar/years takes effect at once)\n",
+	       fz_config_str(cfg, FZ_CFG_DB));
+out:
+	free(text);
+	fz_calendar_unref(add);
+	fz_calendar_unref(before);
+	fz_store_free(store);
+	return rc;
+}
+
+/* ---- years ---- */
+
+static int cmd_years(const struct fz_config *cfg)
+{
+	struct fz_store *store = NULL;
+	struct fz_calendar *cal = NULL;
+	int rc = open_if_named(cfg, &store);
+
+	if (!rc)
+		rc = fz_cli_load_calendar(store, cfg, &cal);
+	if (!rc) {
+		printf("%-5s %-8s %-8s %-9s %s\n", "year", "holidays", "workdays", "origin",
+		       "source");
+		for (int y = fz_calendar_next_year(cal, 0); y; y = fz_calendar_next_year(cal, y)) {
+			struct fz_calendar_year_info info;
+			char t[40];
+			fz_calendar_year_info(cal, y, &info);
+			printf("%-5d %-8d %-8d %-9s %s", y, info.holidays, info.makeup,
+			       info.imported_at ? "database" : "package", info.source);
+			if (info.imported_at)
+				printf(" (imported %s)",
+				       fz_time_format(info.imported_at, t, sizeof(t)));
+			printf("\n");
+		}
+		if (!fz_calendar_next_year(cal, 0))
+			printf("(no year covered)\n");
+	}
+	fz_calendar_unref(cal);
+	fz_store_free(store);
+	return rc;
+}
+
+int fz_cmd_calendar(int argc, char **argv)
+{
+	struct fz_opt opts[] = {
+		{ "start", 0, "start of the period: RFC 3339 or a date (deadline)", NULL },
+		{ "amount", 0, "length of the period, a positive integer (deadline)", NULL },
+		{ "unit", 0, "hours, days (natural days) or workdays (deadline)", NULL },
+		{ "rule", 0, "next_workday: a last day off moves to the next working day", NULL },
+		{ "json", 1, "print the deadline as the API's JSON (deadline)", NULL },
+		{ "year", 0, "the year(s) an ICS file describes, e.g. 2027 or 2026,2027 (import)",
+		  NULL },
+		{ "source", 0, "where the calendar comes from, shown with each year (import)", NULL },
+		{ NULL, 0, NULL, NULL },
+	};
+	static const char usage[] =
+		"Usage: fazhi calendar deadline|import|years [options]\n"
+		"  deadline --start T --amount N --unit hours|days|workdays [--rule next_workday]\n"
+		"           [--json] [--db FILE]   compute the end of a statutory period\n"
+		"  import FILE --db FILE [--year Y[,Y]] [--source TEXT]\n"
+		"           store a year's holidays from fazhi's calendar JSON or an ICS file\n"
+		"           (ICS: --year is required; 班 marks make-up working days, 休/假 holidays)\n"
+		"  years    [--db FILE]             list the years covered and their sources\n"
+		"Without --db only share_dir/calendar-cn.json (the npm package chinese-days) is used.";
+	const char *verb = argc > 0 ? argv[0] : "", *file = NULL;
+	struct fz_config cfg;
+	int rc, skip = 1;
+
+	fz_config_init(&cfg);
+	if (!verb[0] || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
+		printf("%s\n", usage);
+		fz_config_release(&cfg);
+		return verb[0] ? 0 : 2;
+	}
+	if (strcmp(verb, "import") == 0 && argc > 1 && strncmp(argv[1], "--", 2) != 0) {
+		file = argv[1];
+		skip = 2;
+	}
+	rc = fz_cli_parse(argc - skip, argv + skip, usage, opts, &cfg);
+	if (rc == 1)
+		rc = 0; /* --help */
+	else if (!rc && strcmp(verb, "deadline") == 0)
+		rc = cmd_deadline(&cfg, opts);
+	else if (!rc && strcmp(verb, "import") == 0)
+		rc = cmd_import(&cfg, file, opts);
+	else if (!rc && strcmp(verb, "years") == 0)
+		rc = cmd_years(&cfg);
+	else if (!rc) {
+		fprintf(stderr, "fazhi: calendar: unknown verb \"%s\" (see --help)\n", verb);
+		rc = 2;
+	}
+	fz_config_release(&cfg);
+	return rc;
+}
