@@ -50,6 +50,7 @@ int fz_cli_load_calendar(struct fz_store *store, const struct fz_config *cfg,
 int fz_cmd_init(int argc, char **argv);
 int fz_cmd_demo(int argc, char **argv);
 int fz_cmd_serve(int argc, char **argv);
+int fz_cmd_reload(int argc, char **argv);
 int fz_cmd_user(int argc, char **argv);
 int fz_cmd_audit(int argc, char **argv);
 int fz_cmd_calendar(int argc, char **argv);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int fz_cmd_init(int argc, char **argv)
 {
@@ -122,6 +123,67 @@ int fz_cmd_demo(int argc, char **argv)
 	return rc;
 }
 
+/* <db>.pid names the server of a database, for `fazhi reload`. */
+static void pid_path(const struct fz_config *cfg, char *out, size_t size)
+{
+	snprintf(out, size, "%s.pid", fz_config_str(cfg, FZ_CFG_DB));
+}
+
+static void write_pid(const struct fz_config *cfg, int on)
+{
+	char path[1100];
+	FILE *f;
+
+	pid_path(cfg, path, sizeof(path));
+	if (!on) {
+		unlink(path);
+		return;
+	}
+	f = fopen(path, "w");
+	if (f) {
+		fprintf(f, "%ld\n", (long)getpid());
+		fclose(f);
+	}
+}
+
+int fz_cmd_reload(int argc, char **argv)
+{
+	struct fz_config cfg;
+	char path[1100], line[32] = "";
+	FILE *f;
+	long pid = 0;
+	int rc;
+
+	fz_config_init(&cfg);
+	rc = fz_cli_parse(argc, argv,
+			  "Usage: fazhi reload --db FILE\n"
+			  "Asks the server of FILE (its pid is in FILE.pid) to reload the app packs\n"
+			  "(the same as sending it SIGHUP). Changed case types become new versions;\n"
+			  "running cases keep theirs; a broken pack is refused and reported in the\n"
+			  "server's log.",
+			  NULL, &cfg);
+	if (rc) {
+		fz_config_release(&cfg);
+		return rc == 1 ? 0 : rc;
+	}
+	pid_path(&cfg, path, sizeof(path));
+	f = fopen(path, "r");
+	if (f) {
+		if (fgets(line, sizeof(line), f))
+			pid = strtol(line, NULL, 10);
+		fclose(f);
+	}
+	if (pid <= 1 || kill((pid_t)pid, SIGHUP) != 0) {
+		fprintf(stderr, "fazhi: no server is running for %s (%s)\n",
+			fz_config_str(&cfg, FZ_CFG_DB), path);
+		rc = 1;
+	} else {
+		printf("fazhi: asked server %ld to reload the packs\n", pid);
+	}
+	fz_config_release(&cfg);
+	return rc;
+}
+
 static int serve(struct fz_config *cfg)
 {
 	struct fz_app app;
@@ -189,6 +251,7 @@ static int serve(struct fz_config *cfg)
 	}
 	fz_log(FZ_LOG_INFO, "serving %s with %u threads", fz_config_str(cfg, FZ_CFG_DB),
 	       sc.threads);
+	write_pid(cfg, 1);
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP) {
 		struct fz_pack_report rep;
 		fz_err_init(&err);
@@ -201,6 +264,7 @@ static int serve(struct fz_config *cfg)
 			fz_log(FZ_LOG_WARN, "reload: pack refused: %s", rep.problems[i]);
 	}
 	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
+	write_pid(cfg, 0);
 	fz_server_free(srv);
 	fz_runtime_close(&rt);
 	printf("fazhi: stopped\n");

@@ -13,6 +13,7 @@ static const struct {
 	{ "init", fz_cmd_init, "create or migrate a database and load the regions" },
 	{ "demo", fz_cmd_demo, "create if needed and seed the Jinhua demo city" },
 	{ "serve", fz_cmd_serve, "serve the API and the console" },
+	{ "reload", fz_cmd_reload, "make a running server reload the app packs" },
 	{ "user", fz_cmd_user, "add, passwd, disable, enable or list users" },
 	{ "audit", fz_cmd_audit, "verify the audit hash chain" },
 	{ "calendar", fz_cmd_calendar, "compute deadlines; import and list holiday calendars" },

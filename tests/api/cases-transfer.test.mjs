@@ -197,3 +197,25 @@ test("the demo city's 2025 disputes give the seed's figures: 373 accepted, 361 c
   const mine = await h.api('GET', '/api/v1/indicators/cases?type=dispute&from=2025-01-01&to=2026-01-01', { token: district });
   assert.ok(mine.json.items[0].accepted < 373, 'a district leader sees the district only');
 });
+
+test('`fazhi reload` (SIGHUP) loads a changed pack without a restart', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const { BIN } = await import('../lib/fazhi.mjs');
+  const admin = await h.login('admin.330700');
+  const file = path.join(apps, 'dispute', 'case-types', 'dispute.json');
+  const def = JSON.parse(readFileSync(file, 'utf8'));
+  def.title = '矛盾纠纷兜底化解（新版）';
+  writeFileSync(file, JSON.stringify(def));
+  const out = execFileSync(BIN, ['reload', '--db', h.db], { encoding: 'utf8' });
+  assert.match(out, /asked server \d+ to reload/);
+  let dispute;
+  for (let i = 0; i < 100; i++) {
+    const types = await h.api('GET', '/api/v1/case-types', { token: admin });
+    dispute = types.json.items.find((t) => t.type === 'dispute');
+    if (dispute.version === 2) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(dispute.version, 2);
+  assert.equal(dispute.title, '矛盾纠纷兜底化解（新版）');
+});
