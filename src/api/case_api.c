@@ -686,9 +686,14 @@ static int add_indicator(void *ctx, const struct fz_indicator_row *r)
 	if (r->closed) {
 		x->rc = fz_store_case_durations(x->db, x->q, r->group, add_duration, &m, x->err);
 		cJSON_AddNumberToObject(o, "mean_hours",
-					(double)(r->handled_ms_sum / r->closed / 360000) / 10.0);
+					(double)((r->handled_ms_sum / r->closed + 180000) / 360000) / 10.0);
 		cJSON_AddNumberToObject(o, "median_hours",
-					m.n ? (double)(m.v[m.n / 2] / 360000) / 10.0 : 0);
+					m.n ? (double)(((m.n % 2 ? m.v[m.n / 2]
+								 : (m.v[m.n / 2 - 1] + m.v[m.n / 2]) / 2) +
+							180000) /
+						       360000) /
+							10.0
+					    : 0);
 	} else {
 		cJSON_AddNullToObject(o, "mean_hours");
 		cJSON_AddNullToObject(o, "median_hours");
@@ -745,12 +750,32 @@ int fz_api_indicators(struct fz_req *req, struct fz_resp *resp, struct fz_err *e
 
 /* ---- reload ---- */
 
+struct reload_write {
+	struct fz_req *req;
+	const struct fz_pack_report *rep;
+};
+
+static int audit_reload(struct fz_db *db, void *arg, struct fz_err *err)
+{
+	struct reload_write *w = arg;
+	struct fz_audit_entry e;
+
+	fz_app_audit_init(w->req, &e, "packs.reload", "pack", 0);
+	fz_app_audit_region(&e, w->req->who->scope, w->req->who->scope_path);
+	snprintf(e.summary, sizeof(e.summary), "重新载入应用包：%d 个包，%d 个新版本，%d 个被拒绝",
+		 w->rep->packs, w->rep->new_versions, w->rep->nproblems);
+	return fz_audit_append(db, &e, err);
+}
+
 int fz_api_packs_reload(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	struct fz_pack_report rep;
+	struct reload_write w = { req, &rep };
 	cJSON *out, *problems;
 	int rc = fz_engine_reload(fz_app_of(req)->engine, req->now, &rep, err);
 
+	if (!rc)
+		rc = fz_app_write(req, audit_reload, &w, err);
 	if (rc)
 		return rc;
 	out = cJSON_CreateObject();

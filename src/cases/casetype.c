@@ -701,8 +701,12 @@ int fz_casetype_check_fields(const struct fz_casetype *t, const cJSON *values, i
 	for (const cJSON *m = values->child; m; m = m->next) {
 		int i = fz_casetype_field(t, m->string);
 		if (i < 0)
-			return fz_err_set(err, FZ_EINVAL, "unknown_field", m->string,
+		{
+			char fld[64];
+			snprintf(fld, sizeof(fld), "fields/%s", m->string);
+			return fz_err_set(err, FZ_EINVAL, "unknown_field", fld,
 					  "fields/%s: “%s”类型没有这个字段", m->string, t->type);
+		}
 		if (!cJSON_IsNull(m) && (rc = check_one(&t->fields[i], m, err)))
 			return rc;
 	}
@@ -710,9 +714,13 @@ int fz_casetype_check_fields(const struct fz_casetype *t, const cJSON *values, i
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(values, t->fields[i].name);
 		if (t->fields[i].required && (!v || cJSON_IsNull(v) ||
 					      (cJSON_IsString(v) && !v->valuestring[0])))
-			return fz_err_set(err, FZ_EINVAL, "missing_field", t->fields[i].name,
+		{
+			char fld[64];
+			snprintf(fld, sizeof(fld), "fields/%s", t->fields[i].name);
+			return fz_err_set(err, FZ_EINVAL, "missing_field", fld,
 					  "fields/%s（%s）: 必填", t->fields[i].name,
 					  t->fields[i].title);
+		}
 	}
 	return 0;
 }

@@ -232,14 +232,92 @@ static void add_action(cJSON *arr, const char *name, const char *title, const ch
 	fz_json_push(arr, o);
 }
 
+/*
+ * The operations every case has, with who may take them: one table for the
+ * list of actions shown to a user and for the check when they act.
+ */
+enum { OPEN = 1, CLOSED = 2 };
+static const struct common_op {
+	const char *name, *title;
+	int when;       /* OPEN, CLOSED or both */
+	unsigned roles; /* any of these roles; 0: any role */
+	int unit_alone; /* a member of the assigned unit needs none of the roles */
+} common_ops[] = {
+	{ "comment", "批注", OPEN | CLOSED, 0, 1 },
+	{ "assign", "指派", OPEN, FZ_ROLE_DISPATCHER | FZ_ROLE_LEADER, 0 },
+	{ "owner", "领导包案", OPEN, FZ_ROLE_LEADER, 0 },
+	{ "team", "组建专班", OPEN, FZ_ROLE_LEADER, 0 },
+	{ "fields", "补充信息", OPEN, FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER, 1 },
+	{ "attach", "上传附件", OPEN, FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER, 1 },
+	{ "link", "关联案件", OPEN | CLOSED, FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER, 1 },
+	{ "merge", "合并重复件", OPEN, FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER, 1 },
+	{ "level", "调整预警等级", OPEN, FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER, 1 },
+	{ "escalate", "提级处理", OPEN, FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER, 1 },
+	{ "pause", "暂停计时", OPEN, FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER, 1 },
+	{ "resume", "恢复计时", OPEN, FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER, 1 },
+	{ "extend", "延长期限", OPEN, FZ_ROLE_LEADER, 0 },
+	{ "visit", "回访", CLOSED, FZ_ROLE_GRID | FZ_ROLE_HANDLER | FZ_ROLE_LEADER, 0 },
+	{ "reopen", "重新办理", CLOSED, FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER, 0 },
+};
+
+/* The common operation named op, NULL if none. */
+static const struct common_op *common_op(const char *op)
+{
+	for (size_t i = 0; i < sizeof(common_ops) / sizeof(common_ops[0]); i++)
+		if (strcmp(common_ops[i].name, op) == 0)
+			return &common_ops[i];
+	return NULL;
+}
+
+/* Whether the type and the case's stage offer the operation at all. */
+static int offered(const struct common_op *op, const struct fz_casetype *t, const struct fz_case *c)
+{
+	const char *n = op->name;
+
+	if (strcmp(n, "level") == 0)
+		return t->nlevels > 0;
+	if (strcmp(n, "escalate") == 0)
+		return t->nladder && c->escalation + 1 < t->nladder;
+	if (!strcmp(n, "pause") || !strcmp(n, "resume") || !strcmp(n, "extend"))
+		return t->nclocks > 0;
+	if (strcmp(n, "visit") == 0)
+		return t->return_visit && !c->visited_at;
+	if (strcmp(n, "reopen") == 0)
+		return t->reopen_to >= 0;
+	return 1;
+}
+
+/* 0 when who may take op on c now, else a reason in buf. */
+static const char *common_refusal(const struct common_op *op, const struct fz_casetype *t,
+				  const struct fz_principal *who, const struct fz_case *c,
+				  char *buf, size_t size)
+{
+	int final = is_final(t, c), unit = who->unit_id == c->unit_id;
+	int in_scope = fz_scope_contains(who->scope_path, c->region_path);
+
+	if (c->merged_into)
+		snprintf(buf, size, "案件已合并，不能再办理");
+	else if (!(op->when & (final ? CLOSED : OPEN)))
+		snprintf(buf, size, final ? "案件已办结，不能再“%s”（可回访或重新办理）"
+					  : "“%s”只能在案件办结后进行",
+			 op->title);
+	else if (!offered(op, t, c))
+		snprintf(buf, size, "本案件不能“%s”", op->title);
+	else if (!unit && !in_scope && !(who->user_id == c->owner_id && c->owner_id))
+		snprintf(buf, size, "只有承办单位或管辖范围内的人员可以“%s”", op->title);
+	else if (op->roles && !(who->roles & op->roles) && !(op->unit_alone && unit))
+		snprintf(buf, size, "当前账号的角色不能“%s”", op->title);
+	else
+		return NULL;
+	return buf;
+}
+
 void fz_engine_actions(const struct fz_casetype *t, const struct fz_principal *who,
 		       const struct fz_case *c, cJSON *arr)
 {
-	int final = is_final(t, c), in_scope = fz_scope_contains(who->scope_path, c->region_path);
-	int unit = who->unit_id == c->unit_id;
 	char buf[200];
 
-	for (int i = 0; i < t->ntransitions; i++) {
+	for (int i = 0; !c->merged_into && i < t->ntransitions; i++) {
 		const struct fz_ct_transition *tr = &t->transitions[i];
 		static const char *const kinds[] = { "move", "handoff", "accept", "refuse" };
 		cJSON *o, *need;
@@ -276,37 +354,9 @@ void fz_engine_actions(const struct fz_casetype *t, const struct fz_principal *w
 		}
 		fz_json_push(arr, o);
 	}
-	if (!final && (in_scope || unit)) {
-		add_action(arr, "comment", "批注", "common");
-		if (who->roles & (FZ_ROLE_DISPATCHER | FZ_ROLE_LEADER | FZ_ROLE_ADMIN))
-			add_action(arr, "assign", "指派", "common");
-		if (who->roles & FZ_ROLE_LEADER) {
-			add_action(arr, "owner", "领导包案", "common");
-			add_action(arr, "team", "组建专班", "common");
-		}
-		if (unit || (who->roles & (FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER))) {
-			add_action(arr, "fields", "补充信息", "common");
-			add_action(arr, "attach", "上传附件", "common");
-			add_action(arr, "link", "关联案件", "common");
-			add_action(arr, "merge", "合并重复件", "common");
-			if (t->nlevels)
-				add_action(arr, "level", "调整预警等级", "common");
-			if (t->nladder && c->escalation + 1 < t->nladder)
-				add_action(arr, "escalate", "提级处理", "common");
-			if (t->nclocks) {
-				add_action(arr, "pause", "暂停计时", "common");
-				add_action(arr, "resume", "恢复计时", "common");
-			}
-		}
-		if (t->nclocks && (who->roles & FZ_ROLE_LEADER))
-			add_action(arr, "extend", "延长期限", "common");
-	}
-	if (final && t->return_visit && !c->visited_at &&
-	    (unit || in_scope) && (who->roles & (FZ_ROLE_GRID | FZ_ROLE_HANDLER | FZ_ROLE_LEADER)))
-		add_action(arr, "visit", "回访", "common");
-	if (final && t->reopen_to >= 0 && (who->roles & (FZ_ROLE_LEADER | FZ_ROLE_DISPATCHER)) &&
-	    in_scope)
-		add_action(arr, "reopen", "重新办理", "common");
+	for (size_t i = 0; i < sizeof(common_ops) / sizeof(common_ops[0]); i++)
+		if (!common_refusal(&common_ops[i], t, who, c, buf, sizeof(buf)))
+			add_action(arr, common_ops[i].name, common_ops[i].title, "common");
 }
 
 /* ---- helpers used inside writes ---- */
@@ -391,6 +441,8 @@ static int compute_due(struct op *o, const struct fz_ct_clock *k, int64_t start,
 		return fz_err_set(err, FZ_EINTERNAL, NULL, NULL, "没有载入工作日历");
 	rc = fz_deadline_due(cal, start, &p, due, err);
 	fz_calendar_unref(cal);
+	if (rc == FZ_ENOTFOUND && err) /* a year the calendar lacks: the case is fine */
+		err->code = rc = FZ_ECONFLICT;
 	return rc;
 }
 
@@ -624,7 +676,20 @@ int fz_engine_create(struct fz_engine *e, const struct fz_actor *a, const char *
 		rc = fz_err_set(err, FZ_EFORBIDDEN, NULL, NULL, "当前账号的角色不能受理案件");
 	else
 		rc = fz_casetype_check_fields(t, fields, 1, err);
+	if (!rc && unit_id) {
+		struct fz_db *db = fz_store_reader(e->cfg.store);
+		struct fz_unit u;
+		rc = db ? fz_store_unit_get(db, unit_id, &u, NULL) : FZ_ENOMEM;
+		fz_store_reader_put(e->cfg.store, db);
+		if (rc == FZ_ENOTFOUND)
+			rc = fz_err_set(err, FZ_EINVAL, NULL, "unit_id", "unit_id: 单位 %lld 不存在",
+					(long long)unit_id);
+		else if (!rc && !fz_scope_contains(a->who->scope_path, u.region_path))
+			rc = fz_err_set(err, FZ_EFORBIDDEN, NULL, "unit_id",
+					"unit_id: “%s”超出当前账号的管辖范围", u.name);
+	}
 	if (!rc) {
+		fz_case_release(out);
 		fz_case_init(out);
 		cr.o = (struct op){ e, a, t, packs, now, out, { 0 }, NULL, "" };
 		cr.region_code = region;
@@ -710,6 +775,15 @@ static int stop_all(struct fz_db *db, struct op *o, struct fz_err *err)
 	return rc;
 }
 
+/* "fields/<name>", the field of a case value in problem reports. */
+static const char *fieldptr(const char *name)
+{
+	static _Thread_local char buf[64];
+
+	snprintf(buf, sizeof(buf), "fields/%s", name);
+	return buf;
+}
+
 static int transition(struct fz_db *db, struct op *o, int i, const cJSON *args,
 		      struct fz_err *err)
 {
@@ -733,7 +807,7 @@ static int transition(struct fz_db *db, struct op *o, int i, const cJSON *args,
 	for (int j = 0; j < tr->nfields; j++)
 		if (!has_field(c, o->t->fields[tr->fields[j]].name))
 			return fz_err_set(err, FZ_EINVAL, "missing_field",
-					  o->t->fields[tr->fields[j]].name,
+					  fieldptr(o->t->fields[tr->fields[j]].name),
 					  "fields/%s: “%s”之前须填写“%s”",
 					  o->t->fields[tr->fields[j]].name, tr->title,
 					  o->t->fields[tr->fields[j]].title);
@@ -904,7 +978,10 @@ static int op_link(struct fz_db *db, struct op *o, const cJSON *args, int merge,
 	if (!rc && (other.id == o->c->id || other.merged_into))
 		rc = fz_err_set(err, FZ_EINVAL, NULL, merge ? "into" : "code",
 				"%s: 不能关联到自身或已合并的案件", code);
-	if (!rc && !fz_engine_can_see(o->t, o->a->who, &other))
+	if (!rc && !fz_engine_can_see(fz_packs_version(o->packs, other.type, other.type_version)
+					      ? fz_packs_version(o->packs, other.type, other.type_version)
+					      : o->t,
+				      o->a->who, &other))
 		rc = fz_err_set(err, FZ_EFORBIDDEN, NULL, merge ? "into" : "code",
 				"%s 超出当前账号的管辖范围", code);
 	if (!rc)
@@ -960,6 +1037,8 @@ static int op_reopen(struct fz_db *db, struct op *o, const cJSON *args, struct f
 	o->c->visited_at = 0;
 	o->c->satisfaction = 0;
 	o->c->outcome[0] = '\0';
+	if (o->t->initial_level) /* a reopened matter is not resolved any more */
+		snprintf(o->c->level, sizeof(o->c->level), "%s", o->t->initial_level);
 	snprintf(o->summary, sizeof(o->summary), "重新办理");
 	return sync_clocks(db, o, err);
 }
@@ -1033,7 +1112,10 @@ static int op_clock(struct fz_db *db, struct op *o, const char *op, const cJSON 
 		cJSON_AddStringToObject(x, "unit", unit ? unit : "days");
 		cJSON_AddStringToObject(x, "reason", why);
 		cJSON_AddStringToObject(x, "approver", approver ? approver : o->a->who->username);
-		fz_json_add_int(x, "at", o->now);
+		{
+			char at[40];
+			cJSON_AddStringToObject(x, "at", fz_time_format(o->now, at, sizeof(at)));
+		}
 		fz_json_push(ext, x);
 		{
 			char *t = fz_json_print(ext);
@@ -1048,7 +1130,11 @@ static int op_clock(struct fz_db *db, struct op *o, const char *op, const cJSON 
 		cJSON_Delete(ext);
 		snprintf(o->summary, sizeof(o->summary), "延长期限：%s 延长 %lld %s", k->title,
 			 (long long)amount, unit ? unit : "days");
-		fz_json_add_int(o->detail, "due_at", cur->due_at);
+		{
+			char due[40];
+			cJSON_AddStringToObject(o->detail, "due_at",
+						fz_time_format(cur->due_at, due, sizeof(due)));
+		}
 	}
 	event_init(o, op, why);
 	if ((rc = fz_store_case_clock_update(db, cur, err)))
@@ -1071,12 +1157,9 @@ static int dispatch(struct fz_db *db, struct act *x, struct fz_err *err)
 	const cJSON *args = x->args;
 	int final = is_final(o->t, o->c), i;
 
-	if (o->c->merged_into)
-		return fz_err_set(err, FZ_ECONFLICT, "case_closed", "op", "案件已合并，不能再办理");
-	if (final && strcmp(x->op, "visit") && strcmp(x->op, "reopen") && strcmp(x->op, "comment") &&
-	    strcmp(x->op, "link"))
+	if (o->c->merged_into || (final && (i = fz_casetype_transition(o->t, x->op)) >= 0))
 		return fz_err_set(err, FZ_ECONFLICT, "case_closed", "op",
-				  "案件已办结，不能再修改（可回访或重新办理）");
+				  "案件已办结或已合并，不能再修改（可回访或重新办理）");
 	if ((i = fz_casetype_transition(o->t, x->op)) >= 0)
 		return transition(db, o, i, args, err);
 	if (strcmp(x->op, "comment") == 0) {
@@ -1124,12 +1207,6 @@ static int dispatch(struct fz_db *db, struct act *x, struct fz_err *err)
 	return fz_err_set(err, FZ_EINVAL, NULL, "op", "op: “%.40s”不是本案件可执行的操作", x->op);
 }
 
-/* The operations open to anyone who can see a case but not in its unit. */
-static int common_allowed(const char *op)
-{
-	return strcmp(op, "comment") == 0 || strcmp(op, "link") == 0;
-}
-
 static int do_act(struct fz_db *db, void *arg_, struct fz_err *err)
 {
 	struct act *x = arg_;
@@ -1149,10 +1226,23 @@ static int do_act(struct fz_db *db, void *arg_, struct fz_err *err)
 		return fz_err_set(err, FZ_ECONFLICT, "stale_version", "version",
 				  "version: 案件 %s 已更新到第 %d 版（你提交的是第 %d 版），请刷新后重试",
 				  o->c->code, o->c->version, x->version);
-	if (fz_casetype_transition(o->t, x->op) < 0 && !common_allowed(x->op) &&
-	    !fz_scope_contains(o->a->who->scope_path, o->c->region_path) &&
-	    o->a->who->unit_id != o->c->unit_id && o->a->who->user_id != o->c->owner_id)
-		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "op", "只有承办单位或管辖范围内的人员可以执行");
+	if (fz_casetype_transition(o->t, x->op) < 0) {
+		const struct common_op *cop = common_op(x->op);
+		char why[200];
+		if (!cop || strcmp(x->op, "attach") == 0)
+			return fz_err_set(err, FZ_EINVAL, NULL, "op",
+					  "op: “%.40s”不是本案件可执行的操作%s", x->op,
+					  cop ? "（上传附件请用 POST .../attachments）" : "");
+		if (common_refusal(cop, o->t, o->a->who, o->c, why, sizeof(why)))
+			return fz_err_set(err,
+					  o->c->merged_into || is_final(o->t, o->c) ||
+							  !(cop->when & OPEN)
+						  ? FZ_ECONFLICT
+						  : FZ_EFORBIDDEN,
+					  o->c->merged_into || is_final(o->t, o->c) ? "case_closed"
+										    : NULL,
+					  "op", "%s", why);
+	}
 	if ((rc = dispatch(db, x, err)))
 		return rc;
 	o->c->updated_at = o->now;
@@ -1169,6 +1259,7 @@ int fz_engine_act(struct fz_engine *e, const struct fz_actor *a, int64_t case_id
 	int rc;
 
 	memset(&x, 0, sizeof(x));
+	fz_case_release(out);
 	fz_case_init(out);
 	x.o.e = e;
 	x.o.a = a;
@@ -1258,9 +1349,13 @@ int fz_engine_attach(struct fz_engine *e, const struct fz_actor *a, int64_t case
 		return fz_err_set(err, size ? FZ_ETOOBIG : FZ_EINVAL, NULL, "file",
 				  "file: 大小 %zu 字节，应为 1 到 %zu 字节", size,
 				  e->cfg.max_attachment);
-	for (k = 0; k < n; k++)
-		if (content_type && strncmp(content_type, accepted[k].type, strlen(accepted[k].type)) == 0)
+	for (k = 0; k < n; k++) {
+		size_t m = strlen(accepted[k].type);
+		/* the media type, case-insensitive, optionally followed by parameters */
+		if (content_type && strncasecmp(content_type, accepted[k].type, m) == 0 &&
+		    (content_type[m] == '\0' || content_type[m] == ';' || content_type[m] == ' '))
 			break;
+	}
 	if (k == n)
 		return fz_err_set(err, FZ_EMEDIA, NULL, "Content-Type",
 				  "Content-Type: “%.60s”不接受，应为 PDF、JPEG、PNG、TXT、DOCX 或 XLSX",
@@ -1332,7 +1427,10 @@ static int do_tick(struct fz_db *db, void *arg_, struct fz_err *err)
 	o->detail = cJSON_CreateObject();
 	cJSON_AddStringToObject(o->detail, "clock", def->name);
 	cJSON_AddStringToObject(o->detail, "basis", def->basis);
-	fz_json_add_int(o->detail, "due_at", k->due_at);
+	{
+		char due[40];
+		cJSON_AddStringToObject(o->detail, "due_at", fz_time_format(k->due_at, due, sizeof(due)));
+	}
 	if (k->due_at <= o->now) {
 		snprintf(k->status, sizeof(k->status), "breached");
 		k->breached_at = k->due_at;

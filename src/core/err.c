@@ -83,6 +83,13 @@ static const struct {
 	{ "method_not_allowed", "请求方法不支持" },
 	{ "unsupported_media_type", "请求体类型不支持" },
 	{ "account_disabled", "账号已停用" },
+	{ "illegal_transition", "当前状态不能执行此操作" },
+	{ "stale_version", "案件已被他人更新" },
+	{ "case_closed", "案件已办结" },
+	{ "missing_documents", "缺少必需的文书" },
+	{ "resolution_only", "该等级只能在化解后转为" },
+	{ "invalid_definition", "案件类型定义有误" },
+	{ "calendar_year_missing", "工作日历缺少该年度" },
 	{ "internal", "内部错误" },
 };
 

@@ -102,8 +102,9 @@ static const char *const migrations[] = {
 	"  at INTEGER NOT NULL, actor TEXT NOT NULL);"
 	"CREATE INDEX attachments_case ON attachments(case_id);",
 	/* 3: holiday calendars imported by users (src/clocks/, store/calendar_store.c) */
-	"CREATE TABLE calendars(year INTEGER PRIMARY KEY, source TEXT NOT NULL,"
-	"  data TEXT NOT NULL, imported_at INTEGER NOT NULL);",
+	"CREATE TABLE calendars(year INTEGER PRIMARY KEY,"
+	"  source TEXT NOT NULL, data TEXT NOT NULL,"
+	"  imported_at INTEGER NOT NULL);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
