@@ -60,7 +60,7 @@ test('intake to return visit', async () => {
   // triage needs the complexity field: supplied with the step
   r = await act(handler, c.code, 'triage_complex', {});
   assert.equal(r.status, 400);
-  assert.equal(r.json.field, 'complexity');
+  assert.equal(r.json.field, 'fields/complexity');
   r = await act(handler, c.code, 'triage_complex', { fields: { complexity: 'complex' }, note: '涉及多户，先行乡镇调解' });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.state.name, 'township');
@@ -126,7 +126,7 @@ test('refusals: illegal step, wrong role, stale version, wrong scope', async () 
   assert.equal(r.status, 403);
   r = await h.api('POST', '/api/v1/cases', { token: grid, body: { type: 'dispute', region: '330702001', fields: { summary: 'x' } } });
   assert.equal(r.status, 400);
-  assert.equal(r.json.field, 'parties');
+  assert.equal(r.json.field, 'fields/parties');
   const list = await h.api('GET', '/api/v1/cases?type=dispute', { token: other });
   assert.ok(!list.json.items.some((x) => x.code === c.code));
 });
@@ -185,4 +185,20 @@ test('attachments are checked', async () => {
   assert.equal(r.status, 201);
   const dl = await h.api('GET', `/api/v1/cases/${r0.json.code}/attachments/${r.json.id}`, { token: grid });
   assert.equal(dl.text, '现场有积水');
+});
+
+test('deadlines that fell due while the server was down are caught up at start', async () => {
+  const r0 = await h.api('POST', '/api/v1/cases', { token: grid, body: {
+    type: 'dispute', region: '330702001', fields: { summary: '停车位纠纷', parties: '两位业主', category: 'property' } } });
+  const r = await act(handler, r0.json.code, 'triage_complex', { fields: { complexity: 'complex' } });
+  const due = Date.parse(r.json.clocks[0].due_at);
+  await h.restart(); // stopped ...
+  h.setNow(due + 3 * DAY); // ... for days; the token outlives it (long session lifetime)
+  await h.restart();
+  const cur = await waitFor(grid, r0.json.code, 'clock.breach');
+  const breach = cur.timeline.find((e) => e.action === 'clock.breach');
+  assert.equal(breach.detail.due_at, new Date(due).toISOString(), 'stamped with the time it fell due');
+  assert.equal(cur.clocks[0].breached_at, new Date(due).toISOString());
+  assert.equal(cur.escalation.name, 'county', 'escalated from the township to the county');
+  assert.equal(cur.level.level, 'yellow');
 });

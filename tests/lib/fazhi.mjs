@@ -38,38 +38,53 @@ export async function startFazhi({ demo = true, env = {}, args = [] } = {}) {
   const clock = path.join(dir, 'clock');
   let now = T0;
   writeFileSync(clock, String(now));
-  const child = spawn(
-    BIN,
-    ['serve', '--db', db, '--listen', '127.0.0.1:0', '--clock-file', clock, ...args],
-    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`fazhi did not start: ${stderr}`)), 20000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
+  let child, url, stderr = '';
+  const launch = async () => {
+    child = spawn(
+      BIN,
+      ['serve', '--db', db, '--listen', '127.0.0.1:0', '--clock-file', clock, ...args],
+      { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stderr.on('data', (d) => { stderr += d; });
+    url = await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`fazhi did not start: ${stderr}`)), 20000);
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+        if (m) { clearTimeout(timer); resolve(m[1]); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`fazhi exited ${code}: ${stderr}`)); });
     });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`fazhi exited ${code}: ${stderr}`)); });
-  });
+  };
+  const halt = async () => {
+    let code = child.exitCode;
+    if (code === null) {
+      const done = new Promise((r) => child.once('exit', (c, sig) => r(c ?? sig)));
+      child.kill('SIGTERM');
+      code = await done;
+    }
+    return code;
+  };
+  await launch();
   const h = {
-    url, db, dir, child,
+    get url() { return url; },
+    db, dir,
+    get child() { return child; },
     stderr: () => stderr,
+    /** Stops the server and starts it again on the same database and clock. */
+    async restart() {
+      const code = await halt();
+      if (code !== 0) throw new Error(`fazhi exited with ${code}: ${stderr}`);
+      await launch();
+    },
     setNow(ms) { now = ms; writeFileSync(clock, String(now)); },
     advance(ms) { h.setNow(now + ms); },
     now: () => now,
     /** Stops the server; throws if it did not exit cleanly (a sanitizer
      * report or a crash makes the exit code non-zero). */
     async stop() {
-      let code = child.exitCode;
-      if (code === null) {
-        const done = new Promise((r) => child.once('exit', (c, sig) => r(c ?? sig)));
-        child.kill('SIGTERM');
-        code = await done;
-      }
+      const code = await halt();
       rmSync(dir, { recursive: true, force: true });
       if (code !== 0) throw new Error(`fazhi exited with ${code}: ${stderr}`);
     },
