@@ -25,17 +25,17 @@ struct fz_case {
 	int64_t unit_id, origin_unit_id, pending_unit_id, owner_id;
 	char unit_name[128], origin_unit_name[128], pending_unit_name[128], owner_name[128];
 	char title[256];
-	char *fields;    /* JSON object */
+	char *fields;	 /* JSON object */
 	char *documents; /* JSON array of the names of documents on file */
-	char *team;      /* JSON array of user ids (专班) */
+	char *team;	 /* JSON array of user ids (专班) */
 	char outcome[512];
 	int satisfaction; /* 1-5 from the return visit, 0 before */
-	int bounces;      /* hand-offs refused */
+	int bounces;	  /* hand-offs refused */
 	int64_t merged_into;
 	int version; /* optimistic concurrency: bumped by every change */
 	int64_t created_at, created_by, updated_at, closed_at, visited_at;
 	int64_t due_at; /* the earliest due time of a running clock, 0 if none */
-	int overdue;    /* a clock was breached */
+	int overdue;	/* a clock was breached */
 };
 
 /* Frees the JSON texts; the struct can be reused after fz_case_init(). */

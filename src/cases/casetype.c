@@ -18,8 +18,8 @@ struct cx {
 	struct fz_casetype *t;
 };
 
-__attribute__((format(printf, 3, 4))) static int bad(struct cx *c, const char *ptr,
-						     const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int bad(struct cx *c, const char *ptr, const char *fmt,
+						     ...)
 {
 	char msg[300];
 	va_list ap;
@@ -27,8 +27,8 @@ __attribute__((format(printf, 3, 4))) static int bad(struct cx *c, const char *p
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return fz_err_set(c->err, FZ_EINVAL, "invalid_definition", ptr, "%s: %s: %s", c->file,
-			  ptr, msg);
+	return fz_err_set(c->err, FZ_EINVAL, "invalid_definition", ptr, "%s: %s: %s", c->file, ptr,
+			  msg);
 }
 
 static const char *str(const cJSON *o, const char *name)
@@ -123,8 +123,8 @@ static const struct {
 
 static int compile_fields(struct cx *c)
 {
-	static const char *const keys[] = { "name", "title", "type", "required", "personal",
-					    "max_length", "min", "max", "options", NULL };
+	static const char *const keys[] = { "name",	  "title", "type", "required", "personal",
+					    "max_length", "min",   "max",  "options",  NULL };
 	const cJSON *a, *f;
 	int rc, i = 0;
 
@@ -143,7 +143,8 @@ static int compile_fields(struct cx *c)
 			if (strcmp(field_kinds[k].name, kind) == 0)
 				break;
 		if (k == sizeof(field_kinds) / sizeof(field_kinds[0]))
-			return bad(c, p, "type “%s”应为 string text enum number date bool phone 之一",
+			return bad(c, p,
+				   "type “%s”应为 string text enum number date bool phone 之一",
 				   kind);
 		d->kind = field_kinds[k].kind;
 		d->required = flag(f, "required");
@@ -162,8 +163,11 @@ static int compile_fields(struct cx *c)
 			const cJSON *o;
 			if (!cJSON_IsArray(d->options) || !d->options->child)
 				return bad(c, p, "enum 字段需要 options 数组");
-			cJSON_ArrayForEach(o, d->options) if (!str(o, "value") || !str(o, "title"))
-				return bad(c, p, "options 每项应为 {\"value\",\"title\"}");
+			cJSON_ArrayForEach(o, d->options) if (
+				!str(o, "value") ||
+				!str(o,
+				     "title")) return bad(c, p,
+							  "options 每项应为 {\"value\",\"title\"}");
 		}
 		for (int j = 0; j < i; j++)
 			if (strcmp(c->t->fields[j].name, d->name) == 0)
@@ -269,9 +273,12 @@ static const struct {
 	const char *name;
 	enum fz_relation rel;
 } relations[] = {
-	{ "scope", FZ_REL_SCOPE },	   { "assigned_unit", FZ_REL_UNIT },
-	{ "originating_unit", FZ_REL_ORIGIN }, { "receiving_unit", FZ_REL_RECEIVING },
-	{ "owner", FZ_REL_OWNER },	   { "assigned_unit_or_owner", FZ_REL_UNIT_OR_OWNER },
+	{ "scope", FZ_REL_SCOPE },
+	{ "assigned_unit", FZ_REL_UNIT },
+	{ "originating_unit", FZ_REL_ORIGIN },
+	{ "receiving_unit", FZ_REL_RECEIVING },
+	{ "owner", FZ_REL_OWNER },
+	{ "assigned_unit_or_owner", FZ_REL_UNIT_OR_OWNER },
 	{ "observer", FZ_REL_OBSERVER },
 };
 
@@ -309,10 +316,10 @@ static int name_list(struct cx *c, const cJSON *a, const char *ptr, const char *
 
 static int compile_transition(struct cx *c, const cJSON *tr, int i)
 {
-	static const char *const keys[] = { "name",	    "title",	 "kind",    "from",
-					    "to",	    "roles",	 "relation", "documents",
-					    "fields",	    "set_level", "to_kinds", "reason_codes",
-					    "outcome",	    "rung",	 NULL };
+	static const char *const keys[] = { "name",    "title",	    "kind",	"from",
+					    "to",      "roles",	    "relation", "documents",
+					    "fields",  "set_level", "to_kinds", "reason_codes",
+					    "outcome", "rung",	    NULL };
 	struct fz_ct_transition *d = &c->t->transitions[i];
 	const char *to, *kind = str(tr, "kind"), *rel = str(tr, "relation");
 	const cJSON *roles = cJSON_GetObjectItem(tr, "roles"), *it;
@@ -416,9 +423,8 @@ static int compile_transitions(struct cx *c)
 
 static int compile_clocks(struct cx *c)
 {
-	static const char *const keys[] = { "name",   "title",	       "states", "amount",
-					    "unit",   "next_workday", "basis",  "warn_at",
-					    "escalate", NULL };
+	static const char *const keys[] = { "name",	    "title", "states",	"amount",   "unit",
+					    "next_workday", "basis", "warn_at", "escalate", NULL };
 	const cJSON *a, *k;
 	int rc, i = 0;
 
@@ -439,7 +445,8 @@ static int compile_clocks(struct cx *c)
 		if ((rc = state_mask(c, cJSON_GetObjectItem(k, "states"), q, &d->states)))
 			return rc;
 		if (!cJSON_IsNumber(amount) || amount->valuedouble < 1 ||
-		    amount->valuedouble > 10000 || amount->valuedouble != floor(amount->valuedouble))
+		    amount->valuedouble > 10000 ||
+		    amount->valuedouble != floor(amount->valuedouble))
 			return bad(c, p, "amount: 应为 1 到 10000 的整数");
 		d->amount = (int64_t)amount->valuedouble;
 		if (strcmp(unit, "hours") == 0)
@@ -452,7 +459,8 @@ static int compile_clocks(struct cx *c)
 			return bad(c, p, "unit “%s”应为 hours days workdays 之一", unit);
 		d->next_workday = flag(k, "next_workday");
 		d->warn_permille = 800;
-		if (warn && (!cJSON_IsNumber(warn) || warn->valuedouble <= 0 || warn->valuedouble >= 1))
+		if (warn &&
+		    (!cJSON_IsNumber(warn) || warn->valuedouble <= 0 || warn->valuedouble >= 1))
 			return bad(c, p, "warn_at: 应为 0 到 1 之间的比例，如 0.8");
 		if (warn)
 			d->warn_permille = (int)(warn->valuedouble * 1000 + 0.5);
@@ -468,8 +476,8 @@ static int compile_clocks(struct cx *c)
 
 static int compile_ladder(struct cx *c)
 {
-	static const char *const keys[] = { "name", "title", "region_level", "unit_kind",
-					    "leader_owns", NULL };
+	static const char *const keys[] = { "name",	 "title",	"region_level",
+					    "unit_kind", "leader_owns", NULL };
 	static const char *const levels[] = { "village", "township", "district", "city", NULL };
 	const cJSON *a, *r;
 	int rc, i = 0;
@@ -521,10 +529,12 @@ static int compile_docs(struct cx *c)
 
 static int compile_top(struct cx *c)
 {
-	static const char *const keys[] = { "type",	  "title",	"code_prefix", "fields",
-					    "levels",	  "states",	"transitions", "clocks",
-					    "escalation", "documents",	"observers",   "return_visit",
-					    "reopen_to",  "description", "title_field", NULL };
+	static const char *const keys[] = { "type",	   "title",	  "code_prefix",
+					    "fields",	   "levels",	  "states",
+					    "transitions", "clocks",	  "escalation",
+					    "documents",   "observers",	  "return_visit",
+					    "reopen_to",   "description", "title_field",
+					    NULL };
 	const char *type, *reopen;
 	const cJSON *obs, *it;
 	int rc;
@@ -553,7 +563,8 @@ static int compile_top(struct cx *c)
 	    (rc = compile_docs(c)) || (rc = compile_ladder(c)) || (rc = compile_transitions(c)) ||
 	    (rc = compile_clocks(c)))
 		return rc;
-	if (str(c->t->def, "title_field") && fz_casetype_field(c->t, str(c->t->def, "title_field")) < 0)
+	if (str(c->t->def, "title_field") &&
+	    fz_casetype_field(c->t, str(c->t->def, "title_field")) < 0)
 		return bad(c, "/title_field", "没有这个字段“%s”", str(c->t->def, "title_field"));
 	c->t->reopen_to = -1;
 	reopen = str(c->t->def, "reopen_to");
@@ -659,8 +670,9 @@ static int check_one(const struct fz_ct_field *f, const cJSON *v, struct fz_err 
 	switch (f->kind) {
 	case FZ_FIELD_NUMBER:
 		if (!cJSON_IsNumber(v) || v->valuedouble < f->min || v->valuedouble > f->max)
-			return fz_err_set(err, FZ_EINVAL, NULL, fld, "%s（%s）: 应为 %g 到 %g 之间的数",
-					  fld, f->title, f->min, f->max);
+			return fz_err_set(err, FZ_EINVAL, NULL, fld,
+					  "%s（%s）: 应为 %g 到 %g 之间的数", fld, f->title, f->min,
+					  f->max);
 		return 0;
 	case FZ_FIELD_BOOL:
 		if (!cJSON_IsBool(v))
@@ -673,11 +685,11 @@ static int check_one(const struct fz_ct_field *f, const cJSON *v, struct fz_err 
 	if (!cJSON_IsString(v) || !fz_json_utf8_ok(v->valuestring, strlen(v->valuestring)))
 		return fz_err_set(err, FZ_EINVAL, NULL, fld, "%s（%s）: 应为文本", fld, f->title);
 	if (strlen(v->valuestring) > f->max_len)
-		return fz_err_set(err, FZ_EINVAL, NULL, fld, "%s（%s）: 超过 %zu 字节", fld, f->title,
-				  f->max_len);
+		return fz_err_set(err, FZ_EINVAL, NULL, fld, "%s（%s）: 超过 %zu 字节", fld,
+				  f->title, f->max_len);
 	if (f->kind == FZ_FIELD_DATE && !date_ok(v->valuestring))
-		return fz_err_set(err, FZ_EINVAL, NULL, fld, "%s（%s）: “%.20s”应为 YYYY-MM-DD", fld,
-				  f->title, v->valuestring);
+		return fz_err_set(err, FZ_EINVAL, NULL, fld, "%s（%s）: “%.20s”应为 YYYY-MM-DD",
+				  fld, f->title, v->valuestring);
 	if (f->kind == FZ_FIELD_PHONE && fz_user_check_phone(v->valuestring, NULL))
 		return fz_err_set(err, FZ_EINVAL, NULL, fld, "%s（%s）: “%.20s”应为 11 位手机号码",
 				  fld, f->title, v->valuestring);
@@ -700,8 +712,7 @@ int fz_casetype_check_fields(const struct fz_casetype *t, const cJSON *values, i
 		return fz_err_set(err, FZ_EINVAL, NULL, "fields", "fields: 应为对象");
 	for (const cJSON *m = values->child; m; m = m->next) {
 		int i = fz_casetype_field(t, m->string);
-		if (i < 0)
-		{
+		if (i < 0) {
 			char fld[64];
 			snprintf(fld, sizeof(fld), "fields/%s", m->string);
 			return fz_err_set(err, FZ_EINVAL, "unknown_field", fld,
@@ -712,9 +723,8 @@ int fz_casetype_check_fields(const struct fz_casetype *t, const cJSON *values, i
 	}
 	for (int i = 0; complete && i < t->nfields; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(values, t->fields[i].name);
-		if (t->fields[i].required && (!v || cJSON_IsNull(v) ||
-					      (cJSON_IsString(v) && !v->valuestring[0])))
-		{
+		if (t->fields[i].required &&
+		    (!v || cJSON_IsNull(v) || (cJSON_IsString(v) && !v->valuestring[0]))) {
 			char fld[64];
 			snprintf(fld, sizeof(fld), "fields/%s", t->fields[i].name);
 			return fz_err_set(err, FZ_EINVAL, "missing_field", fld,

@@ -22,14 +22,14 @@
 
 struct fz_err;
 
-#define FZ_CT_MAX_FIELDS 48
-#define FZ_CT_MAX_STATES 32
+#define FZ_CT_MAX_FIELDS      48
+#define FZ_CT_MAX_STATES      32
 #define FZ_CT_MAX_TRANSITIONS 48
-#define FZ_CT_MAX_CLOCKS 16
-#define FZ_CT_MAX_LADDER 6
-#define FZ_CT_MAX_DOCS 24
-#define FZ_CT_MAX_LEVELS 6
-#define FZ_CT_MAX_LIST 8
+#define FZ_CT_MAX_CLOCKS      16
+#define FZ_CT_MAX_LADDER      6
+#define FZ_CT_MAX_DOCS	      24
+#define FZ_CT_MAX_LEVELS      6
+#define FZ_CT_MAX_LIST	      8
 
 enum fz_field_kind {
 	FZ_FIELD_STRING,
@@ -45,7 +45,7 @@ struct fz_ct_field {
 	const char *name, *title;
 	enum fz_field_kind kind;
 	int required;
-	int personal;   /* masked in lists, reading it in full is audited */
+	int personal;	/* masked in lists, reading it in full is audited */
 	size_t max_len; /* strings and texts, bytes */
 	double min, max;
 	const cJSON *options; /* enum: [{"value","title"}] */
@@ -59,11 +59,11 @@ struct fz_ct_state {
 
 /* Who may take a transition, besides holding one of its roles. */
 enum fz_relation {
-	FZ_REL_SCOPE,       /* anyone with the role whose scope covers the case */
-	FZ_REL_UNIT,        /* a member of the unit the case is assigned to */
-	FZ_REL_ORIGIN,      /* a member of the unit that opened the case */
-	FZ_REL_RECEIVING,   /* a member of the unit a hand-off waits on */
-	FZ_REL_OWNER,       /* the leader who owns the case (领导包案) */
+	FZ_REL_SCOPE,	  /* anyone with the role whose scope covers the case */
+	FZ_REL_UNIT,	  /* a member of the unit the case is assigned to */
+	FZ_REL_ORIGIN,	  /* a member of the unit that opened the case */
+	FZ_REL_RECEIVING, /* a member of the unit a hand-off waits on */
+	FZ_REL_OWNER,	  /* the leader who owns the case (领导包案) */
 	FZ_REL_UNIT_OR_OWNER,
 	FZ_REL_OBSERVER, /* a member of an observing unit (e.g. the procuratorate) */
 };
@@ -79,17 +79,17 @@ struct fz_ct_transition {
 	const char *name, *title;
 	enum fz_transition_kind kind;
 	uint64_t from; /* bitmask of state indices */
-	int to;        /* state index */
+	int to;	       /* state index */
 	unsigned roles;
 	enum fz_relation relation;
-	int docs[FZ_CT_MAX_LIST], ndocs;     /* documents required before */
-	int fields[FZ_CT_MAX_LIST], nfields; /* fields required before */
-	const char *set_level;               /* colour set by this step, or NULL */
+	int docs[FZ_CT_MAX_LIST], ndocs;	  /* documents required before */
+	int fields[FZ_CT_MAX_LIST], nfields;	  /* fields required before */
+	const char *set_level;			  /* colour set by this step, or NULL */
 	const char *target_kinds[FZ_CT_MAX_LIST]; /* hand-off: unit kinds */
 	int ntarget_kinds;
 	const cJSON *reason_codes; /* refuse: [{"code","title"}] */
-	int needs_outcome;         /* closing steps record an outcome */
-	int rung;                  /* move to this rung of the ladder, -1 for none */
+	int needs_outcome;	   /* closing steps record an outcome */
+	int rung;		   /* move to this rung of the ladder, -1 for none */
 };
 
 enum fz_clock_unit { FZ_CLOCK_HOURS, FZ_CLOCK_DAYS, FZ_CLOCK_WORKDAYS };
@@ -99,16 +99,16 @@ struct fz_ct_clock {
 	uint64_t states; /* runs while the case is in one of these */
 	int64_t amount;
 	enum fz_clock_unit unit;
-	int next_workday; /* a last day on a holiday moves to the next working day */
+	int next_workday;  /* a last day on a holiday moves to the next working day */
 	int warn_permille; /* warn when this share of the time has passed */
-	int escalate;      /* a breach moves the case one step up the ladder */
+	int escalate;	   /* a breach moves the case one step up the ladder */
 };
 
 struct fz_ct_rung {
 	const char *name, *title;
 	const char *region_level; /* village, township, district, city */
-	const char *unit_kind;    /* the unit that takes the case there, or NULL */
-	int leader_owns;          /* a leader at that level must own the case */
+	const char *unit_kind;	  /* the unit that takes the case there, or NULL */
+	int leader_owns;	  /* a leader at that level must own the case */
 };
 
 struct fz_ct_doc {
@@ -121,8 +121,8 @@ struct fz_casetype {
 	int version; /* assigned by the registry; definitions carry none */
 	const char *title, *prefix;
 	char digest[65]; /* SHA-256 of the definition text */
-	char *text;      /* the definition as loaded */
-	cJSON *def;      /* owned */
+	char *text;	 /* the definition as loaded */
+	cJSON *def;	 /* owned */
 
 	struct fz_ct_field fields[FZ_CT_MAX_FIELDS];
 	int nfields;
@@ -139,12 +139,12 @@ struct fz_casetype {
 	const char *levels[FZ_CT_MAX_LEVELS]; /* palette, e.g. red yellow green */
 	const char *level_titles[FZ_CT_MAX_LEVELS];
 	int nlevels;
-	const char *initial_level;  /* or NULL when the type has no colours */
-	const char *resolved_level; /* only steps may set it, e.g. green */
+	const char *initial_level;		    /* or NULL when the type has no colours */
+	const char *resolved_level;		    /* only steps may set it, e.g. green */
 	const char *observer_kinds[FZ_CT_MAX_LIST]; /* see every case of their district */
 	int nobservers;
 	int return_visit; /* closed cases get a return visit (回访) */
-	int reopen_to;    /* state index for reopening, -1 if not allowed */
+	int reopen_to;	  /* state index for reopening, -1 if not allowed */
 };
 
 /*

@@ -1,4 +1,5 @@
 #include "cases/engine.h"
+#include "cases/engine_internal.h"
 
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -17,17 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-struct fz_engine {
-	struct fz_engine_config cfg;
-	char apps_dir[1024];
-	pthread_mutex_t lock; /* guards packs */
-	struct fz_packs *packs;
-	pthread_t scheduler;
-	int running, stopping, interval_ms;
-	pthread_mutex_t sched_lock;
-	pthread_cond_t sched_wake;
-};
 
 /* ---- lifecycle ---- */
 
@@ -116,9 +106,8 @@ int fz_engine_can_see(const struct fz_casetype *t, const struct fz_principal *wh
 		      const struct fz_case *c)
 {
 	return fz_scope_contains(who->scope_path, c->region_path) ||
-	       (who->unit_id &&
-		(who->unit_id == c->unit_id || who->unit_id == c->pending_unit_id ||
-		 who->unit_id == c->origin_unit_id)) ||
+	       (who->unit_id && (who->unit_id == c->unit_id || who->unit_id == c->pending_unit_id ||
+				 who->unit_id == c->origin_unit_id)) ||
 	       observer(t, who, c);
 }
 
@@ -215,7 +204,8 @@ static const char *refusal(const struct fz_casetype *t, int i, const struct fz_p
 		snprintf(buf, size, "当前账号的角色不能执行“%s”", tr->title);
 		return buf;
 	}
-	if (tr->relation == FZ_REL_OBSERVER ? !observer(t, who, c) : !related(tr->relation, who, c)) {
+	if (tr->relation == FZ_REL_OBSERVER ? !observer(t, who, c)
+					    : !related(tr->relation, who, c)) {
 		snprintf(buf, size, "“%s”只能由%s执行", tr->title, relation_text(tr->relation));
 		return buf;
 	}
@@ -239,7 +229,7 @@ static void add_action(cJSON *arr, const char *name, const char *title, const ch
 enum { OPEN = 1, CLOSED = 2 };
 static const struct common_op {
 	const char *name, *title;
-	int when;       /* OPEN, CLOSED or both */
+	int when;	/* OPEN, CLOSED or both */
 	unsigned roles; /* any of these roles; 0: any role */
 	int unit_alone; /* a member of the assigned unit needs none of the roles */
 } common_ops[] = {
@@ -298,8 +288,9 @@ static const char *common_refusal(const struct common_op *op, const struct fz_ca
 	if (c->merged_into)
 		snprintf(buf, size, "案件已合并，不能再办理");
 	else if (!(op->when & (final ? CLOSED : OPEN)))
-		snprintf(buf, size, final ? "案件已办结，不能再“%s”（可回访或重新办理）"
-					  : "“%s”只能在案件办结后进行",
+		snprintf(buf, size,
+			 final ? "案件已办结，不能再“%s”（可回访或重新办理）"
+			       : "“%s”只能在案件办结后进行",
 			 op->title);
 	else if (!offered(op, t, c))
 		snprintf(buf, size, "本案件不能“%s”", op->title);
@@ -349,8 +340,8 @@ void fz_engine_actions(const struct fz_casetype *t, const struct fz_principal *w
 			cJSON *fl = cJSON_AddArrayToObject(need, "missing_fields");
 			for (int j = 0; j < tr->nfields; j++)
 				if (!has_field(c, t->fields[tr->fields[j]].name))
-					fz_json_push(fl,
-						     cJSON_CreateString(t->fields[tr->fields[j]].name));
+					fz_json_push(fl, cJSON_CreateString(
+								 t->fields[tr->fields[j]].name));
 		}
 		fz_json_push(arr, o);
 	}
@@ -361,20 +352,7 @@ void fz_engine_actions(const struct fz_casetype *t, const struct fz_principal *w
 
 /* ---- helpers used inside writes ---- */
 
-struct op {
-	struct fz_engine *e;
-	const struct fz_actor *a;
-	const struct fz_casetype *t;
-	struct fz_packs *packs;
-	int64_t now;
-	struct fz_case *c;
-	/* the event that the operation appends */
-	struct fz_case_event ev;
-	cJSON *detail;
-	char summary[256];
-};
-
-static void event_init(struct op *o, const char *action, const char *note)
+void fz_engine_event_init(struct op *o, const char *action, const char *note)
 {
 	memset(&o->ev, 0, sizeof(o->ev));
 	o->ev.at = o->now;
@@ -391,7 +369,7 @@ static void event_init(struct op *o, const char *action, const char *note)
 }
 
 /* Appends the event and the audit entry of the operation. */
-static int record(struct fz_db *db, struct op *o, struct fz_err *err)
+int fz_engine_record(struct fz_db *db, struct op *o, struct fz_err *err)
 {
 	struct fz_audit_entry a;
 	char *detail = o->detail ? fz_json_print(o->detail) : NULL;
@@ -413,8 +391,8 @@ static int record(struct fz_db *db, struct op *o, struct fz_err *err)
 	snprintf(a.object_id, sizeof(a.object_id), "%s", o->c->code);
 	snprintf(a.region, sizeof(a.region), "%s", o->c->region);
 	snprintf(a.region_path, sizeof(a.region_path), "%s", o->c->region_path);
-	snprintf(a.summary, sizeof(a.summary), "%s %s%s%s", o->c->code, o->summary[0] ? o->summary : o->ev.action,
-		 o->ev.note[0] ? "：" : "", o->ev.note);
+	snprintf(a.summary, sizeof(a.summary), "%s %s%s%s", o->c->code,
+		 o->summary[0] ? o->summary : o->ev.action, o->ev.note[0] ? "：" : "", o->ev.note);
 	fz_sha256_hex(o->c->fields ? o->c->fields : "", strlen(o->c->fields ? o->c->fields : ""),
 		      a.after_digest);
 	return fz_audit_append(db, &a, err);
@@ -426,8 +404,8 @@ static int record(struct fz_db *db, struct op *o, struct fz_err *err)
 static int compute_due(struct op *o, const struct fz_ct_clock *k, int64_t start, int64_t amount,
 		       enum fz_clock_unit unit, int64_t *due, struct fz_err *err)
 {
-	struct fz_calendar *cal = o->e->cfg.calendar ? fz_calendar_slot_get(o->e->cfg.calendar)
-						     : NULL;
+	struct fz_calendar *cal =
+		o->e->cfg.calendar ? fz_calendar_slot_get(o->e->cfg.calendar) : NULL;
 	struct fz_period p;
 	int rc;
 
@@ -446,12 +424,7 @@ static int compute_due(struct op *o, const struct fz_ct_clock *k, int64_t start,
 	return rc;
 }
 
-struct clock_list {
-	struct fz_case_clock k[FZ_CT_MAX_CLOCKS * 4];
-	int n;
-};
-
-static int collect_clock(void *ctx, const struct fz_case_clock *k)
+int fz_engine_collect_clock(void *ctx, const struct fz_case_clock *k)
 {
 	struct clock_list *l = ctx;
 
@@ -464,14 +437,14 @@ static int collect_clock(void *ctx, const struct fz_case_clock *k)
 static struct fz_case_clock *live(struct clock_list *l, const char *name)
 {
 	for (int i = l->n - 1; i >= 0; i--)
-		if (strcmp(l->k[i].name, name) == 0 &&
-		    (strcmp(l->k[i].status, "running") == 0 || strcmp(l->k[i].status, "paused") == 0))
+		if (strcmp(l->k[i].name, name) == 0 && (strcmp(l->k[i].status, "running") == 0 ||
+							strcmp(l->k[i].status, "paused") == 0))
 			return &l->k[i];
 	return NULL;
 }
 
 /* The earliest due time among running clocks. */
-static int64_t earliest(const struct clock_list *l)
+int64_t fz_engine_earliest(const struct clock_list *l)
 {
 	int64_t due = 0;
 
@@ -485,7 +458,8 @@ static int64_t earliest(const struct clock_list *l)
 static int sync_clocks(struct fz_db *db, struct op *o, struct fz_err *err)
 {
 	struct clock_list l = { .n = 0 };
-	int s = state_of(o->t, o->c), rc = fz_store_case_clocks(db, o->c->id, collect_clock, &l, err);
+	int s = state_of(o->t, o->c),
+	    rc = fz_store_case_clocks(db, o->c->id, fz_engine_collect_clock, &l, err);
 
 	for (int i = 0; !rc && i < o->t->nclocks; i++) {
 		const struct fz_ct_clock *k = &o->t->clocks[i];
@@ -510,15 +484,15 @@ static int sync_clocks(struct fz_db *db, struct op *o, struct fz_err *err)
 		}
 	}
 	if (!rc)
-		o->c->due_at = earliest(&l);
+		o->c->due_at = fz_engine_earliest(&l);
 	return rc;
 }
 
 /* ---- escalation ---- */
 
 /* The ancestor of region (or itself) at level, NULL if none. */
-static const struct fz_region_node *at_level(const struct fz_region_tree *tree,
-					     const char *region, const char *level)
+static const struct fz_region_node *at_level(const struct fz_region_tree *tree, const char *region,
+					     const char *level)
 {
 	const struct fz_region_node *n = fz_region_tree_find(tree, region);
 
@@ -556,7 +530,7 @@ static int64_t unit_at(struct fz_db *db, const struct fz_region_node *n, const c
 }
 
 /* Moves the case to rung r of the ladder: its unit there, if the rung names one. */
-static int to_rung(struct fz_db *db, struct op *o, int r, struct fz_err *err)
+int fz_engine_to_rung(struct fz_db *db, struct op *o, int r, struct fz_err *err)
 {
 	const struct fz_ct_rung *g = &o->t->ladder[r];
 	const struct fz_region_node *n = at_level(o->e->cfg.regions, o->c->region, g->region_level);
@@ -592,7 +566,8 @@ static void case_title(const struct fz_casetype *t, const cJSON *fields, char *o
 	v = f ? fz_json_str(fields, f) : NULL;
 	if (!v)
 		for (int i = 0; i < t->nfields && !v; i++)
-			if (t->fields[i].kind == FZ_FIELD_STRING || t->fields[i].kind == FZ_FIELD_TEXT)
+			if (t->fields[i].kind == FZ_FIELD_STRING ||
+			    t->fields[i].kind == FZ_FIELD_TEXT)
 				v = fz_json_str(fields, t->fields[i].name);
 	snprintf(out, size, "%.200s", v ? v : t->title);
 }
@@ -624,8 +599,7 @@ static int do_create(struct fz_db *db, void *arg, struct fz_err *err)
 	snprintf(c->region, sizeof(c->region), "%s", n->r.code);
 	snprintf(c->region_path, sizeof(c->region_path), "%s", n->r.path);
 	snprintf(c->state, sizeof(c->state), "%s", o->t->states[o->t->initial].name);
-	snprintf(c->level, sizeof(c->level), "%s",
-		 o->t->initial_level ? o->t->initial_level : "");
+	snprintf(c->level, sizeof(c->level), "%s", o->t->initial_level ? o->t->initial_level : "");
 	c->origin_unit_id = o->a->who->unit_id;
 	c->unit_id = cr->unit_id ? cr->unit_id : o->a->who->unit_id;
 	c->created_at = c->updated_at = o->now;
@@ -636,18 +610,18 @@ static int do_create(struct fz_db *db, void *arg, struct fz_err *err)
 	c->team = strdup("[]");
 	if (!c->fields || !c->documents || !c->team)
 		return FZ_ENOMEM;
-	if (!cr->unit_id && o->t->nladder && (rc = to_rung(db, o, 0, err)))
+	if (!cr->unit_id && o->t->nladder && (rc = fz_engine_to_rung(db, o, 0, err)))
 		return rc;
 	rc = fz_store_case_insert(db, c, err);
 	if (!rc)
 		rc = sync_clocks(db, o, err);
 	if (!rc && c->due_at)
 		rc = fz_store_case_update(db, c, err);
-	event_init(o, "create", NULL);
+	fz_engine_event_init(o, "create", NULL);
 	o->ev.from_state[0] = '\0';
 	snprintf(o->summary, sizeof(o->summary), "受理（%s）", o->t->title);
 	if (!rc)
-		rc = record(db, o, err);
+		rc = fz_engine_record(db, o, err);
 	/* read back, with the names the joins bring */
 	return rc ? rc : fz_store_case_get(db, c->id, c, err);
 }
@@ -671,8 +645,8 @@ int fz_engine_create(struct fz_engine *e, const struct fz_actor *a, const char *
 	else if (!fz_scope_contains(a->who->scope_path, n->r.path))
 		rc = fz_err_set(err, FZ_EFORBIDDEN, NULL, "region",
 				"region: %s 超出当前账号的管辖范围", region);
-	else if (!(a->who->roles & (FZ_ROLE_HANDLER | FZ_ROLE_DISPATCHER | FZ_ROLE_GRID |
-				    FZ_ROLE_LEADER)))
+	else if (!(a->who->roles &
+		   (FZ_ROLE_HANDLER | FZ_ROLE_DISPATCHER | FZ_ROLE_GRID | FZ_ROLE_LEADER)))
 		rc = fz_err_set(err, FZ_EFORBIDDEN, NULL, NULL, "当前账号的角色不能受理案件");
 	else
 		rc = fz_casetype_check_fields(t, fields, 1, err);
@@ -682,8 +656,8 @@ int fz_engine_create(struct fz_engine *e, const struct fz_actor *a, const char *
 		rc = db ? fz_store_unit_get(db, unit_id, &u, NULL) : FZ_ENOMEM;
 		fz_store_reader_put(e->cfg.store, db);
 		if (rc == FZ_ENOTFOUND)
-			rc = fz_err_set(err, FZ_EINVAL, NULL, "unit_id", "unit_id: 单位 %lld 不存在",
-					(long long)unit_id);
+			rc = fz_err_set(err, FZ_EINVAL, NULL, "unit_id",
+					"unit_id: 单位 %lld 不存在", (long long)unit_id);
 		else if (!rc && !fz_scope_contains(a->who->scope_path, u.region_path))
 			rc = fz_err_set(err, FZ_EFORBIDDEN, NULL, "unit_id",
 					"unit_id: “%s”超出当前账号的管辖范围", u.name);
@@ -763,7 +737,7 @@ static int load_unit(struct fz_db *db, int64_t id, struct fz_unit *u, struct fz_
 static int stop_all(struct fz_db *db, struct op *o, struct fz_err *err)
 {
 	struct clock_list l = { .n = 0 };
-	int rc = fz_store_case_clocks(db, o->c->id, collect_clock, &l, err);
+	int rc = fz_store_case_clocks(db, o->c->id, fz_engine_collect_clock, &l, err);
 
 	for (int i = 0; !rc && i < l.n; i++)
 		if (strcmp(l.k[i].status, "running") == 0 || strcmp(l.k[i].status, "paused") == 0) {
@@ -784,8 +758,7 @@ static const char *fieldptr(const char *name)
 	return buf;
 }
 
-static int transition(struct fz_db *db, struct op *o, int i, const cJSON *args,
-		      struct fz_err *err)
+static int transition(struct fz_db *db, struct op *o, int i, const cJSON *args, struct fz_err *err)
 {
 	const struct fz_ct_transition *tr = &o->t->transitions[i];
 	const struct fz_principal *who = o->a->who;
@@ -795,7 +768,8 @@ static int transition(struct fz_db *db, struct op *o, int i, const cJSON *args,
 
 	if (refusal(o->t, i, who, c, why, sizeof(why)))
 		return s < 0 || !(tr->from & ((uint64_t)1 << s))
-			       ? fz_err_set(err, FZ_ECONFLICT, "illegal_transition", "op", "%s", why)
+			       ? fz_err_set(err, FZ_ECONFLICT, "illegal_transition", "op", "%s",
+					    why)
 			       : fz_err_set(err, FZ_EFORBIDDEN, NULL, "op", "%s", why);
 	if ((rc = merge_fields(o, arg(args, "fields"), err)))
 		return rc;
@@ -811,7 +785,7 @@ static int transition(struct fz_db *db, struct op *o, int i, const cJSON *args,
 					  "fields/%s: “%s”之前须填写“%s”",
 					  o->t->fields[tr->fields[j]].name, tr->title,
 					  o->t->fields[tr->fields[j]].title);
-	event_init(o, "", arg_str(args, "note"));
+	fz_engine_event_init(o, "", arg_str(args, "note"));
 	snprintf(o->ev.action, sizeof(o->ev.action), "transition.%s", tr->name);
 	snprintf(o->summary, sizeof(o->summary), "%s", tr->title);
 	o->detail = cJSON_CreateObject();
@@ -839,10 +813,10 @@ static int transition(struct fz_db *db, struct op *o, int i, const cJSON *args,
 	} else if (tr->kind == FZ_TR_REFUSE) {
 		const char *code = arg_str(args, "reason_code"), *title = NULL;
 		const cJSON *rcode;
-		cJSON_ArrayForEach(rcode, tr->reason_codes) if (code &&
-								strcmp(fz_json_str(rcode, "code"),
-								       code) == 0) title =
-			fz_json_str(rcode, "title");
+		cJSON_ArrayForEach(
+			rcode,
+			tr->reason_codes) if (code && strcmp(fz_json_str(rcode, "code"), code) == 0)
+			title = fz_json_str(rcode, "title");
 		if (!title)
 			return fz_err_set(err, FZ_EINVAL, NULL, "reason_code",
 					  "reason_code: “%.32s”无效，应为本步骤列出的退回理由代码",
@@ -867,7 +841,7 @@ static int transition(struct fz_db *db, struct op *o, int i, const cJSON *args,
 		snprintf(c->level, sizeof(c->level), "%s", o->t->states[tr->to].level);
 	if (o->t->states[tr->to].final)
 		c->closed_at = o->now;
-	if (tr->rung >= 0 && (rc = to_rung(db, o, tr->rung, err)))
+	if (tr->rung >= 0 && (rc = fz_engine_to_rung(db, o, tr->rung, err)))
 		return rc;
 	return sync_clocks(db, o, err);
 }
@@ -879,9 +853,11 @@ static int op_assign(struct fz_db *db, struct op *o, const cJSON *args, struct f
 	int rc;
 
 	if (!(o->a->who->roles & (FZ_ROLE_DISPATCHER | FZ_ROLE_LEADER | FZ_ROLE_ADMIN)))
-		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "op", "只有调度员、领导或管理员可以指派");
+		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "op",
+				  "只有调度员、领导或管理员可以指派");
 	if (!fz_json_int(args, "unit_id", &uid))
-		return fz_err_set(err, FZ_EINVAL, "missing_field", "unit_id", "unit_id: 须指定单位");
+		return fz_err_set(err, FZ_EINVAL, "missing_field", "unit_id",
+				  "unit_id: 须指定单位");
 	if ((rc = load_unit(db, uid, &u, err)))
 		return rc;
 	if (!fz_scope_contains(o->a->who->scope_path, u.region_path))
@@ -889,7 +865,7 @@ static int op_assign(struct fz_db *db, struct op *o, const cJSON *args, struct f
 				  "unit_id: “%s”超出当前账号的管辖范围", u.name);
 	o->c->unit_id = uid;
 	o->c->pending_unit_id = 0;
-	event_init(o, "assign", arg_str(args, "note"));
+	fz_engine_event_init(o, "assign", arg_str(args, "note"));
 	snprintf(o->summary, sizeof(o->summary), "指派给%s", u.name);
 	o->detail = cJSON_CreateObject();
 	cJSON_AddStringToObject(o->detail, "unit", u.name);
@@ -911,7 +887,7 @@ static int op_owner(struct fz_db *db, struct op *o, const cJSON *args, struct fz
 		return fz_err_set(err, FZ_EINVAL, NULL, "user_id",
 				  "user_id: %s 不是管辖该案件的领导", u.username);
 	o->c->owner_id = uid;
-	event_init(o, "owner", arg_str(args, "note"));
+	fz_engine_event_init(o, "owner", arg_str(args, "note"));
 	snprintf(o->summary, sizeof(o->summary), "%s包案", u.display_name);
 	return 0;
 }
@@ -925,7 +901,8 @@ static int op_team(struct fz_db *db, struct op *o, const cJSON *args, struct fz_
 	if (!(o->a->who->roles & FZ_ROLE_LEADER))
 		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "op", "只有领导可以组建专班");
 	if (!cJSON_IsArray(ids) || cJSON_GetArraySize(ids) > 20)
-		return fz_err_set(err, FZ_EINVAL, NULL, "user_ids", "user_ids: 应为至多 20 个用户 id");
+		return fz_err_set(err, FZ_EINVAL, NULL, "user_ids",
+				  "user_ids: 应为至多 20 个用户 id");
 	cJSON_ArrayForEach(it, ids)
 	{
 		if (!cJSON_IsNumber(it))
@@ -935,7 +912,7 @@ static int op_team(struct fz_db *db, struct op *o, const cJSON *args, struct fz_
 	}
 	if ((rc = set_json(&o->c->team, ids)))
 		return rc;
-	event_init(o, "team", arg_str(args, "note"));
+	fz_engine_event_init(o, "team", arg_str(args, "note"));
 	snprintf(o->summary, sizeof(o->summary), "组建专班（%d 人）", cJSON_GetArraySize(ids));
 	o->detail = cJSON_CreateObject();
 	fz_json_put(o->detail, "user_ids", cJSON_Duplicate(ids, 1));
@@ -947,12 +924,12 @@ static int op_level(struct op *o, const cJSON *args, struct fz_err *err)
 	const char *lv = arg_str(args, "level");
 
 	if (!lv || !fz_casetype_has_level(o->t, lv))
-		return fz_err_set(err, FZ_EINVAL, NULL, "level", "level: “%.16s”不是本类型的预警等级",
-				  lv ? lv : "");
+		return fz_err_set(err, FZ_EINVAL, NULL, "level",
+				  "level: “%.16s”不是本类型的预警等级", lv ? lv : "");
 	if (o->t->resolved_level && strcmp(lv, o->t->resolved_level) == 0)
 		return fz_err_set(err, FZ_EINVAL, "resolution_only", "level",
 				  "level: “%s”只能在化解办结时自动转为", lv);
-	event_init(o, "level", arg_str(args, "note"));
+	fz_engine_event_init(o, "level", arg_str(args, "note"));
 	snprintf(o->summary, sizeof(o->summary), "预警等级 %s → %s", o->c->level, lv);
 	snprintf(o->c->level, sizeof(o->c->level), "%s", lv);
 	return 0;
@@ -962,8 +939,7 @@ struct other {
 	int64_t id;
 };
 
-static int op_link(struct fz_db *db, struct op *o, const cJSON *args, int merge,
-		   struct fz_err *err)
+static int op_link(struct fz_db *db, struct op *o, const cJSON *args, int merge, struct fz_err *err)
 {
 	const char *code = arg_str(args, merge ? "into" : "code");
 	const char *rel = merge ? "duplicate" : arg_str(args, "relation");
@@ -978,10 +954,11 @@ static int op_link(struct fz_db *db, struct op *o, const cJSON *args, int merge,
 	if (!rc && (other.id == o->c->id || other.merged_into))
 		rc = fz_err_set(err, FZ_EINVAL, NULL, merge ? "into" : "code",
 				"%s: 不能关联到自身或已合并的案件", code);
-	if (!rc && !fz_engine_can_see(fz_packs_version(o->packs, other.type, other.type_version)
-					      ? fz_packs_version(o->packs, other.type, other.type_version)
-					      : o->t,
-				      o->a->who, &other))
+	if (!rc &&
+	    !fz_engine_can_see(fz_packs_version(o->packs, other.type, other.type_version)
+				       ? fz_packs_version(o->packs, other.type, other.type_version)
+				       : o->t,
+			       o->a->who, &other))
 		rc = fz_err_set(err, FZ_EFORBIDDEN, NULL, merge ? "into" : "code",
 				"%s 超出当前账号的管辖范围", code);
 	if (!rc)
@@ -991,7 +968,7 @@ static int op_link(struct fz_db *db, struct op *o, const cJSON *args, int merge,
 	fz_case_release(&other);
 	if (rc)
 		return rc;
-	event_init(o, merge ? "merge" : "link", arg_str(args, "note"));
+	fz_engine_event_init(o, merge ? "merge" : "link", arg_str(args, "note"));
 	snprintf(o->summary, sizeof(o->summary), "%s %s", merge ? "合并至" : "关联", code);
 	if (merge) {
 		o->c->merged_into = other.id;
@@ -1016,7 +993,7 @@ static int op_visit(struct op *o, const cJSON *args, struct fz_err *err)
 				  "satisfaction: 应为 1（很不满意）到 5（很满意）的整数");
 	o->c->satisfaction = (int)sat;
 	o->c->visited_at = o->now;
-	event_init(o, "visit", arg_str(args, "note"));
+	fz_engine_event_init(o, "visit", arg_str(args, "note"));
 	snprintf(o->summary, sizeof(o->summary), "回访，满意度 %d", (int)sat);
 	return 0;
 }
@@ -1029,8 +1006,9 @@ static int op_reopen(struct fz_db *db, struct op *o, const cJSON *args, struct f
 		return fz_err_set(err, FZ_ECONFLICT, "illegal_transition", "op",
 				  "只有已办结且允许重新办理的案件才能重新办理");
 	if (!why || !why[0])
-		return fz_err_set(err, FZ_EINVAL, "missing_field", "note", "note: 须说明重新办理的理由");
-	event_init(o, "reopen", why);
+		return fz_err_set(err, FZ_EINVAL, "missing_field", "note",
+				  "note: 须说明重新办理的理由");
+	fz_engine_event_init(o, "reopen", why);
 	snprintf(o->c->state, sizeof(o->c->state), "%s", o->t->states[o->t->reopen_to].name);
 	snprintf(o->ev.to_state, sizeof(o->ev.to_state), "%s", o->c->state);
 	o->c->closed_at = 0;
@@ -1050,7 +1028,7 @@ static int op_clock(struct fz_db *db, struct op *o, const char *op, const cJSON 
 	const char *name = arg_str(args, "clock"), *why = arg_str(args, "note");
 	const struct fz_ct_clock *k = NULL;
 	struct fz_case_clock *cur = NULL;
-	int rc = fz_store_case_clocks(db, o->c->id, collect_clock, &l, err);
+	int rc = fz_store_case_clocks(db, o->c->id, fz_engine_collect_clock, &l, err);
 
 	if (rc)
 		return rc;
@@ -1094,7 +1072,8 @@ static int op_clock(struct fz_db *db, struct op *o, const char *op, const cJSON 
 		if (!(o->a->who->roles & FZ_ROLE_LEADER))
 			return fz_err_set(err, FZ_EFORBIDDEN, NULL, "op", "延长期限须由领导批准");
 		if (!fz_json_int(args, "amount", &amount) || amount < 1 || amount > 365)
-			return fz_err_set(err, FZ_EINVAL, NULL, "amount", "amount: 应为 1 到 365 的整数");
+			return fz_err_set(err, FZ_EINVAL, NULL, "amount",
+					  "amount: 应为 1 到 365 的整数");
 		if (unit && strcmp(unit, "hours") == 0)
 			u = FZ_CLOCK_HOURS;
 		else if (unit && strcmp(unit, "workdays") == 0)
@@ -1105,7 +1084,8 @@ static int op_clock(struct fz_db *db, struct op *o, const char *op, const cJSON 
 		if ((rc = compute_due(o, k, cur->due_at, amount, u, &cur->due_at, err)))
 			return rc;
 		cur->warned = 0;
-		cur->warn_at = cur->due_at - (cur->due_at - o->now) * (1000 - k->warn_permille) / 1000;
+		cur->warn_at =
+			cur->due_at - (cur->due_at - o->now) * (1000 - k->warn_permille) / 1000;
 		ext = cJSON_Parse(cur->extensions[0] ? cur->extensions : "[]");
 		x = cJSON_CreateObject();
 		fz_json_add_int(x, "amount", amount);
@@ -1136,10 +1116,10 @@ static int op_clock(struct fz_db *db, struct op *o, const char *op, const cJSON 
 						fz_time_format(cur->due_at, due, sizeof(due)));
 		}
 	}
-	event_init(o, op, why);
+	fz_engine_event_init(o, op, why);
 	if ((rc = fz_store_case_clock_update(db, cur, err)))
 		return rc;
-	o->c->due_at = earliest(&l);
+	o->c->due_at = fz_engine_earliest(&l);
 	return 0;
 }
 
@@ -1165,16 +1145,18 @@ static int dispatch(struct fz_db *db, struct act *x, struct fz_err *err)
 	if (strcmp(x->op, "comment") == 0) {
 		const char *text = arg_str(args, "note");
 		if (!text || !text[0] || strlen(text) > 2000)
-			return fz_err_set(err, FZ_EINVAL, NULL, "note", "note: 应为 1 到 2000 字节的批注");
-		event_init(o, "comment", text);
+			return fz_err_set(err, FZ_EINVAL, NULL, "note",
+					  "note: 应为 1 到 2000 字节的批注");
+		fz_engine_event_init(o, "comment", text);
 		snprintf(o->summary, sizeof(o->summary), "批注");
 		return 0;
 	}
 	if (strcmp(x->op, "fields") == 0) {
 		int rc = merge_fields(o, arg(args, "fields"), err);
 		if (!rc && !arg(args, "fields"))
-			rc = fz_err_set(err, FZ_EINVAL, "missing_field", "fields", "fields: 须填写");
-		event_init(o, "fields", arg_str(args, "note"));
+			rc = fz_err_set(err, FZ_EINVAL, "missing_field", "fields",
+					"fields: 须填写");
+		fz_engine_event_init(o, "fields", arg_str(args, "note"));
 		snprintf(o->summary, sizeof(o->summary), "补充信息");
 		return rc;
 	}
@@ -1190,10 +1172,10 @@ static int dispatch(struct fz_db *db, struct act *x, struct fz_err *err)
 		if (o->c->escalation + 1 >= o->t->nladder)
 			return fz_err_set(err, FZ_ECONFLICT, "illegal_transition", "op",
 					  "已在最高一级，不能再提级");
-		event_init(o, "escalate", arg_str(args, "note"));
+		fz_engine_event_init(o, "escalate", arg_str(args, "note"));
 		snprintf(o->summary, sizeof(o->summary), "提级至%s",
 			 o->t->ladder[o->c->escalation + 1].title);
-		return to_rung(db, o, o->c->escalation + 1, err);
+		return fz_engine_to_rung(db, o, o->c->escalation + 1, err);
 	}
 	if (strcmp(x->op, "link") == 0 || strcmp(x->op, "merge") == 0)
 		return op_link(db, o, args, strcmp(x->op, "merge") == 0, err);
@@ -1223,9 +1205,10 @@ static int do_act(struct fz_db *db, void *arg_, struct fz_err *err)
 		return fz_err_set(err, FZ_EFORBIDDEN, NULL, NULL, "案件 %s 超出当前账号的管辖范围",
 				  o->c->code);
 	if (x->version != o->c->version)
-		return fz_err_set(err, FZ_ECONFLICT, "stale_version", "version",
-				  "version: 案件 %s 已更新到第 %d 版（你提交的是第 %d 版），请刷新后重试",
-				  o->c->code, o->c->version, x->version);
+		return fz_err_set(
+			err, FZ_ECONFLICT, "stale_version", "version",
+			"version: 案件 %s 已更新到第 %d 版（你提交的是第 %d 版），请刷新后重试",
+			o->c->code, o->c->version, x->version);
 	if (fz_casetype_transition(o->t, x->op) < 0) {
 		const struct common_op *cop = common_op(x->op);
 		char why[200];
@@ -1234,19 +1217,18 @@ static int do_act(struct fz_db *db, void *arg_, struct fz_err *err)
 					  "op: “%.40s”不是本案件可执行的操作%s", x->op,
 					  cop ? "（上传附件请用 POST .../attachments）" : "");
 		if (common_refusal(cop, o->t, o->a->who, o->c, why, sizeof(why)))
-			return fz_err_set(err,
-					  o->c->merged_into || is_final(o->t, o->c) ||
-							  !(cop->when & OPEN)
-						  ? FZ_ECONFLICT
-						  : FZ_EFORBIDDEN,
-					  o->c->merged_into || is_final(o->t, o->c) ? "case_closed"
-										    : NULL,
-					  "op", "%s", why);
+			return fz_err_set(
+				err,
+				o->c->merged_into || is_final(o->t, o->c) || !(cop->when & OPEN)
+					? FZ_ECONFLICT
+					: FZ_EFORBIDDEN,
+				o->c->merged_into || is_final(o->t, o->c) ? "case_closed" : NULL,
+				"op", "%s", why);
 	}
 	if ((rc = dispatch(db, x, err)))
 		return rc;
 	o->c->updated_at = o->now;
-	if ((rc = fz_store_case_update(db, o->c, err)) || (rc = record(db, o, err)))
+	if ((rc = fz_store_case_update(db, o->c, err)) || (rc = fz_engine_record(db, o, err)))
 		return rc;
 	return fz_store_case_get(db, o->c->id, o->c, err);
 }
@@ -1312,7 +1294,8 @@ static int do_attach(struct fz_db *db, void *arg_, struct fz_err *err)
 	if (!o->t || !fz_engine_can_see(o->t, o->a->who, o->c))
 		return fz_err_set(err, FZ_EFORBIDDEN, NULL, NULL, "案件超出当前账号的管辖范围");
 	if (is_final(o->t, o->c) || o->c->merged_into)
-		return fz_err_set(err, FZ_ECONFLICT, "case_closed", NULL, "案件已办结，不能再上传附件");
+		return fz_err_set(err, FZ_ECONFLICT, "case_closed", NULL,
+				  "案件已办结，不能再上传附件");
 	if (x->att->document[0] && fz_casetype_doc(o->t, x->att->document) < 0)
 		return fz_err_set(err, FZ_EINVAL, NULL, "document",
 				  "document: “%.32s”不是本类型的文书", x->att->document);
@@ -1326,13 +1309,12 @@ static int do_attach(struct fz_db *db, void *arg_, struct fz_err *err)
 		if (rc)
 			return rc;
 	}
-	event_init(o, "attach", x->att->name);
-	snprintf(o->summary, sizeof(o->summary), "上传附件 %s（%s）", x->att->name,
-		 x->att->sha256);
+	fz_engine_event_init(o, "attach", x->att->name);
+	snprintf(o->summary, sizeof(o->summary), "上传附件 %s（%s）", x->att->name, x->att->sha256);
 	o->c->updated_at = o->now;
 	if ((rc = fz_store_case_update(db, o->c, err)))
 		return rc;
-	return record(db, o, err);
+	return fz_engine_record(db, o, err);
 }
 
 int fz_engine_attach(struct fz_engine *e, const struct fz_actor *a, int64_t case_id,
@@ -1357,9 +1339,10 @@ int fz_engine_attach(struct fz_engine *e, const struct fz_actor *a, int64_t case
 			break;
 	}
 	if (k == n)
-		return fz_err_set(err, FZ_EMEDIA, NULL, "Content-Type",
-				  "Content-Type: “%.60s”不接受，应为 PDF、JPEG、PNG、TXT、DOCX 或 XLSX",
-				  content_type ? content_type : "");
+		return fz_err_set(
+			err, FZ_EMEDIA, NULL, "Content-Type",
+			"Content-Type: “%.60s”不接受，应为 PDF、JPEG、PNG、TXT、DOCX 或 XLSX",
+			content_type ? content_type : "");
 	if (accepted[k].magic && (size < accepted[k].magic_len ||
 				  memcmp(data, accepted[k].magic, accepted[k].magic_len) != 0))
 		return fz_err_set(err, FZ_EMEDIA, NULL, "file", "file: 内容不是所声明的 %s 文件",
@@ -1392,158 +1375,4 @@ int fz_engine_attach(struct fz_engine *e, const struct fz_actor *a, int64_t case
 	fz_packs_put(x.o.packs);
 	fz_case_release(&c);
 	return rc;
-}
-
-/* ---- scheduler ---- */
-
-struct tick {
-	struct op o;
-	struct fz_case_clock k;
-	int handled;
-};
-
-static int do_tick(struct fz_db *db, void *arg_, struct fz_err *err)
-{
-	struct tick *x = arg_;
-	struct op *o = &x->o;
-	struct clock_list l = { .n = 0 };
-	struct fz_case_clock *k = NULL;
-	const struct fz_ct_clock *def = NULL;
-	int rc = fz_store_case_get(db, x->k.case_id, o->c, err);
-
-	if (!rc)
-		rc = fz_store_case_clocks(db, o->c->id, collect_clock, &l, err);
-	if (rc)
-		return rc;
-	for (int i = 0; i < l.n; i++)
-		if (l.k[i].id == x->k.id)
-			k = &l.k[i];
-	o->t = fz_packs_version(o->packs, o->c->type, o->c->type_version);
-	for (int i = 0; o->t && k && i < o->t->nclocks; i++)
-		if (strcmp(o->t->clocks[i].name, k->name) == 0)
-			def = &o->t->clocks[i];
-	if (!k || !def || strcmp(k->status, "running") != 0)
-		return 0; /* handled meanwhile */
-	o->detail = cJSON_CreateObject();
-	cJSON_AddStringToObject(o->detail, "clock", def->name);
-	cJSON_AddStringToObject(o->detail, "basis", def->basis);
-	{
-		char due[40];
-		cJSON_AddStringToObject(o->detail, "due_at", fz_time_format(k->due_at, due, sizeof(due)));
-	}
-	if (k->due_at <= o->now) {
-		snprintf(k->status, sizeof(k->status), "breached");
-		k->breached_at = k->due_at;
-		o->c->overdue = 1;
-		event_init(o, "clock.breach", def->title);
-		snprintf(o->summary, sizeof(o->summary), "超期：%s（%s）", def->title, def->basis);
-		if (def->escalate && o->c->escalation + 1 < o->t->nladder &&
-		    (rc = to_rung(db, o, o->c->escalation + 1, err)))
-			return rc;
-	} else {
-		k->warned = 1;
-		event_init(o, "clock.warn", def->title);
-		snprintf(o->summary, sizeof(o->summary), "临期预警：%s", def->title);
-	}
-	if ((rc = fz_store_case_clock_update(db, k, err)))
-		return rc;
-	o->c->due_at = earliest(&l);
-	o->c->updated_at = o->now;
-	if ((rc = fz_store_case_update(db, o->c, err)))
-		return rc;
-	x->handled = 1;
-	return record(db, o, err);
-}
-
-struct due_list {
-	struct fz_case_clock k[128];
-	int n;
-};
-
-static int collect_due(void *ctx, const struct fz_case_clock *k)
-{
-	struct due_list *d = ctx;
-
-	d->k[d->n++] = *k;
-	return d->n == 128;
-}
-
-int fz_engine_tick(struct fz_engine *e, int64_t now, int *handled, struct fz_err *err)
-{
-	struct fz_packs *packs = fz_engine_packs(e);
-	int rc = 0, rounds = 0;
-
-	*handled = 0;
-	for (;;) {
-		struct due_list d = { .n = 0 };
-		struct fz_db *db = fz_store_reader(e->cfg.store);
-		int progress = 0;
-		if (!db) {
-			rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL, "无法读取");
-			break;
-		}
-		rc = fz_store_case_clocks_due(db, now, 128, collect_due, &d, err);
-		fz_store_reader_put(e->cfg.store, db);
-		for (int i = 0; !rc && i < d.n; i++) {
-			struct tick x;
-			struct fz_case c;
-			struct fz_actor sys = { NULL, "local" };
-			memset(&x, 0, sizeof(x));
-			fz_case_init(&c);
-			x.o = (struct op){ e, &sys, NULL, packs, now, &c, { 0 }, NULL, "" };
-			x.k = d.k[i];
-			rc = fz_store_write(e->cfg.store, do_tick, &x, err);
-			cJSON_Delete(x.o.detail);
-			fz_case_release(&c);
-			progress += x.handled;
-			*handled += x.handled;
-		}
-		/* a warning and a breach of one clock take two passes */
-		if (rc || d.n == 0 || !progress || ++rounds > 1000)
-			break;
-	}
-	fz_packs_put(packs);
-	return rc;
-}
-
-static void *scheduler_main(void *arg_)
-{
-	struct fz_engine *e = arg_;
-
-	pthread_mutex_lock(&e->sched_lock);
-	while (!e->stopping) {
-		struct timespec ts;
-		struct fz_err err;
-		int handled = 0;
-		pthread_mutex_unlock(&e->sched_lock);
-		fz_err_init(&err);
-		if (fz_engine_tick(e, fz_clock_now(), &handled, &err))
-			fz_log(FZ_LOG_ERROR, "scheduler: %s", err.msg);
-		else if (handled)
-			fz_log(FZ_LOG_INFO, "scheduler: %d clock events", handled);
-		pthread_mutex_lock(&e->sched_lock);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += e->interval_ms / 1000;
-		ts.tv_nsec += (long)(e->interval_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (!e->stopping)
-			pthread_cond_timedwait(&e->sched_wake, &e->sched_lock, &ts);
-	}
-	pthread_mutex_unlock(&e->sched_lock);
-	return NULL;
-}
-
-int fz_engine_start_scheduler(struct fz_engine *e, int interval_ms)
-{
-	int rc;
-
-	e->interval_ms = interval_ms > 0 ? interval_ms : 1000;
-	rc = pthread_create(&e->scheduler, NULL, scheduler_main, e);
-	if (rc)
-		return -rc;
-	e->running = 1;
-	return 0;
 }

@@ -37,7 +37,7 @@ struct fz_engine_config {
 	const struct fz_region_tree *regions;
 	const char *apps_dir;
 	struct fz_calendar_slot *calendar; /* deadlines on the Chinese calendar */
-	size_t max_attachment;             /* bytes */
+	size_t max_attachment;		   /* bytes */
 };
 
 /* Who acts: the principal plus where the request came from. */
@@ -89,8 +89,7 @@ void fz_engine_actions(const struct fz_casetype *t, const struct fz_principal *w
 		       const struct fz_case *c, cJSON *arr);
 
 /* One scheduler pass at now: warnings, breaches, escalations. */
-int fz_engine_tick(struct fz_engine *e, int64_t now, int *handled /* OUT */,
-		   struct fz_err *err);
+int fz_engine_tick(struct fz_engine *e, int64_t now, int *handled /* OUT */, struct fz_err *err);
 /* Runs fz_engine_tick every interval_ms on its own thread (reading the
  * injected clock). */
 int fz_engine_start_scheduler(struct fz_engine *e, int interval_ms);

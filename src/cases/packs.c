@@ -50,7 +50,8 @@ static struct fz_casetype *latest(const struct fz_packs *p, const char *type)
 	struct fz_casetype *best = NULL;
 
 	for (size_t i = 0; i < p->nall; i++)
-		if (strcmp(p->all[i]->type, type) == 0 && (!best || p->all[i]->version > best->version))
+		if (strcmp(p->all[i]->type, type) == 0 &&
+		    (!best || p->all[i]->version > best->version))
 			best = p->all[i];
 	return best;
 }
@@ -202,7 +203,8 @@ static int compile_pack(const char *apps, const char *pack, struct fz_casetype *
 		if (*ntypes == 16) {
 			snprintf(why, why_size, "%s: 一个应用包至多 16 个案件类型", path);
 			rc = FZ_EINVAL;
-		} else if ((rc = fz_casetype_compile(pack, path, text, len, &types[*ntypes], &err))) {
+		} else if ((rc = fz_casetype_compile(pack, path, text, len, &types[*ntypes],
+						     &err))) {
 			snprintf(why, why_size, "%s", err.msg);
 		} else {
 			(*ntypes)++;

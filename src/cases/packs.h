@@ -47,8 +47,7 @@ void fz_packs_put(struct fz_packs *p);
 /* The current version of a type, NULL if none. Borrowed while p is held. */
 const struct fz_casetype *fz_packs_current(const struct fz_packs *p, const char *type);
 /* A given version, NULL if none. */
-const struct fz_casetype *fz_packs_version(const struct fz_packs *p, const char *type,
-					   int version);
+const struct fz_casetype *fz_packs_version(const struct fz_packs *p, const char *type, int version);
 /* The current types in name order: n of them. */
 size_t fz_packs_count(const struct fz_packs *p);
 const struct fz_casetype *fz_packs_at(const struct fz_packs *p, size_t i);
