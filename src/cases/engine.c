@@ -296,7 +296,9 @@ static const char *common_refusal(const struct common_op *op, const struct fz_ca
 		snprintf(buf, size, "本案件不能“%s”", op->title);
 	else if (!unit && !in_scope && !(who->user_id == c->owner_id && c->owner_id))
 		snprintf(buf, size, "只有承办单位或管辖范围内的人员可以“%s”", op->title);
-	else if (op->roles && !(who->roles & op->roles) && !(op->unit_alone && unit))
+	else if (op->roles && !(who->roles & op->roles) &&
+		 !(op->unit_alone &&
+		   (unit || (strcmp(op->name, "attach") == 0 && who->unit_id == c->origin_unit_id))))
 		snprintf(buf, size, "当前账号的角色不能“%s”", op->title);
 	else
 		return NULL;
@@ -559,16 +561,24 @@ struct create {
 	const cJSON *fields;
 };
 
+/* The case title: the type's title field (an option's title for an enum). */
 static void case_title(const struct fz_casetype *t, const cJSON *fields, char *out, size_t size)
 {
-	const char *f = fz_json_str(t->def, "title_field"), *v;
+	const char *f = fz_json_str(t->def, "title_field"), *v = NULL;
+	int i = f ? fz_casetype_field(t, f) : -1;
 
-	v = f ? fz_json_str(fields, f) : NULL;
-	if (!v)
-		for (int i = 0; i < t->nfields && !v; i++)
-			if (t->fields[i].kind == FZ_FIELD_STRING ||
-			    t->fields[i].kind == FZ_FIELD_TEXT)
-				v = fz_json_str(fields, t->fields[i].name);
+	if (i >= 0) {
+		v = fz_json_str(fields, f);
+		if (v && t->fields[i].kind == FZ_FIELD_ENUM) {
+			const cJSON *o;
+			cJSON_ArrayForEach(o, t->fields[i].options) if (strcmp(fz_json_str(o, "value"),
+									   v) == 0) v =
+				fz_json_str(o, "title");
+		}
+	}
+	for (i = 0; i < t->nfields && !v; i++)
+		if (t->fields[i].kind == FZ_FIELD_STRING || t->fields[i].kind == FZ_FIELD_TEXT)
+			v = fz_json_str(fields, t->fields[i].name);
 	snprintf(out, size, "%.200s", v ? v : t->title);
 }
 
@@ -1296,6 +1306,11 @@ static int do_attach(struct fz_db *db, void *arg_, struct fz_err *err)
 	if (is_final(o->t, o->c) || o->c->merged_into)
 		return fz_err_set(err, FZ_ECONFLICT, "case_closed", NULL,
 				  "案件已办结，不能再上传附件");
+	{
+		char why[200];
+		if (common_refusal(common_op("attach"), o->t, o->a->who, o->c, why, sizeof(why)))
+			return fz_err_set(err, FZ_EFORBIDDEN, NULL, NULL, "%s", why);
+	}
 	if (x->att->document[0] && fz_casetype_doc(o->t, x->att->document) < 0)
 		return fz_err_set(err, FZ_EINVAL, NULL, "document",
 				  "document: “%.32s”不是本类型的文书", x->att->document);

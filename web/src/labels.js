@@ -85,3 +85,64 @@ export function regionLabel(region) {
   if (!region) return '';
   return region.name ? `${region.name}（${region.code}）` : region.code;
 }
+
+// ---- cases ----
+
+/** Colours of the case warning levels a type's palette may name (红/黄/绿 by default). */
+export const CASE_LEVEL_COLOURS = {
+  red: '#d93025',
+  orange: '#f07c00',
+  yellow: '#e6a700',
+  blue: '#1e6fd9',
+  green: '#2e9d4f',
+};
+
+export const caseLevelColour = (level) => CASE_LEVEL_COLOURS[level] || '#909399';
+
+/** Timeline actions of the case engine that are not transitions of the type. */
+export const CASE_OPS = {
+  create: '受理',
+  attach: '上传附件',
+  comment: '批注',
+  fields: '补充信息',
+  assign: '指派',
+  owner: '领导包案',
+  team: '组建专班',
+  level: '调整预警等级',
+  escalate: '提级处理',
+  link: '关联案件',
+  merge: '合并重复件',
+  visit: '回访',
+  reopen: '重新办理',
+  pause: '暂停计时',
+  resume: '恢复计时',
+  extend: '延长期限',
+  'clock.warn': '临期预警',
+  'clock.breach': '超期',
+};
+
+export const CLOCK_STATUS = {
+  running: '计时中',
+  paused: '已暂停',
+  breached: '已超期',
+  stopped: '已停止',
+};
+
+/** 3 天 4 小时 / 5 小时 12 分 / 45 分 10 秒, for a non-negative number of ms. */
+export function formatDuration(ms) {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (d > 0) return `${d} 天 ${h} 小时`;
+  if (h > 0) return `${h} 小时 ${m} 分`;
+  return `${m} 分 ${sec} 秒`;
+}
+
+export function formatSize(bytes) {
+  if (bytes === null || bytes === undefined) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,11 +1,27 @@
 // A small hash router: #/path?query. Routes are a table of path → page
 // component (loaded lazily) with the roles that may open it; the navigation
 // menu is built from the same table. Unknown paths go to the overview.
-import { reactive, defineAsyncComponent } from 'vue';
+import { reactive, defineAsyncComponent, markRaw } from 'vue';
+import { DataAnalysis, DocumentAdd, MessageBox, Monitor, Tickets } from '@element-plus/icons-vue';
+import { session } from './session.js';
+
+/** The roles that work on cases (the case pages' navigation). */
+export const CASE_ROLES = ['handler', 'dispatcher', 'grid', 'leader'];
 
 export const routes = [
   { path: '/', title: '首页', icon: 'HomeFilled', roles: null,
     component: () => import('./pages/HomePage.vue') },
+  // Case work. The detail of a case is the list page with ?code=.
+  { path: '/workbench', title: '工作台', iconComponent: markRaw(Monitor), roles: CASE_ROLES,
+    component: () => import('./pages/cases/WorkbenchPage.vue') },
+  { path: '/cases', title: '案件列表', iconComponent: markRaw(Tickets), roles: CASE_ROLES,
+    component: () => import('./pages/cases/CaseListPage.vue') },
+  { path: '/create', title: '受理案件', iconComponent: markRaw(DocumentAdd), roles: CASE_ROLES,
+    component: () => import('./pages/cases/CaseCreatePage.vue') },
+  { path: '/inbox', title: '移送收件箱', iconComponent: markRaw(MessageBox), roles: CASE_ROLES,
+    component: () => import('./pages/cases/InboxPage.vue') },
+  { path: '/indicators', title: '案件指标', iconComponent: markRaw(DataAnalysis), roles: ['leader', 'admin'],
+    component: () => import('./pages/cases/IndicatorsPage.vue') },
   { path: '/regions', title: '区划与地图', icon: 'MapLocation', roles: null,
     component: () => import('./pages/RegionsPage.vue') },
   { path: '/units', title: '单位管理', icon: 'OfficeBuilding', roles: ['admin'],
@@ -31,6 +47,11 @@ export const router = reactive({
     location.hash = path;
   },
   replace(path) {
+    // Signing in ('/login' → '/') lands the case roles on their workbench.
+    const roles = session.user?.roles || [];
+    if (path === '/' && router.current.path === '/login' && CASE_ROLES.some((r) => roles.includes(r))) {
+      path = '/workbench';
+    }
     history.replaceState(null, '', `#${path}`);
     router.current = parse(location.hash);
   },
