@@ -30,9 +30,25 @@ static struct fz_calendar *calendar_of(const struct fz_req *req)
 
 /* ---- GET /calendar/deadline ---- */
 
+/*
+ * s with a space before a trailing "HH:MM" offset read as '+': an
+ * unencoded "+08:00" in a query string arrives as " 08:00".
+ */
+static const char *plus_offset(const char *s, char *out, size_t size)
+{
+	size_t n = strlen(s);
+
+	if (n < 25 || n >= size || s[n - 6] != ' ' || s[n - 3] != ':')
+		return s;
+	memcpy(out, s, n + 1);
+	out[n - 6] = '+';
+	return out;
+}
+
 static int query_period(const struct fz_req *req, int64_t *start, struct fz_period *p,
 			struct fz_err *err)
 {
+	char fixed[64];
 	const char *s = fz_req_query(req, "start"), *a = fz_req_query(req, "amount");
 	const char *u = fz_req_query(req, "unit"), *r = fz_req_query(req, "rule");
 	char *end = NULL;
@@ -40,7 +56,7 @@ static int query_period(const struct fz_req *req, int64_t *start, struct fz_peri
 	if (!s || !s[0])
 		return fz_err_set(err, FZ_EINVAL, "missing_field", "start",
 				  "start: 必填，期间开始的时刻，如 2026-09-30T09:00:00+08:00");
-	if (fz_time_parse(s, start))
+	if (fz_time_parse(plus_offset(s, fixed, sizeof(fixed)), start))
 		return fz_err_set(err, FZ_EINVAL, NULL, "start",
 				  "start: “%.40s”不是时间，应为 RFC 3339（如 "
 				  "2026-09-30T09:00:00+08:00）或日期 2026-09-30（北京时间零时）",
@@ -61,9 +77,9 @@ static int query_period(const struct fz_req *req, int64_t *start, struct fz_peri
 				  "workdays（工作日）",
 				  u);
 	if (fz_period_parse_rule(r, &p->rule))
-		return fz_err_set(err, FZ_EINVAL, NULL, "rule",
-				  "rule: “%.20s”无效，应为 next_workday（届满日遇休假日顺延）或不填",
-				  r);
+		return fz_err_set(
+			err, FZ_EINVAL, NULL, "rule",
+			"rule: “%.20s”无效，应为 next_workday（届满日遇休假日顺延）或不填", r);
 	return fz_period_check(p, err);
 }
 
@@ -125,8 +141,9 @@ static int parse_year(const char *s, const char *field, int *year, struct fz_err
 
 	if (fz_app_parse_id(s, field, FZ_CALENDAR_FIRST_YEAR, &v, NULL) ||
 	    v > FZ_CALENDAR_LAST_YEAR)
-		return fz_err_set(err, FZ_EINVAL, NULL, field, "%s: “%.20s”无效，应为 %d 到 %d 的年份",
-				  field, s, FZ_CALENDAR_FIRST_YEAR, FZ_CALENDAR_LAST_YEAR);
+		return fz_err_set(err, FZ_EINVAL, NULL, field,
+				  "%s: “%.20s”无效，应为 %d 到 %d 的年份", field, s,
+				  FZ_CALENDAR_FIRST_YEAR, FZ_CALENDAR_LAST_YEAR);
 	*year = (int)v;
 	return 0;
 }
@@ -185,8 +202,8 @@ int fz_api_calendar_year(struct fz_req *req, struct fz_resp *resp, struct fz_err
 /* Imports are for administrators of the city (or wider): the calendar is national. */
 static int check_city_admin(struct fz_req *req, struct fz_err *err)
 {
-	const struct fz_region_node *n = fz_region_tree_find(fz_app_of(req)->regions,
-							     req->who->scope);
+	const struct fz_region_node *n =
+		fz_region_tree_find(fz_app_of(req)->regions, req->who->scope);
 	struct fz_region r;
 	const char *level = n ? n->r.level : NULL;
 	struct fz_db *db;
@@ -215,7 +232,8 @@ static int query_years(const struct fz_req *req, int *years, int max, struct fz_
 		size_t len = strcspn(s, ",");
 		if (n == max || len == 0 || len >= sizeof(part))
 			return fz_err_set(err, FZ_EINVAL, NULL, "year",
-					  "year: 应为年份或逗号分隔的年份（至多 %d 个），如 2027", max);
+					  "year: 应为年份或逗号分隔的年份（至多 %d 个），如 2027",
+					  max);
 		snprintf(part, sizeof(part), "%.*s", (int)len, s);
 		if (parse_year(part, "year", &years[n++], err))
 			return FZ_EINVAL;
@@ -235,7 +253,8 @@ static int read_body(struct fz_req *req, struct fz_calendar *add, struct fz_err 
 	if (source && (!source[0] || strlen(source) > FZ_CALENDAR_MAX_SOURCE ||
 		       !fz_json_utf8_ok(source, strlen(source))))
 		return fz_err_set(err, FZ_EINVAL, NULL, "source",
-				  "source: 应为来源说明（1-%d 字节的文字）", FZ_CALENDAR_MAX_SOURCE);
+				  "source: 应为来源说明（1-%d 字节的文字）",
+				  FZ_CALENDAR_MAX_SOURCE);
 	if (!req->body || !req->body_len)
 		return fz_err_set(err, FZ_EINVAL, "missing_field", "body",
 				  "请求体为空：应为 fazhi 日历 JSON 或 ICS 文本");
@@ -313,8 +332,7 @@ int fz_api_calendar_import(struct fz_req *req, struct fz_resp *resp, struct fz_e
 	im.before = fz_calendar_slot_get(slot);
 	rc = fz_app_write(req, save_years, &im, err);
 	if (!rc && fz_calendar_slot_merge(slot, add))
-		rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL,
-				"已保存，但内存不足，重启服务后生效");
+		rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL, "已保存，但内存不足，重启服务后生效");
 	pthread_mutex_unlock(&slot->import_lock);
 	fz_calendar_unref(im.before);
 	if (rc) {

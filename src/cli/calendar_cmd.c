@@ -135,12 +135,12 @@ static void print_deadline(const struct fz_deadline *d, const struct fz_calendar
 	struct fz_calendar_year_info info;
 	char t[48], l[48];
 
-	printf("start     %s Asia/Shanghai (%s)\n", fz_calendar_local_format(d->start, l, sizeof(l)),
+	printf("start     %s Asia/Shanghai (%s)\n",
+	       fz_calendar_local_format(d->start, l, sizeof(l)),
 	       fz_time_format(d->start, t, sizeof(t)));
 	printf("period    %lld %s (%lld %s)%s\n", (long long)d->period.amount,
 	       fz_period_unit_name(d->period.unit), (long long)d->period.amount,
-	       fz_period_unit_label(d->period.unit),
-	       d->period.rule ? ", rule next_workday" : "");
+	       fz_period_unit_label(d->period.unit), d->period.rule ? ", rule next_workday" : "");
 	printf("deadline  %s Asia/Shanghai (%s)\n", fz_deadline_local(d, l, sizeof(l)),
 	       fz_time_format(d->due, t, sizeof(t)));
 	print_days("skipped", d->skipped, d->nskipped);
@@ -250,8 +250,8 @@ static int save_years(struct fz_db *db, void *arg, struct fz_err *err)
 		snprintf(e.region, sizeof(e.region), "%s", im->city.code);
 		snprintf(e.region_path, sizeof(e.region_path), "%s", im->city.path);
 		snprintf(e.summary, sizeof(e.summary),
-			 "命令行导入 %d 年节假日安排：节假日 %d 天，调休上班 %d 天（来源：%.80s）", y,
-			 info.holidays, info.makeup, info.source);
+			 "命令行导入 %d 年节假日安排：节假日 %d 天，调休上班 %d 天（来源：%.80s）",
+			 y, info.holidays, info.makeup, info.source);
 		old = fz_calendar_year_json(im->before, y);
 		fz_audit_digest(old, e.before_digest);
 		fz_audit_digest(data, e.after_digest);
@@ -416,7 +416,8 @@ int fz_cmd_calendar(int argc, char **argv)
 		{ "json", 1, "print the deadline as the API's JSON (deadline)", NULL },
 		{ "year", 0, "the year(s) an ICS file describes, e.g. 2027 or 2026,2027 (import)",
 		  NULL },
-		{ "source", 0, "where the calendar comes from, shown with each year (import)", NULL },
+		{ "source", 0, "where the calendar comes from, shown with each year (import)",
+		  NULL },
 		{ NULL, 0, NULL, NULL },
 	};
 	static const char usage[] =

@@ -131,8 +131,9 @@ int fz_calendar_weekday(int32_t day)
 
 const char *fz_calendar_weekday_name(int32_t day)
 {
-	static const char *const names[] = { "周日", "周一", "周二", "周三",
-					     "周四", "周五", "周六" };
+	static const char *const names[] = {
+		"周日", "周一", "周二", "周三", "周四", "周五", "周六"
+	};
 
 	return names[fz_calendar_weekday(day)];
 }
@@ -313,9 +314,8 @@ int cal_year_check(const struct cal_year *y, const char *field, struct fz_err *e
 				  "%s: %d 年有 %d 个调休上班日，超过上限 %d", field, y->year,
 				  y->nmakeup, FZ_CALENDAR_MAX_MAKEUP);
 	if (y->nnames == FZ_CALENDAR_MAX_NAMES)
-		return fz_err_set(err, FZ_ETOOBIG, NULL, field,
-				  "%s: %d 年的节日名称超过 %d 种", field, y->year,
-				  FZ_CALENDAR_MAX_NAMES - 1);
+		return fz_err_set(err, FZ_ETOOBIG, NULL, field, "%s: %d 年的节日名称超过 %d 种",
+				  field, y->year, FZ_CALENDAR_MAX_NAMES - 1);
 	return 0;
 }
 
@@ -433,11 +433,12 @@ int fz_calendar_day(const struct fz_calendar *cal, int32_t day, struct fz_day *o
 
 	if (!y) {
 		coverage(cal, have, sizeof(have));
-		return fz_err_set(err, FZ_ENOTFOUND, "calendar_year_missing", "calendar",
-				  "%d 年的节假日安排尚未导入（%s），无法判断 %s 是否工作日；"
-				  "请用 fazhi calendar import 或 POST /api/v1/calendar/years 导入 %d "
-				  "年日历",
-				  year, have, fz_calendar_day_format(day, date, sizeof(date)), year);
+		return fz_err_set(
+			err, FZ_ENOTFOUND, "calendar_year_missing", "calendar",
+			"%d 年的节假日安排尚未导入（%s），无法判断 %s 是否工作日；"
+			"请用 fazhi calendar import 或 POST /api/v1/calendar/years 导入 %d "
+			"年日历",
+			year, have, fz_calendar_day_format(day, date, sizeof(date)), year);
 	}
 	out->day = day;
 	out->name = "";
@@ -494,16 +495,16 @@ static int parse_years(struct fz_calendar *cal, const cJSON *v, struct fz_err *e
 	for (const cJSON *it = v->child; it; it = it->next, n++) {
 		double d = it->valuedouble;
 		if (n == CAL_NYEARS)
-			return fz_err_set(err, FZ_ETOOBIG, NULL, "/years",
-					  "/years: 最多 %d 个年份", CAL_NYEARS);
+			return fz_err_set(err, FZ_ETOOBIG, NULL, "/years", "/years: 最多 %d 个年份",
+					  CAL_NYEARS);
 		if (!cJSON_IsNumber(it) || d != (int)d || d < FZ_CALENDAR_FIRST_YEAR ||
 		    d > FZ_CALENDAR_LAST_YEAR)
 			return fz_err_set(err, FZ_EINVAL, NULL, "/years",
 					  "/years/%d: 应为 %d 到 %d 之间的整数年份", n,
 					  FZ_CALENDAR_FIRST_YEAR, FZ_CALENDAR_LAST_YEAR);
 		if (cal_year_get(cal, (int)d))
-			return fz_err_set(err, FZ_EINVAL, NULL, "/years",
-					  "/years/%d: %d 重复出现", n, (int)d);
+			return fz_err_set(err, FZ_EINVAL, NULL, "/years", "/years/%d: %d 重复出现",
+					  n, (int)d);
 		if (!cal_year_add(cal, (int)d))
 			return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	}
@@ -522,8 +523,8 @@ static int parse_day(struct fz_calendar *cal, const cJSON *map, const cJSON *it,
 	pointer(where, sizeof(where), what, it->string);
 	cal_shown(key, sizeof(key), it->string, strlen(it->string));
 	if (fz_calendar_day_parse(it->string, &day))
-		return fz_err_set(err, FZ_EINVAL, NULL, where,
-				  "%s: “%s”不是日期，应为 YYYY-MM-DD", where, key);
+		return fz_err_set(err, FZ_EINVAL, NULL, where, "%s: “%s”不是日期，应为 YYYY-MM-DD",
+				  where, key);
 	if (cJSON_GetObjectItemCaseSensitive(map, it->string) != it)
 		return fz_err_set(err, FZ_EINVAL, NULL, where, "%s: 日期重复", where);
 	if (!(y = cal_year_get(cal, fz_calendar_day_year(day))))
@@ -537,8 +538,7 @@ static int parse_day(struct fz_calendar *cal, const cJSON *map, const cJSON *it,
 		return fz_err_set(err, FZ_EINVAL, NULL, where,
 				  "%s: 应为节日名称（1-%d 字节的文字），如“春节”", where,
 				  FZ_CALENDAR_MAX_NAME);
-	if (kind == FZ_DAY_MAKEUP && fz_calendar_weekday(day) != 0 &&
-	    fz_calendar_weekday(day) != 6)
+	if (kind == FZ_DAY_MAKEUP && fz_calendar_weekday(day) != 0 && fz_calendar_weekday(day) != 6)
 		return fz_err_set(err, FZ_EINVAL, NULL, where,
 				  "%s: %s 是%s，调休上班日应为周六或周日", where, key,
 				  fz_calendar_weekday_name(day));
@@ -614,8 +614,8 @@ static int parse_json(struct fz_calendar *cal, const cJSON *tree, const char *so
 	if ((rc = parse_years(cal, cJSON_GetObjectItemCaseSensitive(tree, "years"), err)) ||
 	    (rc = parse_days(cal, cJSON_GetObjectItemCaseSensitive(tree, "holidays"),
 			     FZ_DAY_HOLIDAY, err)) ||
-	    (rc = parse_days(cal, cJSON_GetObjectItemCaseSensitive(tree, "workdays"),
-			     FZ_DAY_MAKEUP, err)))
+	    (rc = parse_days(cal, cJSON_GetObjectItemCaseSensitive(tree, "workdays"), FZ_DAY_MAKEUP,
+			     err)))
 		return rc;
 	for (int i = 0; i < CAL_NYEARS; i++) {
 		if (!cal->years[i])
@@ -627,16 +627,17 @@ static int parse_json(struct fz_calendar *cal, const cJSON *tree, const char *so
 	return 0;
 }
 
-int fz_calendar_load_json(struct fz_calendar *cal, const char *text, size_t len,
-			  const char *source, int64_t imported_at, struct fz_err *err)
+int fz_calendar_load_json(struct fz_calendar *cal, const char *text, size_t len, const char *source,
+			  int64_t imported_at, struct fz_err *err)
 {
 	struct fz_calendar *scratch;
 	cJSON *tree;
 	int rc;
 
 	if (len > FZ_CALENDAR_MAX_BYTES)
-		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "日历文件 %zu 字节，超过上限 %u 字节",
-				  len, FZ_CALENDAR_MAX_BYTES);
+		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL,
+				  "日历文件 %zu 字节，超过上限 %u 字节", len,
+				  FZ_CALENDAR_MAX_BYTES);
 	if (!(tree = fz_json_parse(text, len, 4, err)))
 		return err && err->code ? err->code : FZ_EINVAL;
 	if (!(scratch = fz_calendar_new())) {

@@ -118,8 +118,8 @@ struct fz_calendar *fz_calendar_copy(const struct fz_calendar *cal);
  * pointer of the first bad member ("/holidays/2026-02-30"). On error cal is
  * unchanged. Only for a calendar no other thread can see.
  */
-int fz_calendar_load_json(struct fz_calendar *cal, const char *text, size_t len,
-			  const char *source, int64_t imported_at, struct fz_err *err);
+int fz_calendar_load_json(struct fz_calendar *cal, const char *text, size_t len, const char *source,
+			  int64_t imported_at, struct fz_err *err);
 
 /*
  * Imports an iCalendar (RFC 5545) file describing the years listed in
@@ -135,9 +135,9 @@ int fz_calendar_load_json(struct fz_calendar *cal, const char *text, size_t len,
  * source NULL: "ICS: " and the file's X-WR-CALNAME or PRODID. On error cal is
  * unchanged. Only for a calendar no other thread can see.
  */
-int fz_calendar_import_ics(struct fz_calendar *cal, const char *text, size_t len,
-			   const int *years, size_t nyears, const char *source,
-			   int64_t imported_at, struct fz_err *err);
+int fz_calendar_import_ics(struct fz_calendar *cal, const char *text, size_t len, const int *years,
+			   size_t nyears, const char *source, int64_t imported_at,
+			   struct fz_err *err);
 
 /* Replaces (or adds) every year that src covers in dst. 0 or FZ_ENOMEM (dst unchanged). */
 int fz_calendar_merge(struct fz_calendar *dst, const struct fz_calendar *src);

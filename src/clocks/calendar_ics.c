@@ -250,10 +250,9 @@ static int mark_day(struct ics *x, struct import *im, const struct event *ev, in
 		return fail(x, ev->start_line, FZ_EINVAL,
 			    "%s 不在导入的年份内；跨年的日子请把该年一并列入年份并给出该年全部安排",
 			    date);
-	if (kind == FZ_DAY_MAKEUP && fz_calendar_weekday(day) != 0 &&
-	    fz_calendar_weekday(day) != 6)
-		return fail(x, ev->start_line, FZ_EINVAL, "%s 是%s，调休上班日应为周六或周日",
-			    date, fz_calendar_weekday_name(day));
+	if (kind == FZ_DAY_MAKEUP && fz_calendar_weekday(day) != 0 && fz_calendar_weekday(day) != 6)
+		return fail(x, ev->start_line, FZ_EINVAL, "%s 是%s，调休上班日应为周六或周日", date,
+			    fz_calendar_weekday_name(day));
 	line = &im->lines[(year - FZ_CALENDAR_FIRST_YEAR) * 366 + (day - y->first_day)];
 	rc = cal_year_set(y, day, kind, name);
 	if (rc == FZ_ECONFLICT)
@@ -325,8 +324,8 @@ static int event_prop(struct ics *x, struct event *ev, const struct prop *p)
 }
 
 /* BEGIN or END of a component. */
-static int component(struct ics *x, struct import *im, const struct prop *p,
-		     char stack[][32], int *depth, int *lines, struct event *ev)
+static int component(struct ics *x, struct import *im, const struct prop *p, char stack[][32],
+		     int *depth, int *lines, struct event *ev)
 {
 	char name[32];
 
@@ -379,8 +378,8 @@ static int parse(struct ics *x, struct import *im)
 			rc = fail(x, x->lineno, FZ_EINVAL, "应以 BEGIN:VCALENDAR 开始");
 		} else if (depth == 2 && strcmp(stack[1], "VEVENT") == 0) {
 			rc = event_prop(x, &ev, &p);
-		} else if (depth == 1 && (strcmp(p.name, "X-WR-CALNAME") == 0 ||
-					  strcmp(p.name, "PRODID") == 0)) {
+		} else if (depth == 1 &&
+			   (strcmp(p.name, "X-WR-CALNAME") == 0 || strcmp(p.name, "PRODID") == 0)) {
 			char text[MAX_TEXT], *to = p.name[0] == 'X' ? im->calname : im->prodid;
 			unescape(&p, text, sizeof(text));
 			cal_copy_utf8(to, sizeof(im->calname), text, FZ_CALENDAR_MAX_SOURCE - 5);
@@ -406,9 +405,8 @@ static int add_years(struct import *im, const int *years, size_t nyears, struct 
 				  "year: 导入 ICS 文件须指明它描述的年份，如 2027");
 	for (size_t i = 0; i < nyears; i++) {
 		if (years[i] < FZ_CALENDAR_FIRST_YEAR || years[i] > FZ_CALENDAR_LAST_YEAR)
-			return fz_err_set(err, FZ_EINVAL, NULL, "year",
-					  "year: %d 不在 %d–%d 之间", years[i],
-					  FZ_CALENDAR_FIRST_YEAR, FZ_CALENDAR_LAST_YEAR);
+			return fz_err_set(err, FZ_EINVAL, NULL, "year", "year: %d 不在 %d–%d 之间",
+					  years[i], FZ_CALENDAR_FIRST_YEAR, FZ_CALENDAR_LAST_YEAR);
 		if (!cal_year_add(im->cal, years[i]))
 			return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	}
@@ -422,7 +420,7 @@ static int finish(struct import *im, const char *source, int64_t imported_at, st
 
 	if (!source) {
 		snprintf(text, sizeof(text), "ICS: %s",
-			 im->calname[0]	  ? im->calname
+			 im->calname[0]	 ? im->calname
 			 : im->prodid[0] ? im->prodid
 					 : "未命名日历");
 		source = text;
@@ -437,17 +435,18 @@ static int finish(struct import *im, const char *source, int64_t imported_at, st
 	return 0;
 }
 
-int fz_calendar_import_ics(struct fz_calendar *cal, const char *text, size_t len,
-			   const int *years, size_t nyears, const char *source,
-			   int64_t imported_at, struct fz_err *err)
+int fz_calendar_import_ics(struct fz_calendar *cal, const char *text, size_t len, const int *years,
+			   size_t nyears, const char *source, int64_t imported_at,
+			   struct fz_err *err)
 {
 	struct import im;
 	struct ics *x;
 	int rc;
 
 	if (len > FZ_CALENDAR_MAX_BYTES)
-		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "日历文件 %zu 字节，超过上限 %u 字节",
-				  len, FZ_CALENDAR_MAX_BYTES);
+		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL,
+				  "日历文件 %zu 字节，超过上限 %u 字节", len,
+				  FZ_CALENDAR_MAX_BYTES);
 	memset(&im, 0, sizeof(im));
 	x = calloc(1, sizeof(*x));
 	im.cal = fz_calendar_new();

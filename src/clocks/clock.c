@@ -81,8 +81,8 @@ int fz_clock_resume(struct fz_clock *c, int64_t at, struct fz_err *err)
 	return 0;
 }
 
-int fz_clock_extend(struct fz_clock *c, int64_t amount, const char *reason,
-		    const char *approver, int64_t at, struct fz_err *err)
+int fz_clock_extend(struct fz_clock *c, int64_t amount, const char *reason, const char *approver,
+		    int64_t at, struct fz_err *err)
 {
 	struct fz_clock_extension *list, *e;
 	struct fz_period total = c->period;

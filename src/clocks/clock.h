@@ -100,8 +100,8 @@ int fz_clock_resume(struct fz_clock *c, int64_t at, struct fz_err *err);
  * an amount < 1, a total past the unit's maximum or a missing text;
  * FZ_ETOOBIG past FZ_CLOCK_MAX_EXTENSIONS; FZ_ENOMEM.
  */
-int fz_clock_extend(struct fz_clock *c, int64_t amount, const char *reason,
-		    const char *approver, int64_t at, struct fz_err *err);
+int fz_clock_extend(struct fz_clock *c, int64_t amount, const char *reason, const char *approver,
+		    int64_t at, struct fz_err *err);
 /* 1 while the last pause has not ended. */
 int fz_clock_paused(const struct fz_clock *c);
 

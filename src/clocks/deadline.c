@@ -34,7 +34,7 @@ static const struct {
 	{ FZ_UNIT_DAYS, FZ_RULE_NEXT_WORKDAY,
 	  "按自然日计算：开始的当日不计入，自下一日开始计算；期间届满的最后一日是法定休假日"
 	  "（节假日或周末，调休上班日除外）的，以休假日后的第一个工作日为期间届满的日期，"
-	  "该日二十四时截止（《民事诉讼法》第八十五条，《行政诉讼法》第八十三条，"
+	  "该日二十四时截止（《民事诉讼法》第八十五条，《行政诉讼法》第一百零一条适用之，"
 	  "《民法典》第二百零三条）" },
 	{ FZ_UNIT_WORKDAYS, FZ_RULE_NONE,
 	  "按工作日计算：开始的当日不计入，自下一日起只计法定工作日，周六、周日和法定节假日"
@@ -329,8 +329,8 @@ static cJSON *days_json(const struct fz_deadline_day *list, size_t n)
 			snprintf(reason, sizeof(reason), "%s",
 				 list[i].name[0] ? list[i].name
 						 : fz_calendar_weekday_name(list[i].day));
-		cJSON_AddStringToObject(
-			o, "date", fz_calendar_day_format(list[i].day, date, sizeof(date)));
+		cJSON_AddStringToObject(o, "date",
+					fz_calendar_day_format(list[i].day, date, sizeof(date)));
 		cJSON_AddStringToObject(o, "weekday", fz_calendar_weekday_name(list[i].day));
 		cJSON_AddStringToObject(o, "kind", kind_name(list[i].kind));
 		cJSON_AddStringToObject(o, "reason", reason);

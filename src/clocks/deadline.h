@@ -12,7 +12,8 @@
  *   working days (调休) count (行政处罚法 Art. 85 uses them);
  * - the rule next_workday: when the last day is not a working day (a
  *   holiday or a weekend that is no make-up day), the period ends on the
- *   next working day (民事诉讼法 Art. 85, 行政诉讼法 Art. 83, 民法典 Art. 203).
+ *   next working day (民事诉讼法 Art. 85, applied to administrative cases by
+ *   行政诉讼法 Art. 101; 民法典 Art. 203).
  *   It never moves a workdays period, and does not apply to hours.
  *
  * "24:00 of day D" is represented by the instant 00:00 of D + 1: a period is

@@ -3,14 +3,14 @@
 #include "core/err.h"
 #include "store/db.h"
 
-
 int fz_store_calendar_put(struct fz_db *db, int year, const char *source, const char *data,
 			  int64_t imported_at, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT OR REPLACE INTO calendars(year, source, data, imported_at)"
-				   " VALUES (?1, ?2, ?3, ?4)",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT OR REPLACE INTO calendars(year, source, data, imported_at)"
+			" VALUES (?1, ?2, ?3, ?4)",
+			err);
 	int rc;
 
 	if (!st)
@@ -24,8 +24,7 @@ int fz_store_calendar_put(struct fz_db *db, int year, const char *source, const 
 	return rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
 }
 
-int fz_store_calendar_list(struct fz_db *db, fz_calendar_row_fn each, void *ctx,
-			   struct fz_err *err)
+int fz_store_calendar_list(struct fz_db *db, fz_calendar_row_fn each, void *ctx, struct fz_err *err)
 {
 	sqlite3_stmt *st = db_stmt(
 		db, "SELECT year, source, data, imported_at FROM calendars ORDER BY year", err);

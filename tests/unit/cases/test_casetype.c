@@ -148,7 +148,7 @@ static void field_values_are_checked(void **state)
 	v = cJSON_Parse("{\"summary\":\"漏水\",\"category\":\"family\"}");
 	fz_err_init(&err);
 	assert_int_equal(fz_casetype_check_fields(t, v, 1, &err), FZ_EINVAL);
-	assert_string_equal(err.field, "parties");
+	assert_string_equal(err.field, "fields/parties");
 	cJSON_Delete(v);
 	v = cJSON_Parse("{\"contact_phone\":\"12\"}");
 	fz_err_init(&err);
