@@ -1031,6 +1031,27 @@ static int op_reopen(struct fz_db *db, struct op *o, const cJSON *args, struct f
 	return sync_clocks(db, o, err);
 }
 
+/* The new due time of a day clock resumed now: its days left after the
+ * pause day, counted afresh from now. */
+static int resume_days(struct op *o, const struct fz_ct_clock *k, const struct fz_case_clock *cur,
+		       int64_t *due, struct fz_err *err)
+{
+	struct fz_calendar *cal = fz_calendar_slot_get(o->e->cfg.calendar);
+	int32_t paused_day = fz_calendar_day_of(cur->paused_at);
+	int32_t last_day = fz_calendar_day_of(cur->due_at - 1);
+	int64_t left = 0;
+	int rc;
+
+	if (!cal)
+		return fz_err_set(err, FZ_EINTERNAL, NULL, NULL, "没有载入工作日历");
+	rc = fz_deadline_count(cal, k->unit == FZ_CLOCK_WORKDAYS ? FZ_UNIT_WORKDAYS : FZ_UNIT_DAYS,
+			       paused_day, last_day + 1, &left, err);
+	fz_calendar_unref(cal);
+	if (rc)
+		return rc == FZ_ENOTFOUND ? FZ_ECONFLICT : rc;
+	return compute_due(o, k, o->now, left, k->unit, due, err);
+}
+
 static int op_clock(struct fz_db *db, struct op *o, const char *op, const cJSON *args,
 		    struct fz_err *err)
 {
@@ -1068,10 +1089,16 @@ static int op_clock(struct fz_db *db, struct op *o, const char *op, const cJSON 
 		if (strcmp(cur->status, "paused") != 0)
 			return fz_err_set(err, FZ_ECONFLICT, "illegal_transition", "clock",
 					  "“%s”没有暂停", k->title);
+		int64_t due = cur->due_at + d, rc2;
 		snprintf(cur->status, sizeof(cur->status), "running");
+		/* Paused time does not count. Hours stop to the millisecond; for
+		 * days the days counted before the pause stay counted and the rest
+		 * is counted afresh from the resumption (src/clocks/clock.h). */
+		if (k->unit != FZ_CLOCK_HOURS && (rc2 = resume_days(o, k, cur, &due, err)))
+			return (int)rc2;
+		cur->warn_at += due - cur->due_at;
+		cur->due_at = due;
 		cur->paused_ms += d;
-		cur->due_at += d; /* paused time does not count */
-		cur->warn_at += d;
 		cur->paused_at = 0;
 		snprintf(o->summary, sizeof(o->summary), "恢复计时：%s", k->title);
 	} else {

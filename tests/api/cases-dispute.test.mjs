@@ -156,12 +156,20 @@ test('pause, resume and extension shift the deadline, with reasons', async () =>
     type: 'dispute', region: '330702001', fields: { summary: '物业费纠纷', parties: '业主与物业公司', category: 'property' } } });
   let r = await act(handler, r0.json.code, 'triage_complex', { fields: { complexity: 'complex' } });
   const due0 = Date.parse(r.json.clocks[0].due_at);
+  const pausedAt = h.now();
   r = await act(handler, r0.json.code, 'pause', { note: '等待房屋质量鉴定' });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.clocks[0].status, 'paused');
   h.advance(2 * DAY);
   r = await act(handler, r0.json.code, 'resume', { note: '鉴定报告已出' });
-  assert.equal(Date.parse(r.json.clocks[0].due_at), due0 + 2 * DAY, 'paused time does not count');
+  // paused time does not count: the days left after the pause day are
+  // counted afresh from the resumption, with the clock's holiday rule
+  const day = (ms) => Math.floor((ms + 8 * 3600 * 1000) / DAY);
+  const left = day(due0 - 1) - day(pausedAt);
+  const cal = await h.api('GET', `/api/v1/calendar/deadline?start=${new Date(h.now()).toISOString()}&amount=${left}&unit=days&rule=next_workday`, { token: handler });
+  assert.equal(cal.status, 200, cal.text);
+  assert.equal(r.json.clocks[0].due_at, cal.json.deadline);
+  assert.ok(Date.parse(r.json.clocks[0].due_at) >= due0 + 2 * DAY);
   r = await act(handler, r0.json.code, 'extend', { amount: 10, unit: 'days', note: '当事人申请延期' });
   assert.equal(r.status, 403, 'only a leader approves an extension');
   const townLeader = await h.login('leader.330702001');

@@ -117,12 +117,13 @@ test('legality review runs 7 working days across National Day', async () => {
   await upload(office, r.json.code, 'draft');
   r = await act(office, r.json.code, 'accept');
   assert.equal(r.json.state.name, 'reviewing');
-  // working days: 9-30, then the holiday 10-1..10-7 (10-08 is a working day),
-  // 10-8, 10-9, (10-10 Saturday is a make-up working day in 2026?) the
-  // calendar decides; the deadline is at the end of the 7th working day.
+  // seven working days from 2026-09-29 skip the National Day holiday; the
+  // calendar endpoint and the case clock must agree on the day
   const due = r.json.clocks[0].due_at;
   const cal = await h.api('GET', `/api/v1/calendar/deadline?start=${encodeURIComponent(new Date(h.now()).toISOString())}&amount=7&unit=workdays`, { token: office });
-  if (cal.status === 200) assert.equal(due, cal.json.deadline, 'the case clock and the calendar endpoint agree');
+  assert.equal(cal.status, 200, cal.text);
+  assert.equal(due, cal.json.deadline, 'the case clock and the calendar endpoint agree');
+  assert.ok(cal.json.skipped.some((x) => x.date === '2026-10-01'), 'National Day is skipped');
   assert.ok(Date.parse(due) > Date.UTC(2026, 9, 8), `due ${due} is after the holiday`);
 });
 
