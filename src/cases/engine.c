@@ -1240,7 +1240,7 @@ static int do_act(struct fz_db *db, void *arg_, struct fz_err *err)
 {
 	struct act *x = arg_;
 	struct op *o = &x->o;
-	int rc = fz_store_case_get(db, x->case_id, o->c, err);
+	int rc = fz_store_case_get_plain(db, x->case_id, o->c, err);
 
 	if (rc)
 		return rc;
@@ -1335,7 +1335,7 @@ static int do_attach(struct fz_db *db, void *arg_, struct fz_err *err)
 {
 	struct attach *x = arg_;
 	struct op *o = &x->o;
-	int rc = fz_store_case_get(db, x->case_id, o->c, err);
+	int rc = fz_store_case_get_plain(db, x->case_id, o->c, err);
 
 	if (rc)
 		return rc;

@@ -31,7 +31,7 @@ static int do_tick(struct fz_db *db, void *arg_, struct fz_err *err)
 	struct clock_list l = { .n = 0 };
 	struct fz_case_clock *k = NULL;
 	const struct fz_ct_clock *def = NULL;
-	int rc = fz_store_case_get(db, x->k.case_id, o->c, err);
+	int rc = fz_store_case_get_plain(db, x->k.case_id, o->c, err);
 
 	if (!rc)
 		rc = fz_store_case_clocks(db, o->c->id, fz_engine_collect_clock, &l, err);

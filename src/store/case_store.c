@@ -256,6 +256,26 @@ int fz_store_case_get(struct fz_db *db, int64_t id, struct fz_case *c, struct fz
 	return get_one(db, st, key, c, err);
 }
 
+/* The same columns without the joined names: for reads inside a write. */
+#define CASE_PLAIN_COLS                                                                            \
+	"SELECT c.id, c.code, c.type, c.type_version, c.region, c.region_path, '', c.state,"       \
+	" c.level, c.escalation, c.unit_id, c.origin_unit_id, c.pending_unit_id, c.owner_id,"      \
+	" '', '', '', '', c.title, c.fields, c.documents, c.team, c.outcome,"                       \
+	" c.satisfaction, c.bounces, c.merged_into, c.version, c.created_at, c.created_by,"        \
+	" c.updated_at, c.closed_at, c.visited_at, c.due_at, c.overdue FROM cases c "
+
+int fz_store_case_get_plain(struct fz_db *db, int64_t id, struct fz_case *c, struct fz_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db, CASE_PLAIN_COLS "WHERE c.id = ?1", err);
+	char key[24];
+
+	if (!st)
+		return FZ_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	snprintf(key, sizeof(key), "%lld", (long long)id);
+	return get_one(db, st, key, c, err);
+}
+
 int fz_store_case_get_by_code(struct fz_db *db, const char *code, struct fz_case *c,
 			      struct fz_err *err)
 {

@@ -42,6 +42,9 @@ int fz_store_case_insert(struct fz_db *db, struct fz_case *c, struct fz_err *err
 int fz_store_case_update(struct fz_db *db, struct fz_case *c, struct fz_err *err);
 /* Loads a case by id; c is released first. FZ_ENOTFOUND if none. */
 int fz_store_case_get(struct fz_db *db, int64_t id, struct fz_case *c, struct fz_err *err);
+/* As fz_store_case_get() without the names of region, units and owner
+ * (cheaper; for reads inside a write). */
+int fz_store_case_get_plain(struct fz_db *db, int64_t id, struct fz_case *c, struct fz_err *err);
 int fz_store_case_get_by_code(struct fz_db *db, const char *code, struct fz_case *c,
 			      struct fz_err *err);
 
