@@ -10,53 +10,31 @@
 // A case detail screenshot is saved to build/test-artifacts/case-detail.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startFazhi, binaryExists, PASSWORD, ROOT } from '../lib/fazhi.mjs';
+import { startConsole, inp, area, until, ARTIFACTS } from '../lib/browser.mjs';
 
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const ARTIFACTS = path.join(ROOT, 'build', 'test-artifacts');
-const CONSOLE = path.join(ROOT, 'build', 'share', 'console', 'index.html');
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
-
-const missing = !binaryExists()
-  ? 'fazhi binary not built'
-  : !existsSync(CONSOLE)
-    ? 'console not built (npx vite build --config web/vite.config.js)'
-    : !existsSync(CHROMIUM)
-      ? `no chromium at ${CHROMIUM}`
-      : false;
 
 let h;
 let browser;
 let files; // temp dir with the documents to upload
 
+const newPage = () => ui.newPage();
+const closePage = (page) => ui.closePage(page);
+const signIn = (page, user) => ui.signIn(page, user);
+
+let ui;
 before(async () => {
-  // A missing part is a failure, not a skip: CI must not pass without a browser.
-  if (missing) throw new Error(`browser tests cannot run: ${missing}`);
-  h = await startFazhi({ args: ['--scheduler-interval', '50', '--session-ttl', '31536000'] });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  ui = await startConsole({ args: ['--scheduler-interval', '50', '--session-ttl', '31536000'] });
+  ({ h, browser } = ui);
   files = mkdtempSync(path.join(tmpdir(), 'fazhi-docs-'));
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (h) await h.stop();
+  if (ui) await ui.stop();
   if (files) rmSync(files, { recursive: true, force: true });
 });
 
@@ -65,57 +43,6 @@ function pdf(name, text = 'fazhi') {
   const p = path.join(files, name);
   writeFileSync(p, `%PDF-1.4\n% ${text}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n`);
   return p;
-}
-
-/** Element Plus puts data-test on the <input> itself; accept either place. */
-const inp = (name) => `input[data-test=${name}], [data-test=${name}] input`;
-const area = (name) => `textarea[data-test=${name}], [data-test=${name}] textarea`;
-
-/** A fresh page (own context, so own sessionStorage) that records page errors. */
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15000);
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(e.message));
-  page.offsite = [];
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u.startsWith(h.url) || u.startsWith('data:') || u.startsWith('blob:')) return route.continue();
-    page.offsite.push(u);
-    return route.abort();
-  });
-  return page;
-}
-
-async function closePage(page) {
-  assert.deepEqual(page.errors, [], 'uncaught errors in the page');
-  assert.deepEqual(page.offsite, [], 'the console fetched something from outside fazhi');
-  await page.context().close();
-}
-
-async function signIn(page, username) {
-  await page.goto(`${h.url}/`);
-  await page.locator(inp('login-username')).fill(username);
-  await page.locator(inp('login-password')).fill(PASSWORD);
-  await page.locator('[data-test=login-submit]').click();
-  await page.locator('[data-test=current-user]').waitFor();
-}
-
-/** Poll fn until it returns a truthy value (or throw after timeout ms). */
-async function until(fn, what, timeout = 15000) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const navItems = (page) =>
