@@ -178,7 +178,7 @@ int fz_api_calendar_year(struct fz_req *req, struct fz_resp *resp, struct fz_err
 	struct fz_day day;
 	cJSON *out;
 	char date[16];
-	int year, rc = parse_year(req->params[0], "year", &year, err);
+	int year = 0, rc = parse_year(req->params[0], "year", &year, err);
 
 	if (rc)
 		return rc;

@@ -253,8 +253,8 @@ static int render_detail(struct fz_req *req, const struct fz_casetype *t, const 
 	for (int i = 0; t && i < t->ndocs; i++) {
 		cJSON *x = cJSON_CreateObject(), *it;
 		int on = 0;
-		cJSON_ArrayForEach(it, doc_list) on |= cJSON_IsString(it) &&
-						      strcmp(it->valuestring, t->docs[i].name) == 0;
+		cJSON_ArrayForEach(it, doc_list) on |=
+			cJSON_IsString(it) && strcmp(it->valuestring, t->docs[i].name) == 0;
 		cJSON_AddStringToObject(x, "name", t->docs[i].name);
 		cJSON_AddStringToObject(x, "title", t->docs[i].title);
 		cJSON_AddBoolToObject(x, "on_file", on);
@@ -309,8 +309,8 @@ static int load_case(struct fz_req *req, struct fz_packs *p, struct fz_case *c,
 		return rc;
 	*t = fz_packs_version(p, c->type, c->type_version);
 	if (!*t || !fz_engine_can_see(*t, req->who, c))
-		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "code", "案件 %s 超出当前账号的管辖范围",
-				  c->code);
+		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "code",
+				  "案件 %s 超出当前账号的管辖范围", c->code);
 	return 0;
 }
 
@@ -553,7 +553,8 @@ static char *observed(struct fz_req *req, struct fz_packs *p)
 	for (size_t i = 0; i < fz_packs_count(p); i++) {
 		const struct fz_casetype *t = fz_packs_at(p, i);
 		for (int k = 0; k < t->nobservers; k++)
-			if (strcmp(t->observer_kinds[k], req->who->unit_kind) == 0 && o + 34 < sizeof(buf))
+			if (strcmp(t->observer_kinds[k], req->who->unit_kind) == 0 &&
+			    o + 34 < sizeof(buf))
 				o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s,", t->type);
 	}
 	return o > 1 ? fz_arena_strdup(req->arena, buf) : NULL;
@@ -667,8 +668,9 @@ static int add_indicator(void *ctx, const struct fz_indicator_row *r)
 			start--;
 		snprintf(code, sizeof(code), "%.*s", (int)(end - start), start);
 		n = fz_region_tree_find(fz_app_of(x->req)->regions, code);
-		fz_json_put(o, "region", n ? fz_app_region_brief(n->r.code, n->r.name, n->r.level)
-					   : cJSON_CreateNull());
+		fz_json_put(o, "region",
+			    n ? fz_app_region_brief(n->r.code, n->r.name, n->r.level)
+			      : cJSON_CreateNull());
 	} else if (x->q->by_unit) {
 		struct fz_unit u;
 		int64_t id = strtoll(r->group, NULL, 10);
@@ -677,23 +679,29 @@ static int add_indicator(void *ctx, const struct fz_indicator_row *r)
 	}
 	fz_json_add_int(o, "accepted", r->accepted);
 	fz_json_add_int(o, "closed", r->closed);
-	cJSON_AddNumberToObject(o, "resolution_rate",
-				r->accepted ? (double)((r->closed * 1000 + r->accepted / 2) / r->accepted) / 10.0 : 0);
+	cJSON_AddNumberToObject(
+		o, "resolution_rate",
+		r->accepted ? (double)((r->closed * 1000 + r->accepted / 2) / r->accepted) / 10.0
+			    : 0);
 	fz_json_add_int(o, "overdue", r->overdue);
-	cJSON_AddNumberToObject(o, "overdue_rate",
-				r->accepted ? (double)((r->overdue * 1000 + r->accepted / 2) / r->accepted) / 10.0 : 0);
+	cJSON_AddNumberToObject(
+		o, "overdue_rate",
+		r->accepted ? (double)((r->overdue * 1000 + r->accepted / 2) / r->accepted) / 10.0
+			    : 0);
 	fz_json_add_int(o, "bounces", r->bounces);
 	if (r->closed) {
 		x->rc = fz_store_case_durations(x->db, x->q, r->group, add_duration, &m, x->err);
-		cJSON_AddNumberToObject(o, "mean_hours",
-					(double)((r->handled_ms_sum / r->closed + 180000) / 360000) / 10.0);
-		cJSON_AddNumberToObject(o, "median_hours",
-					m.n ? (double)(((m.n % 2 ? m.v[m.n / 2]
-								 : (m.v[m.n / 2 - 1] + m.v[m.n / 2]) / 2) +
-							180000) /
-						       360000) /
-							10.0
-					    : 0);
+		cJSON_AddNumberToObject(
+			o, "mean_hours",
+			(double)((r->handled_ms_sum / r->closed + 180000) / 360000) / 10.0);
+		cJSON_AddNumberToObject(
+			o, "median_hours",
+			m.n ? (double)(((m.n % 2 ? m.v[m.n / 2]
+						 : (m.v[m.n / 2 - 1] + m.v[m.n / 2]) / 2) +
+					180000) /
+				       360000) /
+					10.0
+			    : 0);
 	} else {
 		cJSON_AddNullToObject(o, "mean_hours");
 		cJSON_AddNullToObject(o, "median_hours");
@@ -719,7 +727,8 @@ int fz_api_indicators(struct fz_req *req, struct fz_resp *resp, struct fz_err *e
 	q.type = opt(req, "type");
 	q.to = INT64_MAX;
 	if ((from && fz_time_parse(from, &q.from)) || (to && fz_time_parse(to, &q.to)))
-		return fz_err_set(err, FZ_EINVAL, NULL, from && fz_time_parse(from, &q.from) ? "from" : "to",
+		return fz_err_set(err, FZ_EINVAL, NULL,
+				  from && fz_time_parse(from, &q.from) ? "from" : "to",
 				  "from/to: 应为 RFC 3339 时间或日期，如 2026-01-01");
 	if (group && strcmp(group, "unit") == 0)
 		q.by_unit = 1;
@@ -730,7 +739,8 @@ int fz_api_indicators(struct fz_req *req, struct fz_resp *resp, struct fz_err *e
 			depth += *s == '/';
 		q.group_depth = depth; /* "/a/b/" has 3 slashes: depth 2, children at 3 */
 	} else if (group && strcmp(group, "none") != 0)
-		return fz_err_set(err, FZ_EINVAL, NULL, "group", "group: 应为 region、unit 或 none");
+		return fz_err_set(err, FZ_EINVAL, NULL, "group",
+				  "group: 应为 region、unit 或 none");
 	if (!(x.db = fz_app_db(req, err)))
 		return FZ_ENOMEM;
 	out = cJSON_CreateObject();

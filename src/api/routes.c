@@ -13,10 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define ALL	FZ_ROLE_ALL
-#define ADMIN	FZ_ROLE_ADMIN
-#define PEOPLE	(FZ_ROLE_ADMIN | FZ_ROLE_LEADER | FZ_ROLE_AUDITOR)
-#define AUDITOR FZ_ROLE_AUDITOR
+#define ALL	 FZ_ROLE_ALL
+#define ADMIN	 FZ_ROLE_ADMIN
+#define PEOPLE	 (FZ_ROLE_ADMIN | FZ_ROLE_LEADER | FZ_ROLE_AUDITOR)
+#define AUDITOR	 FZ_ROLE_AUDITOR
 #define CASEWORK (FZ_ROLE_HANDLER | FZ_ROLE_DISPATCHER | FZ_ROLE_GRID | FZ_ROLE_LEADER)
 
 const struct fz_route fz_api_routes[] = {
@@ -47,11 +47,17 @@ const struct fz_route fz_api_routes[] = {
 	{ "POST", "/api/v1/calendar/years", ADMIN, fz_api_calendar_import, "导入某年节假日安排" },
 	{ "GET", "/api/v1/calendar/years/{year}", ALL, fz_api_calendar_year,
 	  "某年节假日和调休上班日" },
+	{ "POST", "/api/v1/identifiers/validate", ALL, fz_api_identifier_validate,
+	  "校验身份证号、统一社会信用代码、车牌或手机号" },
+	{ "GET", "/api/v1/geo/locate", ALL, fz_api_geo_locate, "坐标所在的区县和市" },
+	{ "POST", "/api/v1/geo/locate", ALL, fz_api_geo_locate_batch, "批量定位坐标所在区县",
+	  8u << 20 },
 	{ "GET", "/api/v1/case-types", ALL, fz_api_case_types, "案件类型及其定义" },
 	{ "GET", "/api/v1/case-types/{type}", ALL, fz_api_case_type_get, "案件类型定义" },
 	{ "GET", "/api/v1/cases", ALL, fz_api_case_list, "案件列表" },
 	{ "POST", "/api/v1/cases", CASEWORK, fz_api_case_create, "受理案件" },
-	{ "GET", "/api/v1/cases/{code}", ALL, fz_api_case_get, "案件详情（时限、流程、可执行操作）" },
+	{ "GET", "/api/v1/cases/{code}", ALL, fz_api_case_get,
+	  "案件详情（时限、流程、可执行操作）" },
 	{ "POST", "/api/v1/cases/{code}/actions/{op}", CASEWORK, fz_api_case_act, "办理案件" },
 	{ "POST", "/api/v1/cases/{code}/attachments", CASEWORK, fz_api_case_attach, "上传附件",
 	  16u << 20 },

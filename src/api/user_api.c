@@ -87,8 +87,7 @@ int fz_api_user_list(struct fz_req *req, struct fz_resp *resp, struct fz_err *er
  * To change a user, the user's own scope must lie in the caller's scope too:
  * a township admin must not take over an account that sees the whole city.
  */
-static int load_user(struct fz_req *req, int to_change, struct fz_user *u,
-		     struct fz_err *err)
+static int load_user(struct fz_req *req, int to_change, struct fz_user *u, struct fz_err *err)
 {
 	struct fz_db *db = fz_app_db(req, err);
 	int64_t id;
@@ -101,9 +100,10 @@ static int load_user(struct fz_req *req, int to_change, struct fz_user *u,
 	    (rc = fz_app_in_scope(req, u->unit_path, "id", err)))
 		return rc;
 	if (to_change && !fz_scope_contains(req->who->scope_path, u->scope_path))
-		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "id",
-				  "id: 用户 %s 的管辖范围（%s）大于当前账号的管辖范围（%s），无权修改",
-				  u->username, u->scope, req->who->scope);
+		return fz_err_set(
+			err, FZ_EFORBIDDEN, NULL, "id",
+			"id: 用户 %s 的管辖范围（%s）大于当前账号的管辖范围（%s），无权修改",
+			u->username, u->scope, req->who->scope);
 	return 0;
 }
 

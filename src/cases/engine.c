@@ -297,8 +297,8 @@ static const char *common_refusal(const struct common_op *op, const struct fz_ca
 	else if (!unit && !in_scope && !(who->user_id == c->owner_id && c->owner_id))
 		snprintf(buf, size, "只有承办单位或管辖范围内的人员可以“%s”", op->title);
 	else if (op->roles && !(who->roles & op->roles) &&
-		 !(op->unit_alone &&
-		   (unit || (strcmp(op->name, "attach") == 0 && who->unit_id == c->origin_unit_id))))
+		 !(op->unit_alone && (unit || (strcmp(op->name, "attach") == 0 &&
+					       who->unit_id == c->origin_unit_id))))
 		snprintf(buf, size, "当前账号的角色不能“%s”", op->title);
 	else
 		return NULL;
@@ -571,9 +571,9 @@ static void case_title(const struct fz_casetype *t, const cJSON *fields, char *o
 		v = fz_json_str(fields, f);
 		if (v && t->fields[i].kind == FZ_FIELD_ENUM) {
 			const cJSON *o;
-			cJSON_ArrayForEach(o, t->fields[i].options) if (strcmp(fz_json_str(o, "value"),
-									   v) == 0) v =
-				fz_json_str(o, "title");
+			cJSON_ArrayForEach(
+				o, t->fields[i].options) if (strcmp(fz_json_str(o, "value"), v) ==
+							     0) v = fz_json_str(o, "title");
 		}
 	}
 	for (i = 0; i < t->nfields && !v; i++)

@@ -155,13 +155,14 @@ int fz_cmd_reload(int argc, char **argv)
 	int rc;
 
 	fz_config_init(&cfg);
-	rc = fz_cli_parse(argc, argv,
-			  "Usage: fazhi reload --db FILE\n"
-			  "Asks the server of FILE (its pid is in FILE.pid) to reload the app packs\n"
-			  "(the same as sending it SIGHUP). Changed case types become new versions;\n"
-			  "running cases keep theirs; a broken pack is refused and reported in the\n"
-			  "server's log.",
-			  NULL, &cfg);
+	rc = fz_cli_parse(
+		argc, argv,
+		"Usage: fazhi reload --db FILE\n"
+		"Asks the server of FILE (its pid is in FILE.pid) to reload the app packs\n"
+		"(the same as sending it SIGHUP). Changed case types become new versions;\n"
+		"running cases keep theirs; a broken pack is refused and reported in the\n"
+		"server's log.",
+		NULL, &cfg);
 	if (rc) {
 		fz_config_release(&cfg);
 		return rc == 1 ? 0 : rc;
@@ -209,6 +210,7 @@ static int serve(struct fz_config *cfg)
 	memset(&app, 0, sizeof(app));
 	app.store = rt.store;
 	app.regions = rt.regions;
+	app.locator = rt.locator;
 	app.engine = rt.engine;
 	app.calendar = &rt.calendar;
 	app.cfg = cfg;
@@ -258,8 +260,9 @@ static int serve(struct fz_config *cfg)
 		if (fz_engine_reload(rt.engine, fz_clock_now(), &rep, &err))
 			fz_log(FZ_LOG_ERROR, "reload: %s", err.msg);
 		else
-			fz_log(FZ_LOG_INFO, "reload: %d packs, %d types, %d new versions, %d refused",
-			       rep.packs, rep.types, rep.new_versions, rep.nproblems);
+			fz_log(FZ_LOG_INFO,
+			       "reload: %d packs, %d types, %d new versions, %d refused", rep.packs,
+			       rep.types, rep.new_versions, rep.nproblems);
 		for (int i = 0; i < rep.nproblems; i++)
 			fz_log(FZ_LOG_WARN, "reload: pack refused: %s", rep.problems[i]);
 	}

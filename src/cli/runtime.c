@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "geo/locator.h"
 #include "registry/region_tree.h"
 #include "store/store.h"
 
@@ -28,6 +29,23 @@ static int load_calendar(const struct fz_config *cfg, struct fz_store *store,
 	return 0;
 }
 
+/* The index of the district boundaries (stored by fz_cli_load_regions). */
+static int load_locator(struct fz_store *store, struct fz_locator **out)
+{
+	struct fz_locator_stats st;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (fz_locator_load(store, "330700", out, &err))
+		return fz_cli_fail("boundaries", &err);
+	fz_locator_stats(*out, &st);
+	fz_log(FZ_LOG_INFO,
+	       "geo: %zu districts indexed, grid %ux%u, %zu boundary cells, %zu KiB; %zu "
+	       "self-intersections of the quantised package boundaries read by the even-odd rule",
+	       st.features, st.nx, st.ny, st.mixed_cells, st.bytes / 1024, st.self_intersections);
+	return 0;
+}
+
 int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t now,
 		    struct fz_runtime *rt)
 {
@@ -43,11 +61,13 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 		fz_cli_fail("regions", &err);
 		goto fail;
 	}
+	if (load_locator(rt->store, &rt->locator))
+		goto fail;
 	if (load_calendar(cfg, rt->store, &rt->calendar))
 		goto fail;
 	rt->calendar_ready = 1;
-	if (writer && fz_store_start_writer(rt->store,
-					    (int)fz_config_int(cfg, FZ_CFG_WRITER_BATCH))) {
+	if (writer &&
+	    fz_store_start_writer(rt->store, (int)fz_config_int(cfg, FZ_CFG_WRITER_BATCH))) {
 		fprintf(stderr, "fazhi: cannot start the store writer\n");
 		goto fail;
 	}
@@ -63,8 +83,8 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 	}
 	for (int i = 0; i < rep.nproblems; i++)
 		fprintf(stderr, "fazhi: pack refused: %s\n", rep.problems[i]);
-	fz_log(FZ_LOG_INFO, "packs: %d loaded, %d case types, %d new versions", rep.packs, rep.types,
-	       rep.new_versions);
+	fz_log(FZ_LOG_INFO, "packs: %d loaded, %d case types, %d new versions", rep.packs,
+	       rep.types, rep.new_versions);
 	return 0;
 fail:
 	fz_runtime_close(rt);
@@ -76,6 +96,7 @@ void fz_runtime_close(struct fz_runtime *rt)
 	fz_engine_free(rt->engine);
 	if (rt->calendar_ready)
 		fz_calendar_slot_release(&rt->calendar);
+	fz_locator_free(rt->locator);
 	fz_region_tree_free(rt->regions);
 	fz_store_free(rt->store);
 	memset(rt, 0, sizeof(*rt));

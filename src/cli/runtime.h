@@ -1,6 +1,7 @@
 /*
  * runtime: what a running fazhi holds besides its HTTP server: the store,
- * the region tree, the holiday calendar and the case engine, opened in
+ * the region tree, the district locator (point -> district, geo/locator.h),
+ * the holiday calendar and the case engine, opened in
  * order by fz_runtime_open() and closed in reverse by fz_runtime_close().
  * Used by `serve` and by commands that drive the engine (`demo`).
  * Main thread only; the parts it opens are thread-safe as their headers say.
@@ -14,12 +15,14 @@
 
 struct fz_config;
 struct fz_engine;
+struct fz_locator;
 struct fz_region_tree;
 struct fz_store;
 
 struct fz_runtime {
 	struct fz_store *store;
 	struct fz_region_tree *regions;
+	struct fz_locator *locator; /* the district boundaries of 330700 */
 	struct fz_calendar_slot calendar;
 	int calendar_ready;
 	struct fz_engine *engine;

@@ -3,6 +3,7 @@
 #include "core/err.h"
 
 #include <ctype.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,11 @@ static int64_t wall(void)
 
 int64_t fz_clock_now(void)
 {
+	/* The last time read from the file: a reader that catches the file
+	 * half-rewritten keeps the previous time instead of jumping to the
+	 * wall clock. */
+	static _Atomic int64_t last_from_file = -1;
+
 	if (clock_file[0]) {
 		FILE *f = fopen(clock_file, "r");
 		char line[32] = "";
@@ -42,9 +48,13 @@ int64_t fz_clock_now(void)
 				line[0] = '\0';
 			fclose(f);
 			v = strtoll(line, &end, 10);
-			if (end != line && v >= 0)
+			if (end != line && v >= 0) {
+				atomic_store(&last_from_file, v);
 				return v;
+			}
 		}
+		if (atomic_load(&last_from_file) >= 0)
+			return atomic_load(&last_from_file);
 	}
 	if (fixed_ms >= 0)
 		return fixed_ms;

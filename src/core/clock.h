@@ -18,7 +18,11 @@
 void fz_clock_use_file(const char *path);
 /* Freeze time at ms; a negative ms goes back to the wall clock. */
 void fz_clock_use_fixed(int64_t ms);
-/* Now, in UTC ms. Falls back to the wall clock if the file is unreadable. */
+/*
+ * Now, in UTC ms. With a clock file that cannot be read or parsed (a test
+ * caught rewriting it), the last time read from it; before any, the fixed
+ * time or the wall clock.
+ */
 int64_t fz_clock_now(void);
 
 /* "2026-03-02T01:00:00.000Z" into out (at least 25 bytes). Returns out. */

@@ -160,7 +160,8 @@ static int check_value(const cJSON *v, const struct fz_json_field *f, struct fz_
 		ok = cJSON_IsObject(v);
 		break;
 	case FZ_JSON_ARRAY:
-		ok = cJSON_IsArray(v) && (!f->max_len || (size_t)cJSON_GetArraySize(v) <= f->max_len);
+		ok = cJSON_IsArray(v) &&
+		     (!f->max_len || (size_t)cJSON_GetArraySize(v) <= f->max_len);
 		break;
 	case FZ_JSON_STRINGS:
 		ok = cJSON_IsArray(v);

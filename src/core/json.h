@@ -25,7 +25,7 @@ enum fz_json_type {
 	FZ_JSON_STRINGS, /* array of strings */
 	FZ_JSON_OBJECT,
 	FZ_JSON_NULLABLE_STRING, /* a string, or null to clear */
-	FZ_JSON_ARRAY,           /* any array (its items checked by the caller) */
+	FZ_JSON_ARRAY,		 /* any array (its items checked by the caller) */
 };
 
 struct fz_json_field {

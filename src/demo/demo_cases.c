@@ -13,7 +13,7 @@
 #include <string.h>
 
 #define HOUR (3600LL * 1000)
-#define DAY (24 * HOUR)
+#define DAY  (24 * HOUR)
 /* 2025-01-01T00:00+08:00 */
 #define Y2025 1735660800000LL
 
@@ -85,8 +85,8 @@ static void attach(struct demo *d, struct fz_case *c, const char *prefix, const 
 	if (d->rc || (d->rc = who(d, prefix, code, &p)))
 		return;
 	snprintf(name, sizeof(name), "%s.pdf", doc);
-	d->rc = fz_engine_attach(d->e, &a, c->id, name, doc, "application/pdf", pdf, sizeof(pdf) - 1,
-				 at, &att, d->err);
+	d->rc = fz_engine_attach(d->e, &a, c->id, name, doc, "application/pdf", pdf,
+				 sizeof(pdf) - 1, at, &att, d->err);
 	/* re-read: the attachment bumped the version */
 	db = fz_store_reader(d->store);
 	if (!d->rc)
@@ -163,14 +163,18 @@ static void dispute(struct demo *d, const struct places *pl, int64_t at, int clo
 	create(d, &c, "grid", t->r.code, "dispute", v->r.code, fields, at);
 	snprintf(args, sizeof(args), "{\"fields\":{\"complexity\":\"%s\"}}", complexity);
 	op(d, &c, "handler", t->r.code,
-	   r < 60 ? "triage_simple" : r < 90 ? "triage_complex" : "triage_difficult", args, t1);
+	   r < 60   ? "triage_simple"
+	   : r < 90 ? "triage_complex"
+		    : "triage_difficult",
+	   args, t1);
 	if (!close) {
 		fz_case_release(&c);
 		return;
 	}
 	if (r < 60) { /* the village (the grid worker's centre) settles it */
 		attach(d, &c, "grid", t->r.code, "agreement", at + days * DAY);
-		op(d, &c, "grid", t->r.code, "resolve", "{\"outcome\":\"村（社区）调解成功，双方签订调解协议\"}",
+		op(d, &c, "grid", t->r.code, "resolve",
+		   "{\"outcome\":\"村（社区）调解成功，双方签订调解协议\"}",
 		   at + days * DAY + HOUR);
 	} else if (r < 90) {
 		attach(d, &c, "handler", t->r.code, "agreement", at + days * DAY);
@@ -179,12 +183,12 @@ static void dispute(struct demo *d, const struct places *pl, int64_t at, int clo
 	} else {
 		op(d, &c, "leader", dist->r.code, "owner", "{\"note\":\"领导包案\"}", t1 + HOUR);
 		attach(d, &c, "leader", dist->r.code, "agreement", at + days * DAY);
-		op(d, &c, "leader", dist->r.code, "resolve", "{\"outcome\":\"县级领导包案化解，签订协议\"}",
-		   at + days * DAY + HOUR);
+		op(d, &c, "leader", dist->r.code, "resolve",
+		   "{\"outcome\":\"县级领导包案化解，签订协议\"}", at + days * DAY + HOUR);
 	}
 	if (pick(d, 10) < 7)
-		op(d, &c, "grid", t->r.code, "visit", "{\"satisfaction\":5,\"note\":\"当事人满意\"}",
-		   at + (days + 3) * DAY);
+		op(d, &c, "grid", t->r.code, "visit",
+		   "{\"satisfaction\":5,\"note\":\"当事人满意\"}", at + (days + 3) * DAY);
 	fz_case_release(&c);
 }
 
@@ -210,7 +214,8 @@ static int64_t unit_of(struct demo *d, const char *kind, const struct fz_region_
 }
 
 static const char *const crimes[][3] = {
-	{ "某食品公司生产销售不符合安全标准的食品案", "金华某食品有限公司", "生产、销售不符合安全标准的食品罪" },
+	{ "某食品公司生产销售不符合安全标准的食品案", "金华某食品有限公司",
+	  "生产、销售不符合安全标准的食品罪" },
 	{ "某建材店销售伪劣产品案", "某建材经营部", "销售伪劣产品罪" },
 	{ "某公司假冒注册商标案", "某日用品有限公司", "假冒注册商标罪" },
 };
@@ -225,11 +230,12 @@ static void transfer(struct demo *d, const struct fz_region_node *dist, int64_t 
 	struct fz_case c;
 
 	fz_case_init(&c);
-	snprintf(fields, sizeof(fields),
-		 "{\"case_name\":\"%s\",\"suspect\":\"%s\",\"suspected_crime\":\"%s\","
-		 "\"facts\":\"执法检查中发现涉嫌犯罪线索，涉案金额较大。\",\"team\":\"执法人员二名\","
-		 "\"amount\":%d}",
-		 x[0], x[1], x[2], 50000 * (1 + pick(d, 40)));
+	snprintf(
+		fields, sizeof(fields),
+		"{\"case_name\":\"%s\",\"suspect\":\"%s\",\"suspected_crime\":\"%s\","
+		"\"facts\":\"执法检查中发现涉嫌犯罪线索，涉案金额较大。\",\"team\":\"执法人员二名\","
+		"\"amount\":%d}",
+		x[0], x[1], x[2], 50000 * (1 + pick(d, 40)));
 	create(d, &c, "market", code, "xingxing", code, fields, at);
 	attach(d, &c, "market", code, "report", at + HOUR);
 	op(d, &c, "market", code, "submit", NULL, at + 2 * HOUR);
@@ -244,7 +250,8 @@ static void transfer(struct demo *d, const struct fz_region_node *dist, int64_t 
 	}
 	if (stage >= 2 && pick(d, 3) == 0) { /* returned once, sent again */
 		op(d, &c, "police", code, "return",
-		   "{\"reason_code\":\"incomplete\",\"note\":\"缺少检验报告原件\"}", at + DAY + 8 * HOUR);
+		   "{\"reason_code\":\"incomplete\",\"note\":\"缺少检验报告原件\"}",
+		   at + DAY + 8 * HOUR);
 		op(d, &c, "market", code, "transfer", args, at + 2 * DAY);
 	}
 	if (stage >= 2)
@@ -253,7 +260,8 @@ static void transfer(struct demo *d, const struct fz_region_node *dist, int64_t 
 		op(d, &c, "police", code, "file", "{\"outcome\":\"决定立案侦查\"}", at + 4 * DAY);
 	if (stage == 4) {
 		op(d, &c, "police", code, "not_file",
-		   "{\"fields\":{\"refusal_reasons\":\"现有证据不足以证明达到追诉标准\"}}", at + 4 * DAY);
+		   "{\"fields\":{\"refusal_reasons\":\"现有证据不足以证明达到追诉标准\"}}",
+		   at + 4 * DAY);
 		attach(d, &c, "market", code, "reconsideration_request", at + 5 * DAY);
 		op(d, &c, "market", code, "request_reconsideration", NULL, at + 5 * DAY + HOUR);
 		op(d, &c, "police", code, "reconsider_uphold",
@@ -300,8 +308,8 @@ static void minor(struct demo *d, const struct fz_region_node *t, int64_t at, in
 	if (finish) {
 		op(d, &c, "police", t->r.code, "handle",
 		   "{\"fields\":{\"measures\":\"联系监护人并由民政部门临时照料\"}}", at + 2 * DAY);
-		op(d, &c, "police", t->r.code, "tell_reporter", "{\"outcome\":\"已电话告知报告人\"}",
-		   at + 2 * DAY + HOUR);
+		op(d, &c, "police", t->r.code, "tell_reporter",
+		   "{\"outcome\":\"已电话告知报告人\"}", at + 2 * DAY + HOUR);
 	}
 	fz_case_release(&c);
 }
@@ -349,8 +357,10 @@ int fz_demo_cases(struct fz_engine *e, struct fz_store *store, const struct fz_r
 		for (int s = 0; s < 5 && !d.rc; s++)
 			transfer(&d, dist, year_start + (k * 5 + s) * 6 * DAY, s);
 		for (size_t j = 0; j < 2 && j < dist->nchildren && !d.rc; j++) {
-			legality(&d, dist->children[j], year_start + (int64_t)(k * 20 + j * 7) * DAY, j == 0);
-			minor(&d, dist->children[j], year_start + (int64_t)(k * 21 + j * 9 + 3) * DAY, j == 0);
+			legality(&d, dist->children[j],
+				 year_start + (int64_t)(k * 20 + j * 7) * DAY, j == 0);
+			minor(&d, dist->children[j],
+			      year_start + (int64_t)(k * 21 + j * 9 + 3) * DAY, j == 0);
 		}
 	}
 	free(pl);

@@ -78,7 +78,7 @@ typedef void (*fz_metrics_fn)(void *app, struct fz_buf *out);
 struct fz_server_config {
 	const char *listen; /* "127.0.0.1:8080", port 0 for any */
 	unsigned threads;
-	size_t max_body;   /* routes may raise it (struct fz_route.max_body) */
+	size_t max_body; /* routes may raise it (struct fz_route.max_body) */
 	size_t max_header;
 	unsigned timeout_s;
 	int max_json_depth;

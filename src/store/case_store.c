@@ -77,11 +77,12 @@ int fz_store_case_type_put(struct fz_db *db, const struct fz_case_type_row *r, s
 int fz_store_case_next_seq(struct fz_db *db, const char *prefix, const char *region, int year,
 			   int64_t *seq, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO case_seq(prefix, region, year, last) VALUES (?1, ?2, ?3, 1)"
-				   " ON CONFLICT(prefix, region, year) DO UPDATE SET last = last + 1"
-				   " RETURNING last",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO case_seq(prefix, region, year, last) VALUES (?1, ?2, ?3, 1)"
+			" ON CONFLICT(prefix, region, year) DO UPDATE SET last = last + 1"
+			" RETURNING last",
+			err);
 	int rc;
 
 	if (!st)
@@ -98,12 +99,12 @@ int fz_store_case_next_seq(struct fz_db *db, const char *prefix, const char *reg
 #define CASE_COLS                                                                                  \
 	"SELECT c.id, c.code, c.type, c.type_version, c.region, c.region_path, r.name, c.state,"   \
 	" c.level, c.escalation, c.unit_id, c.origin_unit_id, c.pending_unit_id, c.owner_id,"      \
-	" coalesce(u.name, ''), coalesce(o.name, ''), coalesce(p.name, ''),"                        \
+	" coalesce(u.name, ''), coalesce(o.name, ''), coalesce(p.name, ''),"                       \
 	" coalesce(w.display_name, ''), c.title, c.fields, c.documents, c.team, c.outcome,"        \
 	" c.satisfaction, c.bounces, c.merged_into, c.version, c.created_at, c.created_by,"        \
-	" c.updated_at, c.closed_at, c.visited_at, c.due_at, c.overdue"                             \
-	" FROM cases c JOIN regions r ON r.code = c.region"                                         \
-	" LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN units o ON o.id = c.origin_unit_id"       \
+	" c.updated_at, c.closed_at, c.visited_at, c.due_at, c.overdue"                            \
+	" FROM cases c JOIN regions r ON r.code = c.region"                                        \
+	" LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN units o ON o.id = c.origin_unit_id"      \
 	" LEFT JOIN units p ON p.id = c.pending_unit_id LEFT JOIN users w ON w.id = c.owner_id "
 
 static int read_case(sqlite3_stmt *st, struct fz_case *c)
@@ -222,9 +223,10 @@ int fz_store_case_update(struct fz_db *db, struct fz_case *c, struct fz_err *err
 	sqlite3_bind_int(st, 21, c->version);
 	rc = done(db, st, err);
 	if (!rc && sqlite3_changes(db->conn) == 0)
-		return fz_err_set(err, FZ_ECONFLICT, "stale_version", "version",
-				  "version: 案件 %s 已被他人修改（你读取的是第 %d 版），请刷新后重试",
-				  c->code, c->version);
+		return fz_err_set(
+			err, FZ_ECONFLICT, "stale_version", "version",
+			"version: 案件 %s 已被他人修改（你读取的是第 %d 版），请刷新后重试",
+			c->code, c->version);
 	if (!rc)
 		c->version++;
 	return rc;
@@ -260,7 +262,7 @@ int fz_store_case_get(struct fz_db *db, int64_t id, struct fz_case *c, struct fz
 #define CASE_PLAIN_COLS                                                                            \
 	"SELECT c.id, c.code, c.type, c.type_version, c.region, c.region_path, '', c.state,"       \
 	" c.level, c.escalation, c.unit_id, c.origin_unit_id, c.pending_unit_id, c.owner_id,"      \
-	" '', '', '', '', c.title, c.fields, c.documents, c.team, c.outcome,"                       \
+	" '', '', '', '', c.title, c.fields, c.documents, c.team, c.outcome,"                      \
 	" c.satisfaction, c.bounces, c.merged_into, c.version, c.created_at, c.created_by,"        \
 	" c.updated_at, c.closed_at, c.visited_at, c.due_at, c.overdue FROM cases c "
 
@@ -355,11 +357,12 @@ int fz_store_case_list(struct fz_db *db, const struct fz_case_filter *f, fz_case
 
 int fz_store_case_event_add(struct fz_db *db, const struct fz_case_event *e, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO case_events(case_id, at, actor_id, actor, action,"
-				   " from_state, to_state, note, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-				   " ?7, ?8, ?9)",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO case_events(case_id, at, actor_id, actor, action,"
+			" from_state, to_state, note, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+			" ?7, ?8, ?9)",
+			err);
 
 	if (!st)
 		return FZ_ESTORE;
@@ -378,10 +381,11 @@ int fz_store_case_event_add(struct fz_db *db, const struct fz_case_event *e, str
 int fz_store_case_events(struct fz_db *db, int64_t case_id, fz_case_event_each_fn each, void *ctx,
 			 struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id, case_id, at, actor_id, actor, action, from_state, to_state,"
-				   " note, detail FROM case_events WHERE case_id = ?1 ORDER BY id",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, case_id, at, actor_id, actor, action, from_state, to_state,"
+			" note, detail FROM case_events WHERE case_id = ?1 ORDER BY id",
+			err);
 	struct fz_case_event e;
 	int rc;
 
@@ -446,11 +450,12 @@ static void bind_clock(sqlite3_stmt *st, const struct fz_case_clock *k)
 
 int fz_store_case_clock_insert(struct fz_db *db, struct fz_case_clock *k, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO case_clocks(case_id, name, started_at, due_at, warn_at,"
-				   " status, paused_at, paused_ms, extensions, warned, breached_at,"
-				   " stopped_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO case_clocks(case_id, name, started_at, due_at, warn_at,"
+			" status, paused_at, paused_ms, extensions, warned, breached_at,"
+			" stopped_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			err);
 	int rc;
 
 	if (!st)
@@ -462,15 +467,15 @@ int fz_store_case_clock_insert(struct fz_db *db, struct fz_case_clock *k, struct
 	return rc;
 }
 
-int fz_store_case_clock_update(struct fz_db *db, const struct fz_case_clock *k,
-			       struct fz_err *err)
+int fz_store_case_clock_update(struct fz_db *db, const struct fz_case_clock *k, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "UPDATE case_clocks SET case_id = ?1, name = ?2, started_at = ?3,"
-				   " due_at = ?4, warn_at = ?5, status = ?6, paused_at = ?7,"
-				   " paused_ms = ?8, extensions = ?9, warned = ?10, breached_at = ?11,"
-				   " stopped_at = ?12 WHERE id = ?13",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"UPDATE case_clocks SET case_id = ?1, name = ?2, started_at = ?3,"
+			" due_at = ?4, warn_at = ?5, status = ?6, paused_at = ?7,"
+			" paused_ms = ?8, extensions = ?9, warned = ?10, breached_at = ?11,"
+			" stopped_at = ?12 WHERE id = ?13",
+			err);
 
 	if (!st)
 		return FZ_ESTORE;
@@ -507,10 +512,11 @@ int fz_store_case_clocks(struct fz_db *db, int64_t case_id, fz_case_clock_each_f
 int fz_store_case_clocks_due(struct fz_db *db, int64_t now, int limit, fz_case_clock_each_fn each,
 			     void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   CLOCK_COLS "WHERE status = 'running' AND (due_at <= ?1 OR"
-					      " (warned = 0 AND warn_at <= ?1)) ORDER BY due_at LIMIT ?2",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			CLOCK_COLS "WHERE status = 'running' AND (due_at <= ?1 OR"
+				   " (warned = 0 AND warn_at <= ?1)) ORDER BY due_at LIMIT ?2",
+			err);
 
 	if (!st)
 		return FZ_ESTORE;
@@ -560,10 +566,11 @@ int fz_store_case_links(struct fz_db *db, int64_t case_id, fz_case_link_each_fn 
 int fz_store_attachment_insert(struct fz_db *db, struct fz_case_attachment *a, const void *data,
 			       struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO attachments(case_id, name, document, content_type, size,"
-				   " sha256, data, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO attachments(case_id, name, document, content_type, size,"
+			" sha256, data, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			err);
 	int rc;
 
 	if (!st)
@@ -599,10 +606,11 @@ static void read_attachment(sqlite3_stmt *st, struct fz_case_attachment *a)
 int fz_store_attachments(struct fz_db *db, int64_t case_id, fz_attachment_each_fn each, void *ctx,
 			 struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id, case_id, name, document, content_type, size, sha256, at,"
-				   " actor FROM attachments WHERE case_id = ?1 ORDER BY id",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, case_id, name, document, content_type, size, sha256, at,"
+			" actor FROM attachments WHERE case_id = ?1 ORDER BY id",
+			err);
 	struct fz_case_attachment a;
 	int rc;
 
@@ -620,10 +628,11 @@ int fz_store_attachments(struct fz_db *db, int64_t case_id, fz_attachment_each_f
 int fz_store_attachment_data(struct fz_db *db, int64_t case_id, int64_t id,
 			     struct fz_case_attachment *a, void **data, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id, case_id, name, document, content_type, size, sha256, at,"
-				   " actor, data FROM attachments WHERE case_id = ?1 AND id = ?2",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, case_id, name, document, content_type, size, sha256, at,"
+			" actor, data FROM attachments WHERE case_id = ?1 AND id = ?2",
+			err);
 	int rc;
 
 	*data = NULL;
@@ -661,16 +670,16 @@ static int prefix_len(int depth)
 int fz_store_case_indicators(struct fz_db *db, const struct fz_indicator_query *q,
 			     fz_indicator_each_fn each, void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(
-		db,
-		"SELECT CASE WHEN ?3 > 0 THEN substr(region_path, 1, ?3)"
-		"  WHEN ?6 != 0 THEN CAST(unit_id AS TEXT) ELSE '' END AS g,"
-		" count(*), sum(closed_at > 0), sum(overdue), sum(bounces),"
-		" sum(CASE WHEN closed_at > 0 THEN closed_at - created_at ELSE 0 END)"
-		" FROM cases WHERE region_path >= ?1 AND region_path < ?1 || '~'"
-		" AND (?2 IS NULL OR type = ?2) AND created_at >= ?4 AND created_at < ?5"
-		" AND merged_into = 0 GROUP BY g ORDER BY g",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT CASE WHEN ?3 > 0 THEN substr(region_path, 1, ?3)"
+			"  WHEN ?6 != 0 THEN CAST(unit_id AS TEXT) ELSE '' END AS g,"
+			" count(*), sum(closed_at > 0), sum(overdue), sum(bounces),"
+			" sum(CASE WHEN closed_at > 0 THEN closed_at - created_at ELSE 0 END)"
+			" FROM cases WHERE region_path >= ?1 AND region_path < ?1 || '~'"
+			" AND (?2 IS NULL OR type = ?2) AND created_at >= ?4 AND created_at < ?5"
+			" AND merged_into = 0 GROUP BY g ORDER BY g",
+			err);
 	struct fz_indicator_row r;
 	int rc;
 
@@ -696,19 +705,18 @@ int fz_store_case_indicators(struct fz_db *db, const struct fz_indicator_query *
 	return finish(db, st, rc, err);
 }
 
-int fz_store_case_durations(struct fz_db *db, const struct fz_indicator_query *q,
-			    const char *group, fz_duration_each_fn each, void *ctx,
-			    struct fz_err *err)
+int fz_store_case_durations(struct fz_db *db, const struct fz_indicator_query *q, const char *group,
+			    fz_duration_each_fn each, void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(
-		db,
-		"SELECT closed_at - created_at FROM cases"
-		" WHERE region_path >= ?1 AND region_path < ?1 || '~'"
-		" AND (?2 IS NULL OR type = ?2) AND created_at >= ?4 AND created_at < ?5"
-		" AND merged_into = 0 AND closed_at > 0"
-		" AND (CASE WHEN ?3 > 0 THEN substr(region_path, 1, ?3)"
-		"  WHEN ?6 != 0 THEN CAST(unit_id AS TEXT) ELSE '' END) = ?7 ORDER BY 1",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT closed_at - created_at FROM cases"
+			" WHERE region_path >= ?1 AND region_path < ?1 || '~'"
+			" AND (?2 IS NULL OR type = ?2) AND created_at >= ?4 AND created_at < ?5"
+			" AND merged_into = 0 AND closed_at > 0"
+			" AND (CASE WHEN ?3 > 0 THEN substr(region_path, 1, ?3)"
+			"  WHEN ?6 != 0 THEN CAST(unit_id AS TEXT) ELSE '' END) = ?7 ORDER BY 1",
+			err);
 	int rc;
 
 	if (!st)

@@ -27,10 +27,8 @@ struct fz_case_type_row {
 };
 typedef int (*fz_case_type_each_fn)(void *ctx, const struct fz_case_type_row *r);
 /* Every stored version of every type, ordered by type and version. */
-int fz_store_case_types(struct fz_db *db, fz_case_type_each_fn each, void *ctx,
-			struct fz_err *err);
-int fz_store_case_type_put(struct fz_db *db, const struct fz_case_type_row *r,
-			   struct fz_err *err);
+int fz_store_case_types(struct fz_db *db, fz_case_type_each_fn each, void *ctx, struct fz_err *err);
+int fz_store_case_type_put(struct fz_db *db, const struct fz_case_type_row *r, struct fz_err *err);
 
 /* ---- cases ---- */
 /* The next sequence number of prefix in region and year (1, 2, ...). */
@@ -75,20 +73,19 @@ int fz_store_case_list(struct fz_db *db, const struct fz_case_filter *f, fz_case
 /* ---- timeline ---- */
 int fz_store_case_event_add(struct fz_db *db, const struct fz_case_event *e, struct fz_err *err);
 typedef int (*fz_case_event_each_fn)(void *ctx, const struct fz_case_event *e);
-int fz_store_case_events(struct fz_db *db, int64_t case_id, fz_case_event_each_fn each,
-			 void *ctx, struct fz_err *err);
+int fz_store_case_events(struct fz_db *db, int64_t case_id, fz_case_event_each_fn each, void *ctx,
+			 struct fz_err *err);
 
 /* ---- clocks ---- */
 int fz_store_case_clock_insert(struct fz_db *db, struct fz_case_clock *k, struct fz_err *err);
-int fz_store_case_clock_update(struct fz_db *db, const struct fz_case_clock *k,
-			       struct fz_err *err);
+int fz_store_case_clock_update(struct fz_db *db, const struct fz_case_clock *k, struct fz_err *err);
 typedef int (*fz_case_clock_each_fn)(void *ctx, const struct fz_case_clock *k);
 /* The clocks of a case, oldest first. */
-int fz_store_case_clocks(struct fz_db *db, int64_t case_id, fz_case_clock_each_fn each,
-			 void *ctx, struct fz_err *err);
+int fz_store_case_clocks(struct fz_db *db, int64_t case_id, fz_case_clock_each_fn each, void *ctx,
+			 struct fz_err *err);
 /* Running clocks whose warning or due time is at or before now. */
-int fz_store_case_clocks_due(struct fz_db *db, int64_t now, int limit,
-			     fz_case_clock_each_fn each, void *ctx, struct fz_err *err);
+int fz_store_case_clocks_due(struct fz_db *db, int64_t now, int limit, fz_case_clock_each_fn each,
+			     void *ctx, struct fz_err *err);
 
 /* ---- links and attachments ---- */
 int fz_store_case_link(struct fz_db *db, int64_t a, int64_t b, const char *relation,
@@ -100,8 +97,8 @@ int fz_store_case_links(struct fz_db *db, int64_t case_id, fz_case_link_each_fn 
 int fz_store_attachment_insert(struct fz_db *db, struct fz_case_attachment *a, const void *data,
 			       struct fz_err *err);
 typedef int (*fz_attachment_each_fn)(void *ctx, const struct fz_case_attachment *a);
-int fz_store_attachments(struct fz_db *db, int64_t case_id, fz_attachment_each_fn each,
-			 void *ctx, struct fz_err *err);
+int fz_store_attachments(struct fz_db *db, int64_t case_id, fz_attachment_each_fn each, void *ctx,
+			 struct fz_err *err);
 /* The bytes of an attachment (malloc'd, caller frees). */
 int fz_store_attachment_data(struct fz_db *db, int64_t case_id, int64_t id,
 			     struct fz_case_attachment *a, void **data, struct fz_err *err);
@@ -109,10 +106,10 @@ int fz_store_attachment_data(struct fz_db *db, int64_t case_id, int64_t id,
 /* ---- indicators ---- */
 struct fz_indicator_query {
 	const char *scope_path; /* required */
-	const char *type;       /* or NULL */
-	int group_depth;        /* 0: no region grouping; else path segments kept */
-	int by_unit;            /* group by assigned unit */
-	int64_t from, to;       /* accepted in [from, to) */
+	const char *type;	/* or NULL */
+	int group_depth;	/* 0: no region grouping; else path segments kept */
+	int by_unit;		/* group by assigned unit */
+	int64_t from, to;	/* accepted in [from, to) */
 };
 struct fz_indicator_row {
 	char group[128]; /* region path or unit id, "" for all */
@@ -125,8 +122,7 @@ int fz_store_case_indicators(struct fz_db *db, const struct fz_indicator_query *
 /* Handling times (closed_at - created_at) of the closed cases of a group,
  * in ascending order, for the median. */
 typedef int (*fz_duration_each_fn)(void *ctx, int64_t ms);
-int fz_store_case_durations(struct fz_db *db, const struct fz_indicator_query *q,
-			    const char *group, fz_duration_each_fn each, void *ctx,
-			    struct fz_err *err);
+int fz_store_case_durations(struct fz_db *db, const struct fz_indicator_query *q, const char *group,
+			    fz_duration_each_fn each, void *ctx, struct fz_err *err);
 
 #endif

@@ -2,7 +2,7 @@
 // fresh SQLite file (seeded with the demo city) and an injected clock file, so
 // that no test depends on the wall clock.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, rmSync, copyFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, renameSync, rmSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,7 +78,9 @@ export async function startFazhi({ demo = true, env = {}, args = [] } = {}) {
       if (code !== 0) throw new Error(`fazhi exited with ${code}: ${stderr}`);
       await launch();
     },
-    setNow(ms) { now = ms; writeFileSync(clock, String(now)); },
+    /* written to a temporary file and renamed, so the server never reads a
+     * half-written time */
+    setNow(ms) { now = ms; writeFileSync(`${clock}.tmp`, String(now)); renameSync(`${clock}.tmp`, clock); },
     advance(ms) { h.setNow(now + ms); },
     now: () => now,
     /** Stops the server; throws if it did not exit cleanly (a sanitizer

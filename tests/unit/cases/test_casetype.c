@@ -58,7 +58,8 @@ static void shipped_packs_compile(void **state)
 		assert_true(t->ntransitions >= 3);
 		assert_true(t->nclocks >= 1);
 		for (int k = 0; k < t->nclocks; k++)
-			assert_true(strlen(t->clocks[k].basis) > 10); /* every clock names its law */
+			assert_true(strlen(t->clocks[k].basis) >
+				    10); /* every clock names its law */
 		fz_casetype_free(t);
 	}
 }
@@ -88,9 +89,9 @@ static void expect_error(const char *text, const char *pointer, const char *word
 	struct fz_err err;
 
 	fz_err_init(&err);
-	assert_int_equal(fz_casetype_compile("p", "apps/p/case-types/x.json", text, strlen(text), &t,
-					     &err),
-			 FZ_EINVAL);
+	assert_int_equal(
+		fz_casetype_compile("p", "apps/p/case-types/x.json", text, strlen(text), &t, &err),
+		FZ_EINVAL);
 	assert_null(t);
 	assert_string_equal(err.field, pointer);
 	assert_non_null(strstr(err.msg, "apps/p/case-types/x.json"));
@@ -107,26 +108,32 @@ static void expect_error(const char *text, const char *pointer, const char *word
 static void broken_definitions_name_the_pointer(void **state)
 {
 	(void)state;
-	expect_error("{" BASE ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
+	expect_error("{" BASE
+		     ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
 		     "\"to\":\"nowhere\",\"roles\":[\"handler\"]}]}",
 		     "/transitions/0", "nowhere");
-	expect_error("{" BASE ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\","
+	expect_error("{" BASE
+		     ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\","
 		     "\"s9\"],\"to\":\"s2\",\"roles\":[\"handler\"]}]}",
 		     "/transitions/0/from/1", "s9");
-	expect_error("{" BASE ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
+	expect_error("{" BASE
+		     ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
 		     "\"to\":\"s2\",\"roles\":[\"judge\"]}]}",
 		     "/transitions/0", "judge");
-	expect_error("{" BASE ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
-		     "\"to\":\"s2\",\"roles\":[\"handler\"]}],\"clocks\":[{\"name\":\"k\",\"title\":"
-		     "\"K\",\"states\":[\"s1\"],\"amount\":3,\"unit\":\"weeks\",\"basis\":\"某法\"}]}",
-		     "/clocks/0", "weeks");
-	expect_error("{" BASE ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
+	expect_error(
+		"{" BASE ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
+		"\"to\":\"s2\",\"roles\":[\"handler\"]}],\"clocks\":[{\"name\":\"k\",\"title\":"
+		"\"K\",\"states\":[\"s1\"],\"amount\":3,\"unit\":\"weeks\",\"basis\":\"某法\"}]}",
+		"/clocks/0", "weeks");
+	expect_error("{" BASE
+		     ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
 		     "\"to\":\"s2\",\"roles\":[\"handler\"],\"colour\":\"red\"}]}",
 		     "/transitions/0/colour", "colour");
-	expect_error("{" BASE ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
-		     "\"to\":\"s2\",\"roles\":[\"handler\"]}],\"clocks\":[{\"name\":\"k\",\"title\":"
-		     "\"K\",\"states\":[\"s1\"],\"amount\":3,\"unit\":\"days\"}]}",
-		     "/clocks/0/basis", "必填");
+	expect_error(
+		"{" BASE ",\"transitions\":[{\"name\":\"go\",\"title\":\"Go\",\"from\":[\"s1\"],"
+		"\"to\":\"s2\",\"roles\":[\"handler\"]}],\"clocks\":[{\"name\":\"k\",\"title\":"
+		"\"K\",\"states\":[\"s1\"],\"amount\":3,\"unit\":\"days\"}]}",
+		"/clocks/0/basis", "必填");
 	expect_error("{\"type\":\"t\",", "", "JSON");
 }
 
