@@ -4,6 +4,7 @@
  * (stored, audited, and published to every thread at once).
  */
 #include "api/app.h"
+#include "clocks/calendar_save.h"
 #include "api/handlers.h"
 
 #include "clocks/calendar.h"
@@ -282,30 +283,11 @@ struct import {
 static int save_years(struct fz_db *db, void *arg, struct fz_err *err)
 {
 	struct import *im = arg;
-	int rc = 0;
+	struct fz_audit_entry tmpl;
 
-	for (int y = fz_calendar_next_year(im->add, 0); y && !rc;
-	     y = fz_calendar_next_year(im->add, y)) {
-		struct fz_calendar_year_info info;
-		struct fz_audit_entry e;
-		char *data = fz_calendar_year_json(im->add, y), *old;
-		fz_calendar_year_info(im->add, y, &info);
-		rc = data ? fz_store_calendar_put(db, y, info.source, data, info.imported_at, err)
-			  : fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
-		fz_app_audit_init(im->req, &e, "calendar.import", "calendar", y);
-		fz_app_audit_region(&e, im->req->who->scope, im->req->who->scope_path);
-		snprintf(e.summary, sizeof(e.summary),
-			 "导入 %d 年节假日安排：节假日 %d 天，调休上班 %d 天（来源：%.80s）", y,
-			 info.holidays, info.makeup, info.source);
-		old = fz_calendar_year_json(im->before, y);
-		fz_audit_digest(old, e.before_digest);
-		fz_audit_digest(data, e.after_digest);
-		free(old);
-		free(data);
-		if (!rc)
-			rc = fz_audit_append(db, &e, err);
-	}
-	return rc;
+	fz_app_audit_init(im->req, &tmpl, "calendar.import", "calendar", 0);
+	fz_app_audit_region(&tmpl, im->req->who->scope, im->req->who->scope_path);
+	return fz_calendar_save_years(db, im->add, im->before, &tmpl, "导入", err);
 }
 
 int fz_api_calendar_import(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)

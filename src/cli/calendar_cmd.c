@@ -7,6 +7,7 @@
  * the package's year of the same number.
  */
 #include "cli/cli.h"
+#include "clocks/calendar_save.h"
 
 #include "audit/audit.h"
 #include "clocks/calendar.h"
@@ -230,37 +231,15 @@ struct import {
 static int save_years(struct fz_db *db, void *arg, struct fz_err *err)
 {
 	struct import *im = arg;
-	int rc = 0;
+	struct fz_audit_entry tmpl;
 
-	for (int y = fz_calendar_next_year(im->add, 0); y && !rc;
-	     y = fz_calendar_next_year(im->add, y)) {
-		struct fz_calendar_year_info info;
-		struct fz_audit_entry e;
-		char *data = fz_calendar_year_json(im->add, y), *old;
-		fz_calendar_year_info(im->add, y, &info);
-		rc = data ? fz_store_calendar_put(db, y, info.source, data, info.imported_at, err)
-			  : fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
-		memset(&e, 0, sizeof(e));
-		e.at = info.imported_at;
-		snprintf(e.actor, sizeof(e.actor), "cli");
-		snprintf(e.ip, sizeof(e.ip), "local");
-		snprintf(e.action, sizeof(e.action), "calendar.import");
-		snprintf(e.object_type, sizeof(e.object_type), "calendar");
-		snprintf(e.object_id, sizeof(e.object_id), "%d", y);
-		snprintf(e.region, sizeof(e.region), "%s", im->city.code);
-		snprintf(e.region_path, sizeof(e.region_path), "%s", im->city.path);
-		snprintf(e.summary, sizeof(e.summary),
-			 "命令行导入 %d 年节假日安排：节假日 %d 天，调休上班 %d 天（来源：%.80s）",
-			 y, info.holidays, info.makeup, info.source);
-		old = fz_calendar_year_json(im->before, y);
-		fz_audit_digest(old, e.before_digest);
-		fz_audit_digest(data, e.after_digest);
-		free(old);
-		free(data);
-		if (!rc)
-			rc = fz_audit_append(db, &e, err);
-	}
-	return rc;
+	memset(&tmpl, 0, sizeof(tmpl));
+	tmpl.at = fz_clock_now();
+	snprintf(tmpl.actor, sizeof(tmpl.actor), "cli");
+	snprintf(tmpl.ip, sizeof(tmpl.ip), "local");
+	snprintf(tmpl.region, sizeof(tmpl.region), "%s", im->city.code);
+	snprintf(tmpl.region_path, sizeof(tmpl.region_path), "%s", im->city.path);
+	return fz_calendar_save_years(db, im->add, im->before, &tmpl, "命令行导入", err);
 }
 
 static int find_city(void *ctx, const struct fz_region *r)
