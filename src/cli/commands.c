@@ -59,7 +59,10 @@ static void print_sign_ins(const char *password)
 	       "  handler.330702001  城东街道 case handler\n"
 	       "  grid.330702001   城东街道 grid worker\n"
 	       "  roles: admin leader dispatcher handler grid auditor; any district or\n"
-	       "  township code works, e.g. dispatcher.330782 (义乌市).\n",
+	       "  township code works, e.g. dispatcher.330782 (义乌市).\n"
+	       "  agencies of each district: market. marketlead. enforce. civil. edu.\n"
+	       "  police. proc. (e.g. police.330702, 婺城区公安); police.<township> for\n"
+	       "  the township police station.\n",
 	       password);
 }
 
