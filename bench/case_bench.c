@@ -74,7 +74,8 @@ static void *work(void *arg)
 			break;
 		}
 		lat[n++] = now_ms() - t0;
-		for (int k = 1; k <= 5; k++) {
+		/* one case in ten stays open after three steps, for the workbench */
+		for (int k = 1; k <= (i % 10 == 0 ? 3 : 5); k++) {
 			snprintf(op, sizeof(op), "step%d", k);
 			t0 = now_ms();
 			if (fz_engine_act(s->e, &a, c.id, c.version, op, NULL, NOW + k * 1000, &c, &err)) {
@@ -210,11 +211,13 @@ int main(int argc, char **argv)
 	if (s.failed)
 		return 1;
 	qsort(s.lat, (size_t)s.nlat, sizeof(double), cmp_double);
-	printf("cases: %ld created and taken through 5 transitions by %d threads in %.1f s\n",
-	       s.nlat / 6, s.threads, secs);
-	printf("cases: %.0f operations/s (create + 5 transitions each; %.0f transitions/s),"
-	       " p50 %.2f ms, p99 %.2f ms, store commits %llu for %llu writes\n",
-	       s.nlat / secs, s.nlat * 5.0 / 6 / secs, s.lat[s.nlat / 2],
+	printf("cases: %ld created and taken through their transitions (5, or 3 for one in ten)"
+	       " by %d threads in %.1f s\n",
+	       s.cases / s.threads * s.threads, s.threads, secs);
+	printf("cases: %.0f operations/s (%.0f transitions/s), p50 %.2f ms, p99 %.2f ms,"
+	       " store commits %llu for %llu writes\n",
+	       s.nlat / secs, (s.nlat - (double)(s.cases / s.threads * s.threads)) / secs,
+	       s.lat[s.nlat / 2],
 	       s.lat[(long)(s.nlat * 0.99)], (unsigned long long)fz_store_commits(store),
 	       (unsigned long long)fz_store_writes(store));
 	{

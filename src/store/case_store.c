@@ -289,32 +289,56 @@ int fz_store_case_get_by_code(struct fz_db *db, const char *code, struct fz_case
 	return get_one(db, st, code, c, err);
 }
 
+static int list_rows(struct fz_db *db, sqlite3_stmt *st, const struct fz_case_filter *f,
+		     fz_case_each_fn each, void *ctx, struct fz_err *err);
+
+/* The candidates of "my open cases" come from three indexed lookups
+ * (assigned to, waiting on, owned by me) instead of a scan. */
+#define MINE_OPEN                                                                                  \
+	"WHERE c.id IN (SELECT id FROM cases WHERE unit_id = ?2 AND closed_at = 0"                 \
+	"   UNION SELECT id FROM cases WHERE pending_unit_id = ?2 AND pending_unit_id != 0"        \
+	"   UNION SELECT id FROM cases WHERE owner_id = ?13 AND owner_id != 0 AND closed_at = 0)"  \
+	" AND c.closed_at = 0"
+
+#define FILTERS                                                                                    \
+	" AND (?5 IS NULL OR c.type = ?5) AND (?6 IS NULL OR c.state = ?6)"                        \
+	" AND (?7 IS NULL OR (c.region_path >= ?7 AND c.region_path < ?7 || '~'))"                  \
+	" AND (?8 IS NULL OR c.level = ?8) AND (?9 = 0 OR c.unit_id = ?9)"                         \
+	" AND (?10 = 0 OR c.overdue = 1) AND (?11 = 0 OR c.closed_at = 0)"                          \
+	" AND (?14 = 0 OR c.pending_unit_id = ?2)"                                                  \
+	" AND (?15 IS NULL OR instr(c.title, ?15) > 0 OR c.code = ?15)"                             \
+	" AND (?16 = 0 OR (c.due_at > 0 AND c.due_at < ?16))"                                       \
+	" AND (?17 = 0 OR c.id < ?17) AND c.merged_into = 0"                                        \
+	" ORDER BY c.id DESC LIMIT ?18"
+
 int fz_store_case_list(struct fz_db *db, const struct fz_case_filter *f, fz_case_each_fn each,
 		       void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(
+	sqlite3_stmt *st;
+
+	if (f->mine && f->open_only) {
+		st = db_stmt(db, CASE_COLS MINE_OPEN FILTERS, err);
+		return st ? list_rows(db, st, f, each, ctx, err) : FZ_ESTORE;
+	}
+	st = db_stmt(
 		db,
 		CASE_COLS
 		"WHERE ((c.region_path >= ?1 AND c.region_path < ?1 || '~')"
 		"   OR (?2 != 0 AND (c.unit_id = ?2 OR c.pending_unit_id = ?2 OR c.origin_unit_id = ?2))"
 		"   OR (?3 IS NOT NULL AND instr(?3, ',' || c.type || ',') > 0"
 		"       AND c.region_path >= ?4 AND c.region_path < ?4 || '~'))"
-		" AND (?5 IS NULL OR c.type = ?5) AND (?6 IS NULL OR c.state = ?6)"
-		" AND (?7 IS NULL OR (c.region_path >= ?7 AND c.region_path < ?7 || '~'))"
-		" AND (?8 IS NULL OR c.level = ?8) AND (?9 = 0 OR c.unit_id = ?9)"
-		" AND (?10 = 0 OR c.overdue = 1) AND (?11 = 0 OR c.closed_at = 0)"
 		" AND (?12 = 0 OR c.unit_id = ?2 OR c.pending_unit_id = ?2 OR c.owner_id = ?13)"
-		" AND (?14 = 0 OR c.pending_unit_id = ?2)"
-		" AND (?15 IS NULL OR instr(c.title, ?15) > 0 OR c.code = ?15)"
-		" AND (?16 = 0 OR (c.due_at > 0 AND c.due_at < ?16))"
-		" AND (?17 = 0 OR c.id < ?17) AND c.merged_into = 0"
-		" ORDER BY c.id DESC LIMIT ?18",
+		FILTERS,
 		err);
+	return st ? list_rows(db, st, f, each, ctx, err) : FZ_ESTORE;
+}
+
+static int list_rows(struct fz_db *db, sqlite3_stmt *st, const struct fz_case_filter *f,
+		     fz_case_each_fn each, void *ctx, struct fz_err *err)
+{
 	struct fz_case c;
 	int rc;
 
-	if (!st)
-		return FZ_ESTORE;
 	db_bind_text(st, 1, f->scope_path);
 	sqlite3_bind_int64(st, 2, f->my_unit);
 	if (f->observe_types) {

@@ -105,6 +105,10 @@ static const char *const migrations[] = {
 	"CREATE TABLE calendars(year INTEGER PRIMARY KEY,"
 	"  source TEXT NOT NULL, data TEXT NOT NULL,"
 	"  imported_at INTEGER NOT NULL);",
+	/* 4: the workbench ("my open cases") by index */
+	"CREATE INDEX cases_unit_open ON cases(unit_id, id) WHERE closed_at = 0;"
+	"CREATE INDEX cases_owner_open ON cases(owner_id, id)"
+	"  WHERE closed_at = 0 AND owner_id != 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

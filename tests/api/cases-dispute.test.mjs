@@ -210,3 +210,15 @@ test('deadlines that fell due while the server was down are caught up at start',
   assert.equal(cur.escalation.name, 'county', 'escalated from the township to the county');
   assert.equal(cur.level.level, 'yellow');
 });
+
+test("the workbench lists my unit's open cases, nobody else's", async () => {
+  const r0 = await h.api('POST', '/api/v1/cases', { token: grid, body: {
+    type: 'dispute', region: '330702001', fields: { summary: '工作台测试', parties: '甲乙', category: 'other' } } });
+  await act(handler, r0.json.code, 'triage_complex', { fields: { complexity: 'complex' } });
+  const mine = await h.api('GET', '/api/v1/cases?mine=1&open=1&limit=200', { token: handler });
+  assert.equal(mine.status, 200, mine.text);
+  assert.ok(mine.json.items.some((c) => c.code === r0.json.code));
+  assert.ok(mine.json.items.every((c) => c.unit.name === '城东司法所' && !c.closed_at));
+  const other = await h.api('GET', '/api/v1/cases?mine=1&open=1&limit=200', { token: await h.login('handler.330702002') });
+  assert.ok(!other.json.items.some((c) => c.code === r0.json.code));
+});
