@@ -504,6 +504,7 @@ int fz_api_case_attachment(struct fz_req *req, struct fz_resp *resp, struct fz_e
 	resp->status = 200;
 	resp->body = data;
 	resp->len = (size_t)att.size;
+	fz_resp_attachment_name(resp, att.name);
 	resp->content_type = strcmp(att.content_type, "text/plain") == 0
 				     ? "text/plain; charset=utf-8"
 				     : fz_arena_strdup(req->arena, att.content_type);

@@ -54,8 +54,15 @@ struct fz_resp {
 	size_t len;
 	const char *content_type;
 	char location[128];
-	int retry_after; /* seconds, sent as Retry-After when > 0 */
+	int retry_after;	  /* seconds, sent as Retry-After when > 0 */
+	char disposition[512]; /* Content-Disposition, "" for none */
 };
+
+/*
+ * Sets resp's Content-Disposition to an attachment named name (UTF-8; sent
+ * as RFC 6266/5987 filename* with an ASCII fallback).
+ */
+void fz_resp_attachment_name(struct fz_resp *resp, const char *name);
 
 typedef int (*fz_handler_fn)(struct fz_req *req, struct fz_resp *resp, struct fz_err *err);
 

@@ -96,3 +96,24 @@ void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err, const char 
 	if (code == FZ_ELOCKED)
 		resp->retry_after = err->retry_after;
 }
+
+void fz_resp_attachment_name(struct fz_resp *resp, const char *name)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = (size_t)snprintf(resp->disposition, sizeof(resp->disposition),
+				    "attachment; filename=\"download\"; filename*=UTF-8''");
+
+	for (const unsigned char *p = (const unsigned char *)name; *p && o + 4 < sizeof(resp->disposition);
+	     p++) {
+		/* RFC 5987 attr-char: ALPHA DIGIT and !#$&+-.^_`|~ */
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("!#$&+-.^_`|~", *p)) {
+			resp->disposition[o++] = (char)*p;
+		} else {
+			resp->disposition[o++] = '%';
+			resp->disposition[o++] = hex[*p >> 4];
+			resp->disposition[o++] = hex[*p & 15];
+		}
+	}
+	resp->disposition[o] = '\0';
+}

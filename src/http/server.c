@@ -120,6 +120,8 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct fz_resp *resp,
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
 	if (resp->location[0])
 		MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, resp->location);
+	if (resp->disposition[0])
+		MHD_add_response_header(r, "Content-Disposition", resp->disposition);
 	if (resp->retry_after > 0) {
 		char secs[16];
 		snprintf(secs, sizeof(secs), "%d", resp->retry_after);

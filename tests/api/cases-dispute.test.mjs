@@ -193,6 +193,8 @@ test('attachments are checked', async () => {
   assert.equal(r.status, 201);
   const dl = await h.api('GET', `/api/v1/cases/${r0.json.code}/attachments/${r.json.id}`, { token: grid });
   assert.equal(dl.text, '现场有积水');
+  assert.equal(dl.headers.get('content-disposition'),
+    `attachment; filename="download"; filename*=UTF-8''${encodeURIComponent('现场照片说明.txt')}`);
 });
 
 test('deadlines that fell due while the server was down are caught up at start', async () => {
