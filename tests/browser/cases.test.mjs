@@ -381,7 +381,11 @@ test('an administrative-to-criminal transfer through a refusal and a reconsidera
   await d.waitFor();
   assert.equal(await d.getAttribute('data-action'), 'return');
   await d.locator('[data-test=dlg-reason]').first().click();
-  const reasons = await police.locator('.el-select-dropdown__item:visible').allInnerTexts();
+  // the dropdown opens with an animation: wait until its options are shown
+  const reasons = await until(async () => {
+    const t = await police.locator('.el-select-dropdown__item:visible').allInnerTexts();
+    return t.length ? t : null;
+  }, 'the reason codes');
   assert.deepEqual(reasons, ['不属于本机关管辖，应转送有管辖权的机关', '移送材料不全']);
   await police.locator('.el-select-dropdown__item:visible', { hasText: '移送材料不全' }).click();
   await d.locator(area('dlg-note')).fill('缺少涉案物品的检验报告原件');
