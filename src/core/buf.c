@@ -97,3 +97,19 @@ int fz_buf_addf(struct fz_buf *b, const char *fmt, ...)
 	va_end(ap);
 	return rc;
 }
+
+int fz_array_grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap ? *cap : 64;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need)
+		n *= 2;
+	if (n > ((size_t)-1) / size || !(q = realloc(*p, n * size)))
+		return FZ_ENOMEM;
+	*p = q;
+	*cap = n;
+	return 0;
+}

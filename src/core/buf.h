@@ -31,4 +31,10 @@ int fz_buf_addf(struct fz_buf *b, const char *fmt, ...) __attribute__((format(pr
 int fz_buf_vaddf(struct fz_buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
+/*
+ * Makes room for need elements of size bytes in the array *p of *cap
+ * elements, doubling. 0 or FZ_ENOMEM (*p unchanged).
+ */
+int fz_array_grow(void **p, size_t *cap, size_t need, size_t size);
+
 #endif

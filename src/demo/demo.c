@@ -2,6 +2,7 @@
 
 #include "audit/audit.h"
 #include "auth/password.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "registry/region.h"
 #include "registry/unit.h"
@@ -177,14 +178,8 @@ static int collect(void *ctx, const struct fz_region *r)
 {
 	struct walk *w = ctx;
 
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct fz_region *l = realloc(w->list, cap * sizeof(*l));
-		if (!l)
-			return 1;
-		w->list = l;
-		w->cap = cap;
-	}
+	if (fz_array_grow((void **)&w->list, &w->cap, w->n + 1, sizeof(*w->list)))
+		return 1;
 	w->list[w->n++] = *r;
 	return 0;
 }

@@ -1,5 +1,6 @@
 #include "geo/locator.h"
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "geo/polygon.h"
 #include "store/registry_store.h"
@@ -146,22 +147,6 @@ struct builder {
 	uint32_t *col_end;   /* nx + 1 */
 };
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 256;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return FZ_ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 static int cmp_feature(const void *a, const void *b)
 {
 	return strcmp((*(const struct fz_polygon *const *)a)->code,
@@ -189,7 +174,8 @@ static int collect_edges(struct builder *b, const struct fz_polygon *p, uint32_t
 			struct bedge *e;
 			if (v[0] == v[2] && v[1] == v[3])
 				continue;
-			if (grow((void **)&b->edges, &b->edges_cap, b->nedges + 1, sizeof(*e)))
+			if (fz_array_grow((void **)&b->edges, &b->edges_cap, b->nedges + 1,
+					  sizeof(*e)))
 				return FZ_ENOMEM;
 			e = &b->edges[b->nedges++];
 			if (v[1] <= v[3])
@@ -328,12 +314,13 @@ static int add_candidate(struct builder *b, unsigned c, uint32_t f, const uint32
 		if (l->nsegs >= MAX_SEGMENTS)
 			return fz_err_set(b->err, FZ_ETOOBIG, NULL, NULL,
 					  "区划边界过于复杂，空间索引超过 %u 条边", MAX_SEGMENTS);
-		if (grow((void **)&l->segs, &l->segs_cap, l->nsegs + 1, sizeof(struct seg)))
+		if (fz_array_grow((void **)&l->segs, &l->segs_cap, l->nsegs + 1,
+				  sizeof(struct seg)))
 			return FZ_ENOMEM;
 		l->segs[l->nsegs++] = (struct seg){ e->ax, e->ay, e->bx, e->by };
 		k.n++;
 	}
-	if (grow((void **)&b->rc, &b->rc_cap, b->nrc + 1, sizeof(*b->rc)))
+	if (fz_array_grow((void **)&b->rc, &b->rc_cap, b->nrc + 1, sizeof(*b->rc)))
 		return FZ_ENOMEM;
 	b->rc[b->nrc++] = (struct rowcand){ c, k };
 	return 0;
@@ -379,7 +366,7 @@ static int finish_row(struct builder *b, unsigned r)
 	uint32_t *cells = l->cells + (size_t)r * l->nx, *end = b->col_end;
 
 	/* a stable counting sort by column keeps each column's candidates in priority order */
-	if (grow((void **)&b->sorted, &b->sorted_cap, b->nrc, sizeof(*b->sorted)))
+	if (fz_array_grow((void **)&b->sorted, &b->sorted_cap, b->nrc, sizeof(*b->sorted)))
 		return FZ_ENOMEM;
 	memset(end, 0, (l->nx + 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < b->nrc; i++)
@@ -394,8 +381,10 @@ static int finish_row(struct builder *b, unsigned r)
 			cells[c] = (uint32_t)(b->fallback[c] + 1);
 			continue;
 		}
-		if (grow((void **)&l->mixed, &l->mixed_cap, l->nmixed + 1, sizeof(struct mixed)) ||
-		    grow((void **)&l->cands, &l->cands_cap, l->ncands + n, sizeof(struct cand)))
+		if (fz_array_grow((void **)&l->mixed, &l->mixed_cap, l->nmixed + 1,
+				  sizeof(struct mixed)) ||
+		    fz_array_grow((void **)&l->cands, &l->cands_cap, l->ncands + n,
+				  sizeof(struct cand)))
 			return FZ_ENOMEM;
 		l->mixed[l->nmixed] = (struct mixed){ (uint32_t)l->ncands, n, b->fallback[c] };
 		memcpy(l->cands + l->ncands, b->sorted + first, n * sizeof(struct cand));

@@ -1,5 +1,6 @@
 #include "geo/polygon.h"
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
 
@@ -216,22 +217,6 @@ static int nomem(struct parser *ps)
 	return fz_err_set(ps->err, FZ_ENOMEM, NULL, NULL, "内存不足，无法读取 GeoJSON");
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	size_t n = *cap ? *cap : 64;
-	void *q;
-
-	if (need <= *cap)
-		return 0;
-	while (n < need)
-		n *= 2;
-	if (!(q = realloc(*p, n * size)))
-		return FZ_ENOMEM;
-	*p = q;
-	*cap = n;
-	return 0;
-}
-
 /* Room for a ring of n positions in the check's three scratch arrays. */
 static int scratch(struct parser *ps, size_t n)
 {
@@ -404,9 +389,10 @@ static int parse_ring(struct parser *ps, const cJSON *ring, const char *ptr, int
 	if (pub->npoints + n > ps->lim->max_points)
 		return fz_err_set(ps->err, FZ_ETOOBIG, NULL, ptr, "%s: 坐标点总数超过上限 %zu", ptr,
 				  ps->lim->max_points);
-	if (grow((void **)&ps->s->rings, &ps->rings_cap, ps->nrings + 1, sizeof(struct fz_ring)) ||
-	    grow((void **)&ps->ring_off, &ps->off_cap, ps->nrings + 1, sizeof(size_t)) ||
-	    grow((void **)&ps->s->xy, &ps->xy_cap, pub->npoints + n, 2 * sizeof(double)))
+	if (fz_array_grow((void **)&ps->s->rings, &ps->rings_cap, ps->nrings + 1,
+			  sizeof(struct fz_ring)) ||
+	    fz_array_grow((void **)&ps->ring_off, &ps->off_cap, ps->nrings + 1, sizeof(size_t)) ||
+	    fz_array_grow((void **)&ps->s->xy, &ps->xy_cap, pub->npoints + n, 2 * sizeof(double)))
 		return nomem(ps);
 	first = ps->s->xy + 2 * pub->npoints;
 	for (const cJSON *pos = ring->child; pos; pos = pos->next, k++)

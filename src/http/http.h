@@ -54,7 +54,7 @@ struct fz_resp {
 	size_t len;
 	const char *content_type;
 	char location[128];
-	int retry_after;	  /* seconds, sent as Retry-After when > 0 */
+	int retry_after;       /* seconds, sent as Retry-After when > 0 */
 	char disposition[512]; /* Content-Disposition, "" for none */
 };
 

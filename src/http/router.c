@@ -103,11 +103,11 @@ void fz_resp_attachment_name(struct fz_resp *resp, const char *name)
 	size_t o = (size_t)snprintf(resp->disposition, sizeof(resp->disposition),
 				    "attachment; filename=\"download\"; filename*=UTF-8''");
 
-	for (const unsigned char *p = (const unsigned char *)name; *p && o + 4 < sizeof(resp->disposition);
-	     p++) {
+	for (const unsigned char *p = (const unsigned char *)name;
+	     *p && o + 4 < sizeof(resp->disposition); p++) {
 		/* RFC 5987 attr-char: ALPHA DIGIT and !#$&+-.^_`|~ */
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("!#$&+-.^_`|~", *p)) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("!#$&+-.^_`|~", *p)) {
 			resp->disposition[o++] = (char)*p;
 		} else {
 			resp->disposition[o++] = '%';

@@ -19,14 +19,8 @@ static int collect(void *ctx, const struct fz_region *r)
 {
 	struct fz_region_tree *t = ctx;
 
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		struct fz_region_node *n = realloc(t->nodes, cap * sizeof(*n));
-		if (!n)
-			return 1;
-		t->nodes = n;
-		t->cap = cap;
-	}
+	if (fz_array_grow((void **)&t->nodes, &t->cap, t->n + 1, sizeof(*t->nodes)))
+		return 1;
 	memset(&t->nodes[t->n], 0, sizeof(t->nodes[0]));
 	t->nodes[t->n++].r = *r;
 	return 0;

@@ -20,8 +20,7 @@ int fz_store_audit_head(struct fz_db *db, int64_t *seq, char hash[FZ_SHA256_HEX]
 		*seq = sqlite3_column_int64(st, 0);
 		db_text(st, 1, hash, FZ_SHA256_HEX);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_audit_insert(struct fz_db *db, const struct fz_audit_entry *e, struct fz_err *err)
@@ -105,8 +104,7 @@ static int run_each(struct fz_db *db, sqlite3_stmt *st, fz_audit_each_fn each, v
 		if (each(ctx, &e))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_audit_list(struct fz_db *db, const struct fz_audit_filter *f, fz_audit_each_fn each,

@@ -39,6 +39,5 @@ int fz_store_calendar_list(struct fz_db *db, fz_calendar_row_fn each, void *ctx,
 			 sqlite3_column_int64(st, 3)))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
+	return db_finish(db, st, rc, err);
 }

@@ -7,20 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int done(struct fz_db *db, sqlite3_stmt *st, struct fz_err *err)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
-}
-
-static int finish(struct fz_db *db, sqlite3_stmt *st, int rc, struct fz_err *err)
-{
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
-}
-
 static char *dup_col(sqlite3_stmt *st, int i)
 {
 	const char *t = (const char *)sqlite3_column_text(st, i);
@@ -51,7 +37,7 @@ int fz_store_case_types(struct fz_db *db, fz_case_type_each_fn each, void *ctx, 
 		if (each(ctx, &r))
 			break;
 	}
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_case_type_put(struct fz_db *db, const struct fz_case_type_row *r, struct fz_err *err)
@@ -69,7 +55,7 @@ int fz_store_case_type_put(struct fz_db *db, const struct fz_case_type_row *r, s
 	db_bind_text(st, 4, r->digest);
 	db_bind_text(st, 5, r->definition);
 	sqlite3_bind_int64(st, 6, r->loaded_at);
-	return done(db, st, err);
+	return db_step_done(db, st, err);
 }
 
 /* ---- cases ---- */
@@ -93,7 +79,7 @@ int fz_store_case_next_seq(struct fz_db *db, const char *prefix, const char *reg
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*seq = sqlite3_column_int64(st, 0);
-	return finish(db, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, err);
+	return db_finish(db, st, rc == SQLITE_ROW ? SQLITE_DONE : rc, err);
 }
 
 #define CASE_COLS                                                                                  \
@@ -196,7 +182,7 @@ int fz_store_case_insert(struct fz_db *db, struct fz_case *c, struct fz_err *err
 	sqlite3_bind_int64(st, 25, c->origin_unit_id);
 	sqlite3_bind_int64(st, 26, c->created_at);
 	sqlite3_bind_int64(st, 27, c->created_by);
-	rc = done(db, st, err);
+	rc = db_step_done(db, st, err);
 	if (!rc) {
 		c->id = sqlite3_last_insert_rowid(db->conn);
 		c->version = 1;
@@ -221,7 +207,7 @@ int fz_store_case_update(struct fz_db *db, struct fz_case *c, struct fz_err *err
 	sqlite3_bind_int64(st, 1, c->id);
 	bind_case(st, c);
 	sqlite3_bind_int(st, 21, c->version);
-	rc = done(db, st, err);
+	rc = db_step_done(db, st, err);
 	if (!rc && sqlite3_changes(db->conn) == 0)
 		return fz_err_set(
 			err, FZ_ECONFLICT, "stale_version", "version",
@@ -243,7 +229,7 @@ static int get_one(struct fz_db *db, sqlite3_stmt *st, const char *key, struct f
 		sqlite3_reset(st);
 		return fz_err_set(err, FZ_ENOTFOUND, NULL, NULL, "案件 %s 不存在", key);
 	}
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_case_get(struct fz_db *db, int64_t id, struct fz_case *c, struct fz_err *err)
@@ -302,13 +288,13 @@ static int list_rows(struct fz_db *db, sqlite3_stmt *st, const struct fz_case_fi
 
 #define FILTERS                                                                                    \
 	" AND (?5 IS NULL OR c.type = ?5) AND (?6 IS NULL OR c.state = ?6)"                        \
-	" AND (?7 IS NULL OR (c.region_path >= ?7 AND c.region_path < ?7 || '~'))"                  \
+	" AND (?7 IS NULL OR (c.region_path >= ?7 AND c.region_path < ?7 || '~'))"                 \
 	" AND (?8 IS NULL OR c.level = ?8) AND (?9 = 0 OR c.unit_id = ?9)"                         \
-	" AND (?10 = 0 OR c.overdue = 1) AND (?11 = 0 OR c.closed_at = 0)"                          \
-	" AND (?14 = 0 OR c.pending_unit_id = ?2)"                                                  \
-	" AND (?15 IS NULL OR instr(c.title, ?15) > 0 OR c.code = ?15)"                             \
-	" AND (?16 = 0 OR (c.due_at > 0 AND c.due_at < ?16))"                                       \
-	" AND (?17 = 0 OR c.id < ?17) AND c.merged_into = 0"                                        \
+	" AND (?10 = 0 OR c.overdue = 1) AND (?11 = 0 OR c.closed_at = 0)"                         \
+	" AND (?14 = 0 OR c.pending_unit_id = ?2)"                                                 \
+	" AND (?15 IS NULL OR instr(c.title, ?15) > 0 OR c.code = ?15)"                            \
+	" AND (?16 = 0 OR (c.due_at > 0 AND c.due_at < ?16))"                                      \
+	" AND (?17 = 0 OR c.id < ?17) AND c.merged_into = 0"                                       \
 	" ORDER BY c.id DESC LIMIT ?18"
 
 int fz_store_case_list(struct fz_db *db, const struct fz_case_filter *f, fz_case_each_fn each,
@@ -327,8 +313,7 @@ int fz_store_case_list(struct fz_db *db, const struct fz_case_filter *f, fz_case
 		"   OR (?2 != 0 AND (c.unit_id = ?2 OR c.pending_unit_id = ?2 OR c.origin_unit_id = ?2))"
 		"   OR (?3 IS NOT NULL AND instr(?3, ',' || c.type || ',') > 0"
 		"       AND c.region_path >= ?4 AND c.region_path < ?4 || '~'))"
-		" AND (?12 = 0 OR c.unit_id = ?2 OR c.pending_unit_id = ?2 OR c.owner_id = ?13)"
-		FILTERS,
+		" AND (?12 = 0 OR c.unit_id = ?2 OR c.pending_unit_id = ?2 OR c.owner_id = ?13)" FILTERS,
 		err);
 	return st ? list_rows(db, st, f, each, ctx, err) : FZ_ESTORE;
 }
@@ -374,7 +359,7 @@ static int list_rows(struct fz_db *db, sqlite3_stmt *st, const struct fz_case_fi
 			break;
 	}
 	fz_case_release(&c);
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 /* ---- timeline ---- */
@@ -399,7 +384,7 @@ int fz_store_case_event_add(struct fz_db *db, const struct fz_case_event *e, str
 	db_bind_text(st, 7, e->to_state);
 	db_bind_text(st, 8, e->note);
 	db_bind_text(st, 9, e->detail[0] ? e->detail : "{}");
-	return done(db, st, err);
+	return db_step_done(db, st, err);
 }
 
 int fz_store_case_events(struct fz_db *db, int64_t case_id, fz_case_event_each_fn each, void *ctx,
@@ -430,7 +415,7 @@ int fz_store_case_events(struct fz_db *db, int64_t case_id, fz_case_event_each_f
 		if (each(ctx, &e))
 			break;
 	}
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 /* ---- clocks ---- */
@@ -485,7 +470,7 @@ int fz_store_case_clock_insert(struct fz_db *db, struct fz_case_clock *k, struct
 	if (!st)
 		return FZ_ESTORE;
 	bind_clock(st, k);
-	rc = done(db, st, err);
+	rc = db_step_done(db, st, err);
 	if (!rc)
 		k->id = sqlite3_last_insert_rowid(db->conn);
 	return rc;
@@ -505,7 +490,7 @@ int fz_store_case_clock_update(struct fz_db *db, const struct fz_case_clock *k, 
 		return FZ_ESTORE;
 	bind_clock(st, k);
 	sqlite3_bind_int64(st, 13, k->id);
-	return done(db, st, err);
+	return db_step_done(db, st, err);
 }
 
 static int each_clock(struct fz_db *db, sqlite3_stmt *st, fz_case_clock_each_fn each, void *ctx,
@@ -519,7 +504,7 @@ static int each_clock(struct fz_db *db, sqlite3_stmt *st, fz_case_clock_each_fn 
 		if (each(ctx, &k))
 			break;
 	}
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_case_clocks(struct fz_db *db, int64_t case_id, fz_case_clock_each_fn each, void *ctx,
@@ -564,7 +549,7 @@ int fz_store_case_link(struct fz_db *db, int64_t a, int64_t b, const char *relat
 	sqlite3_bind_int64(st, 1, a);
 	sqlite3_bind_int64(st, 2, b);
 	db_bind_text(st, 3, relation);
-	return done(db, st, err);
+	return db_step_done(db, st, err);
 }
 
 int fz_store_case_links(struct fz_db *db, int64_t case_id, fz_case_link_each_fn each, void *ctx,
@@ -584,7 +569,7 @@ int fz_store_case_links(struct fz_db *db, int64_t case_id, fz_case_link_each_fn 
 		if (each(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
 			 (const char *)sqlite3_column_text(st, 2)))
 			break;
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_attachment_insert(struct fz_db *db, struct fz_case_attachment *a, const void *data,
@@ -608,7 +593,7 @@ int fz_store_attachment_insert(struct fz_db *db, struct fz_case_attachment *a, c
 	sqlite3_bind_blob64(st, 7, data, (sqlite3_uint64)a->size, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 8, a->at);
 	db_bind_text(st, 9, a->actor);
-	rc = done(db, st, err);
+	rc = db_step_done(db, st, err);
 	if (!rc)
 		a->id = sqlite3_last_insert_rowid(db->conn);
 	return rc;
@@ -646,7 +631,7 @@ int fz_store_attachments(struct fz_db *db, int64_t case_id, fz_attachment_each_f
 		if (each(ctx, &a))
 			break;
 	}
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_attachment_data(struct fz_db *db, int64_t case_id, int64_t id,
@@ -677,7 +662,7 @@ int fz_store_attachment_data(struct fz_db *db, int64_t case_id, int64_t id,
 		else if (a->size)
 			memcpy(*data, sqlite3_column_blob(st, 9), (size_t)a->size);
 	}
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 /* ---- indicators ---- */
@@ -726,7 +711,7 @@ int fz_store_case_indicators(struct fz_db *db, const struct fz_indicator_query *
 		if (each(ctx, &r))
 			break;
 	}
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_case_durations(struct fz_db *db, const struct fz_indicator_query *q, const char *group,
@@ -756,5 +741,5 @@ int fz_store_case_durations(struct fz_db *db, const struct fz_indicator_query *q
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (each(ctx, sqlite3_column_int64(st, 0)))
 			break;
-	return finish(db, st, rc, err);
+	return db_finish(db, st, rc, err);
 }

@@ -77,3 +77,17 @@ void db_bind_text(sqlite3_stmt *st, int i, const char *s)
 {
 	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
+
+int db_step_done(struct fz_db *db, sqlite3_stmt *st, struct fz_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
+}
+
+int db_finish(struct fz_db *db, sqlite3_stmt *st, int rc, struct fz_err *err)
+{
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
+}

@@ -32,6 +32,11 @@ void db_close(struct fz_db *db);
 int db_exec(struct fz_db *db, const char *sql, struct fz_err *err);
 /* FZ_ESTORE (or FZ_ECONFLICT for a constraint) with the SQLite message. */
 int db_fail(struct fz_db *db, int rc, struct fz_err *err);
+/* Steps a statement that returns no rows and resets it. 0 or a store error. */
+int db_step_done(struct fz_db *db, sqlite3_stmt *st, struct fz_err *err);
+/* Resets st after a loop over its rows that ended with rc: 0 when rc is
+ * SQLITE_ROW (stopped early) or SQLITE_DONE, else a store error. */
+int db_finish(struct fz_db *db, sqlite3_stmt *st, int rc, struct fz_err *err);
 /* Copies column i as text into out (size bytes), "" for NULL. */
 void db_text(sqlite3_stmt *st, int i, char *out, size_t size);
 /* Binds text, or NULL for an empty string when empty_null. */

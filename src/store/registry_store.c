@@ -7,15 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Step a statement that changes rows. 0 or a store error. */
-static int step_done(struct fz_db *db, sqlite3_stmt *st, struct fz_err *err)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
-}
-
 /* After a query that reads one row: SQLITE_ROW → 0, none → FZ_ENOTFOUND. */
 static int one_row(struct fz_db *db, int rc, const char *what, const char *key, struct fz_err *err)
 {
@@ -74,8 +65,7 @@ int fz_store_region_children(struct fz_db *db, const char *code, fz_region_each_
 		if (each(ctx, &r))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_region_all(struct fz_db *db, fz_region_each_fn each, void *ctx, struct fz_err *err)
@@ -114,7 +104,7 @@ int fz_store_region_put(struct fz_db *db, const struct fz_region *r, struct fz_e
 		db_bind_text(st, 2, r->parent);
 	db_bind_text(st, 3, r->level);
 	db_bind_text(st, 4, r->name);
-	return step_done(db, st, err);
+	return db_step_done(db, st, err);
 }
 
 int fz_store_region_finish(struct fz_db *db, struct fz_err *err)
@@ -179,7 +169,7 @@ int fz_store_boundary_put(struct fz_db *db, const char *code, const char *geojso
 	db_bind_text(st, 1, code);
 	db_bind_text(st, 2, geojson);
 	db_bind_text(st, 3, source);
-	return step_done(db, st, err);
+	return db_step_done(db, st, err);
 }
 
 /* ---- units ---- */
@@ -247,8 +237,7 @@ int fz_store_unit_list(struct fz_db *db, const struct fz_unit_filter *f, fz_unit
 		if (each(ctx, &u))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_unit_insert(struct fz_db *db, struct fz_unit *u, struct fz_err *err)
@@ -265,7 +254,7 @@ int fz_store_unit_insert(struct fz_db *db, struct fz_unit *u, struct fz_err *err
 	db_bind_text(st, 2, u->kind);
 	db_bind_text(st, 3, u->region);
 	sqlite3_bind_int64(st, 4, u->created_at);
-	rc = step_done(db, st, err);
+	rc = db_step_done(db, st, err);
 	if (rc == FZ_ECONFLICT) {
 		fz_err_init(err);
 		return fz_err_set(err, FZ_ECONFLICT, NULL, "name",
@@ -288,7 +277,7 @@ int fz_store_unit_update(struct fz_db *db, const struct fz_unit *u, struct fz_er
 	db_bind_text(st, 2, u->name);
 	db_bind_text(st, 3, u->kind);
 	sqlite3_bind_int64(st, 4, u->updated_at);
-	rc = step_done(db, st, err);
+	rc = db_step_done(db, st, err);
 	if (rc == FZ_ECONFLICT) {
 		fz_err_init(err);
 		return fz_err_set(err, FZ_ECONFLICT, NULL, "name",
@@ -397,8 +386,7 @@ int fz_store_user_list(struct fz_db *db, const struct fz_user_filter *f, fz_user
 		if (each(ctx, &u))
 			break;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : db_fail(db, rc, err);
+	return db_finish(db, st, rc, err);
 }
 
 int fz_store_user_insert(struct fz_db *db, struct fz_user *u, struct fz_err *err)
@@ -422,7 +410,7 @@ int fz_store_user_insert(struct fz_db *db, struct fz_user *u, struct fz_err *err
 	db_bind_text(st, 7, u->phone);
 	sqlite3_bind_int(st, 8, u->disabled);
 	sqlite3_bind_int64(st, 9, u->created_at);
-	rc = step_done(db, st, err);
+	rc = db_step_done(db, st, err);
 	if (rc == FZ_ECONFLICT) {
 		fz_err_init(err);
 		return fz_err_set(err, FZ_ECONFLICT, NULL, "username",
@@ -458,7 +446,7 @@ int fz_store_user_update(struct fz_db *db, const struct fz_user *u, struct fz_er
 	sqlite3_bind_int64(st, 11, u->locked_until);
 	sqlite3_bind_int64(st, 12, u->last_login_at);
 	sqlite3_bind_int64(st, 13, u->updated_at);
-	return step_done(db, st, err);
+	return db_step_done(db, st, err);
 }
 
 /* ---- sessions ---- */
@@ -478,7 +466,7 @@ int fz_store_session_insert(struct fz_db *db, const struct fz_session *s, struct
 	sqlite3_bind_int64(st, 3, s->created_at);
 	sqlite3_bind_int64(st, 4, s->expires_at);
 	db_bind_text(st, 5, s->ip);
-	return step_done(db, st, err);
+	return db_step_done(db, st, err);
 }
 
 int fz_store_session_get(struct fz_db *db, const char *token_hash, struct fz_session *out,
@@ -518,7 +506,7 @@ int fz_store_session_revoke(struct fz_db *db, const char *token_hash, int64_t at
 		return FZ_ESTORE;
 	db_bind_text(st, 1, token_hash);
 	sqlite3_bind_int64(st, 2, at);
-	return step_done(db, st, err);
+	return db_step_done(db, st, err);
 }
 
 int fz_store_session_revoke_user(struct fz_db *db, int64_t user_id, int64_t at, struct fz_err *err)
@@ -531,5 +519,5 @@ int fz_store_session_revoke_user(struct fz_db *db, int64_t user_id, int64_t at, 
 		return FZ_ESTORE;
 	sqlite3_bind_int64(st, 1, user_id);
 	sqlite3_bind_int64(st, 2, at);
-	return step_done(db, st, err);
+	return db_step_done(db, st, err);
 }
