@@ -7,6 +7,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "datahub/ingest.h"
 #include "demo/demo.h"
 #include "demo/demo_cases.h"
 #include "registry/region_tree.h"
@@ -188,6 +189,22 @@ int fz_cmd_reload(int argc, char **argv)
 	return rc;
 }
 
+/* The record types of the packs (datahub/recordtype.h), on SIGHUP. */
+static void reload_record_types(struct fz_ingest *in)
+{
+	struct fz_recordtypes_report rep;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (fz_ingest_reload(in, &rep, &err)) {
+		fz_log(FZ_LOG_ERROR, "reload: record types: %s", err.msg);
+		return;
+	}
+	fz_log(FZ_LOG_INFO, "reload: %d record types, %d packs refused", rep.types, rep.nproblems);
+	for (int i = 0; i < rep.nproblems; i++)
+		fz_log(FZ_LOG_WARN, "reload: record types refused: %s", rep.problems[i]);
+}
+
 static int serve(struct fz_config *cfg)
 {
 	struct fz_app app;
@@ -215,6 +232,7 @@ static int serve(struct fz_config *cfg)
 	app.regions = rt.regions;
 	app.locator = rt.locator;
 	app.engine = rt.engine;
+	app.ingest = rt.ingest;
 	app.calendar = &rt.calendar;
 	app.cfg = cfg;
 	app.policy.ttl_ms = fz_config_int(cfg, FZ_CFG_SESSION_TTL) * 1000;
@@ -241,6 +259,7 @@ static int serve(struct fz_config *cfg)
 	sc.metrics = fz_app_metrics;
 	if (fz_engine_start_scheduler(rt.engine,
 				      (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)) ||
+	    fz_ingest_start(rt.ingest) ||
 	    fz_server_start(&sc, &srv, &err)) {
 		fz_runtime_close(&rt);
 		return fz_cli_fail("serve", &err);
@@ -268,6 +287,7 @@ static int serve(struct fz_config *cfg)
 			       rep.types, rep.new_versions, rep.nproblems);
 		for (int i = 0; i < rep.nproblems; i++)
 			fz_log(FZ_LOG_WARN, "reload: pack refused: %s", rep.problems[i]);
+		reload_record_types(rt.ingest);
 	}
 	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
 	write_pid(cfg, 0);

@@ -109,6 +109,39 @@ static const char *const migrations[] = {
 	"CREATE INDEX cases_unit_open ON cases(unit_id, id) WHERE closed_at = 0;"
 	"CREATE INDEX cases_owner_open ON cases(owner_id, id)"
 	"  WHERE closed_at = 0 AND owner_id != 0;",
+	/* data hub (ingest branch): sources, records, subjects, quarantine,
+	 * per-source counters (store/record_store.c, store/source_store.c) */
+	"CREATE TABLE sources(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	"  title TEXT NOT NULL, unit_id INTEGER NOT NULL DEFAULT 0, types TEXT NOT NULL,"
+	"  key_prefix TEXT NOT NULL, key_hash TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL, rotated_at INTEGER NOT NULL DEFAULT 0,"
+	"  revoked_at INTEGER NOT NULL DEFAULT 0, last_received_at INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '', last_error_at INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX sources_key ON sources(key_prefix);"
+	"CREATE TABLE records(id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, external_id TEXT NOT NULL, at INTEGER NOT NULL,"
+	"  received_at INTEGER NOT NULL, lon REAL, lat REAL,"
+	"  region TEXT NOT NULL DEFAULT '', region_path TEXT NOT NULL DEFAULT '',"
+	"  fields TEXT NOT NULL, UNIQUE(source_id, external_id));"
+	"CREATE INDEX records_type_at ON records(type, at);"
+	"CREATE TABLE subjects(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	"  key TEXT NOT NULL, created_at INTEGER NOT NULL, UNIQUE(kind, key));"
+	"CREATE TABLE record_subjects(subject_id INTEGER NOT NULL, record_id INTEGER NOT NULL,"
+	"  field TEXT NOT NULL, PRIMARY KEY (subject_id, record_id, field)) WITHOUT ROWID;"
+	"CREATE TABLE quarantine(id INTEGER PRIMARY KEY, source_id INTEGER NOT NULL,"
+	"  type TEXT NOT NULL, external_id TEXT NOT NULL, raw TEXT NOT NULL,"
+	"  reasons TEXT NOT NULL, received_at INTEGER NOT NULL, day TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'open', handled_by TEXT NOT NULL DEFAULT '',"
+	"  handled_at INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '',"
+	"  record_id INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX quarantine_source_day ON quarantine(source_id, day);"
+	"CREATE INDEX quarantine_status ON quarantine(status, id);"
+	"CREATE INDEX quarantine_external ON quarantine(source_id, external_id);"
+	"CREATE TABLE source_days(source_id INTEGER NOT NULL, day TEXT NOT NULL,"
+	"  records INTEGER NOT NULL DEFAULT 0, duplicates INTEGER NOT NULL DEFAULT 0,"
+	"  quarantined INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (source_id, day)) WITHOUT ROWID;"
+	"CREATE TABLE source_minutes(source_id INTEGER NOT NULL, minute INTEGER NOT NULL,"
+	"  records INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (source_id, minute)) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
