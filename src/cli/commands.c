@@ -10,6 +10,7 @@
 #include "datahub/ingest.h"
 #include "demo/demo.h"
 #include "demo/demo_cases.h"
+#include "demo/demo_records.h"
 #include "registry/region_tree.h"
 #include "cases/engine.h"
 #include "cli/runtime.h"
@@ -77,6 +78,7 @@ int fz_cmd_demo(int argc, char **argv)
 	struct fz_runtime rt;
 	struct fz_demo_report rep;
 	struct fz_demo_cases_report crep;
+	struct fz_demo_records_report rrep;
 	struct fz_err err;
 	const char *pw;
 	int64_t now = fz_clock_now();
@@ -111,6 +113,12 @@ int fz_cmd_demo(int argc, char **argv)
 		rc = fz_cli_fail("demo cases", &err);
 	if (!rc && !crep.already)
 		printf("fazhi: seeded %zu cases (%zu operations)\n", crep.cases, crep.operations);
+	if (!rc && (fz_ingest_start(rt.ingest) ||
+		    fz_demo_records(rt.store, rt.ingest, now, &rrep, &err)))
+		rc = fz_cli_fail("demo records", &err);
+	if (!rc && !rrep.already)
+		printf("fazhi: seeded %zu sources and %zu records (%zu quarantined)\n", rrep.sources,
+		       rrep.records, rrep.quarantined);
 	if (!rc && rep.already)
 		printf("fazhi: %s already holds the demo city; left as it is\n",
 		       fz_config_str(&cfg, FZ_CFG_DB));
