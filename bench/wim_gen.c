@@ -66,9 +66,8 @@ static void vehicle(int p, struct fz_wim_row *r)
 	r->axles = fleet[k].axles;
 	r->kind = fleet[k].kind;
 	r->single_drive_axle = fleet[k].single;
-	/* an ordinary plate (GA 36-2018: five characters after 浙G, here a letter
-	 * and four digits); (p / 10 000, p % 10 000) is one-to-one for p < 240 000 */
-	snprintf(r->plate, sizeof(r->plate), "浙G%c%04d", letters[p / 10000 % 24], p % 10000);
+	/* (p % 24, p % 100000) is one-to-one for p < 200 000 (100 000 % 24 != 0) */
+	snprintf(r->plate, sizeof(r->plate), "浙G%c%05d", letters[p % 24], p % 100000);
 }
 
 static int limit_of(const struct fz_wim_row *r)
