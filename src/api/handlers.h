@@ -44,5 +44,12 @@ FZ_HANDLER(fz_api_case_attachment);
 FZ_HANDLER(fz_api_inbox);
 FZ_HANDLER(fz_api_indicators);
 FZ_HANDLER(fz_api_packs_reload);
+/* live dispatch (dispatch_api.c) */
+FZ_HANDLER(fz_api_dispatch_list);
+FZ_HANDLER(fz_api_dispatch_get);
+FZ_HANDLER(fz_api_dispatch_ack);
+FZ_HANDLER(fz_api_dispatch_clear);
+FZ_HANDLER(fz_api_dispatch_stream);
+FZ_HANDLER(fz_api_dispatch_stats);
 
 #endif

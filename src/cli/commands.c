@@ -9,6 +9,9 @@
 #include "core/log.h"
 #include "demo/demo.h"
 #include "demo/demo_cases.h"
+#include "dispatch/dispatch.h"
+#include "http/sse.h"
+#include "mqtt/mqtt.h"
 #include "registry/region_tree.h"
 #include "cases/engine.h"
 #include "cli/runtime.h"
@@ -188,6 +191,60 @@ int fz_cmd_reload(int argc, char **argv)
 	return rc;
 }
 
+/* MQTT messages to dispatch (until the ingest pipeline is in the build). */
+static int deliver(void *ctx, const char *source, const char *type, const char *payload,
+		   size_t len, struct fz_err *err)
+{
+	return fz_dispatch_submit(ctx, source, type, payload, len, fz_clock_now(), err);
+}
+
+/* The live parts of a server: SSE hub, dispatch (with its escalation
+ * thread) and the MQTT client. 0, or 1 after printing what failed. */
+static int start_live(struct fz_config *cfg, struct fz_runtime *rt, struct fz_app *app)
+{
+	struct fz_sse_config hc = { (size_t)fz_config_int(cfg, FZ_CFG_SSE_RING), 256u << 10,
+				    (unsigned)fz_config_int(cfg, FZ_CFG_SSE_HEARTBEAT) };
+	struct fz_dispatch_config dc;
+	struct fz_mqtt_config mc;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (!(app->hub = fz_sse_hub_new(&hc)))
+		return fz_cli_fail("serve", &err);
+	memset(&dc, 0, sizeof(dc));
+	dc.store = rt->store;
+	dc.engine = rt->engine;
+	dc.regions = rt->regions;
+	dc.hub = app->hub;
+	dc.apps_dir = fz_config_str(cfg, FZ_CFG_APPS_DIR);
+	dc.escalate_after_ms = fz_config_int(cfg, FZ_CFG_DISPATCH_ESCALATE_AFTER) * 1000;
+	dc.dedup_window_ms = fz_config_int(cfg, FZ_CFG_DISPATCH_DEDUP_WINDOW) * 1000;
+	if (fz_dispatch_new(&dc, &app->dispatch, &err) < 0 ||
+	    fz_dispatch_start(app->dispatch, (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)))
+		return fz_cli_fail("dispatch", &err);
+	if (!fz_config_str(cfg, FZ_CFG_MQTT)[0])
+		return 0;
+	memset(&mc, 0, sizeof(mc));
+	mc.broker = fz_config_str(cfg, FZ_CFG_MQTT);
+	mc.prefix = fz_config_str(cfg, FZ_CFG_MQTT_PREFIX);
+	mc.client_id = fz_config_str(cfg, FZ_CFG_MQTT_CLIENT_ID);
+	mc.max_payload = (size_t)fz_config_int(cfg, FZ_CFG_MAX_BODY);
+	mc.deliver = deliver;
+	mc.ctx = app->dispatch;
+	if (fz_mqtt_start(&mc, &app->mqtt, &err))
+		return fz_cli_fail("mqtt", &err);
+	return 0;
+}
+
+static void stop_live(struct fz_app *app, struct fz_server *srv)
+{
+	fz_mqtt_free(app->mqtt);
+	fz_sse_hub_close(app->hub);
+	fz_server_free(srv);
+	fz_dispatch_free(app->dispatch);
+	fz_sse_hub_free(app->hub);
+}
+
 static int serve(struct fz_config *cfg)
 {
 	struct fz_app app;
@@ -239,9 +296,15 @@ static int serve(struct fz_config *cfg)
 	sc.authenticate = fz_app_authenticate;
 	sc.release = fz_app_release;
 	sc.metrics = fz_app_metrics;
+	if (start_live(cfg, &rt, &app)) {
+		stop_live(&app, NULL);
+		fz_runtime_close(&rt);
+		return 1;
+	}
 	if (fz_engine_start_scheduler(rt.engine,
 				      (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)) ||
 	    fz_server_start(&sc, &srv, &err)) {
+		stop_live(&app, NULL);
 		fz_runtime_close(&rt);
 		return fz_cli_fail("serve", &err);
 	}
@@ -268,10 +331,13 @@ static int serve(struct fz_config *cfg)
 			       rep.types, rep.new_versions, rep.nproblems);
 		for (int i = 0; i < rep.nproblems; i++)
 			fz_log(FZ_LOG_WARN, "reload: pack refused: %s", rep.problems[i]);
+		fz_err_init(&err);
+		if (fz_dispatch_reload(app.dispatch, &err))
+			fz_log(FZ_LOG_WARN, "reload: routes: %s", err.msg);
 	}
 	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
 	write_pid(cfg, 0);
-	fz_server_free(srv);
+	stop_live(&app, srv);
 	fz_runtime_close(&rt);
 	printf("fazhi: stopped\n");
 	return 0;
