@@ -506,6 +506,14 @@ struct act {
 	struct fz_dispatch_event ev;
 };
 
+static const char *how_title(const char *how)
+{
+	for (int i = 0; fz_dispatch_clear_hows[i][0]; i++)
+		if (strcmp(how, fz_dispatch_clear_hows[i][0]) == 0)
+			return fz_dispatch_clear_hows[i][1];
+	return how;
+}
+
 static int do_act(struct fz_db *db, void *arg, struct fz_err *err)
 {
 	struct act *a = arg;
@@ -551,7 +559,7 @@ static int do_act(struct fz_db *db, void *arg, struct fz_err *err)
 	snprintf(au.region, sizeof(au.region), "%s", e->region);
 	snprintf(au.region_path, sizeof(au.region_path), "%s", e->region_path);
 	snprintf(au.summary, sizeof(au.summary), "%s %s%s%s", e->title, e->place,
-		 a->how ? " 处置：" : " 已确认", a->how ? a->how : "");
+		 a->how ? " 处置完毕：" : " 已确认", a->how ? how_title(a->how) : "");
 	return fz_audit_append(db, &au, err);
 }
 
