@@ -2,7 +2,7 @@
 // component (loaded lazily) with the roles that may open it; the navigation
 // menu is built from the same table. Unknown paths go to the overview.
 import { reactive, defineAsyncComponent, markRaw } from 'vue';
-import { DataAnalysis, DocumentAdd, MessageBox, Monitor, Tickets } from '@element-plus/icons-vue';
+import { Bell, DataAnalysis, DocumentAdd, MessageBox, Monitor, Tickets } from '@element-plus/icons-vue';
 import { session } from './session.js';
 
 /** The roles that work on cases (the case pages' navigation). */
@@ -22,6 +22,9 @@ export const routes = [
     component: () => import('./pages/cases/InboxPage.vue') },
   { path: '/indicators', title: '案件指标', iconComponent: markRaw(DataAnalysis), roles: ['leader', 'admin'],
     component: () => import('./pages/cases/IndicatorsPage.vue') },
+  // Live dispatch: the field events of my unit (control rooms, fire rescue, traffic police).
+  { path: '/control-room', title: '现场调度', iconComponent: markRaw(Bell), roles: ['dispatcher', 'handler', 'leader'],
+    component: () => import('./pages/ControlRoomPage.vue') },
   { path: '/regions', title: '区划与地图', icon: 'MapLocation', roles: null,
     component: () => import('./pages/RegionsPage.vue') },
   { path: '/units', title: '单位管理', icon: 'OfficeBuilding', roles: ['admin'],
@@ -50,7 +53,8 @@ export const router = reactive({
     // Signing in ('/login' → '/') lands the case roles on their workbench.
     const roles = session.user?.roles || [];
     if (path === '/' && router.current.path === '/login' && CASE_ROLES.some((r) => roles.includes(r))) {
-      path = '/workbench';
+      // A property control room's duty officer lands on the live events.
+      path = session.user?.unit?.kind === 'property_control' ? '/control-room' : '/workbench';
     }
     history.replaceState(null, '', `#${path}`);
     router.current = parse(location.hash);
