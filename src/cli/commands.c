@@ -7,8 +7,10 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "datahub/ingest.h"
 #include "demo/demo.h"
 #include "demo/demo_cases.h"
+#include "demo/demo_records.h"
 #include "dispatch/dispatch.h"
 #include "http/sse.h"
 #include "mqtt/mqtt.h"
@@ -79,6 +81,7 @@ int fz_cmd_demo(int argc, char **argv)
 	struct fz_runtime rt;
 	struct fz_demo_report rep;
 	struct fz_demo_cases_report crep;
+	struct fz_demo_records_report rrep;
 	struct fz_err err;
 	const char *pw;
 	int64_t now = fz_clock_now();
@@ -113,6 +116,12 @@ int fz_cmd_demo(int argc, char **argv)
 		rc = fz_cli_fail("demo cases", &err);
 	if (!rc && !crep.already)
 		printf("fazhi: seeded %zu cases (%zu operations)\n", crep.cases, crep.operations);
+	if (!rc && (fz_ingest_start(rt.ingest) ||
+		    fz_demo_records(rt.store, rt.ingest, now, &rrep, &err)))
+		rc = fz_cli_fail("demo records", &err);
+	if (!rc && !rrep.already)
+		printf("fazhi: seeded %zu sources and %zu records (%zu quarantined)\n", rrep.sources,
+		       rrep.records, rrep.quarantined);
 	if (!rc && rep.already)
 		printf("fazhi: %s already holds the demo city; left as it is\n",
 		       fz_config_str(&cfg, FZ_CFG_DB));
@@ -191,11 +200,29 @@ int fz_cmd_reload(int argc, char **argv)
 	return rc;
 }
 
-/* MQTT messages to dispatch (until the ingest pipeline is in the build). */
+/*
+ * An MQTT message into the ingest pipeline as its topic's source and type:
+ * NDJSON when it holds several lines of objects, else one JSON object. Bad
+ * lines are quarantined by ingest (logged here); an unknown or revoked
+ * source refuses the message as a whole (the MQTT client counts and logs).
+ */
 static int deliver(void *ctx, const char *source, const char *type, const char *payload,
 		   size_t len, struct fz_err *err)
 {
-	return fz_dispatch_submit(ctx, source, type, payload, len, fz_clock_now(), err);
+	struct fz_ingest_summary sum;
+	const char *nl = memchr(payload, '\n', len);
+	int ndjson = nl && nl + 1 < payload + len && nl[1] != '\n' && nl[1] != '\r' &&
+		     memchr(payload, '{', len) == payload && nl[1] == '{';
+	int rc;
+
+	memset(&sum, 0, sizeof(sum));
+	rc = fz_ingest_submit(ctx, source, type, payload, len,
+			      ndjson ? FZ_INGEST_NDJSON : FZ_INGEST_JSON, fz_clock_now(), &sum, err);
+	if (!rc && sum.quarantined)
+		fz_log(FZ_LOG_WARN, "mqtt: %zu of %zu lines from source %s (%s) quarantined",
+		       sum.quarantined, sum.lines, source, type);
+	fz_ingest_summary_release(&sum);
+	return rc;
 }
 
 /* The live parts of a server: SSE hub, dispatch (with its escalation
@@ -220,6 +247,7 @@ static int start_live(struct fz_config *cfg, struct fz_runtime *rt, struct fz_ap
 	dc.escalate_after_ms = fz_config_int(cfg, FZ_CFG_DISPATCH_ESCALATE_AFTER) * 1000;
 	dc.dedup_window_ms = fz_config_int(cfg, FZ_CFG_DISPATCH_DEDUP_WINDOW) * 1000;
 	if (fz_dispatch_new(&dc, &app->dispatch, &err) < 0 ||
+	    fz_ingest_add_sink(rt->ingest, "community.", fz_dispatch_on_record, app->dispatch) ||
 	    fz_dispatch_start(app->dispatch, (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)))
 		return fz_cli_fail("dispatch", &err);
 	if (!fz_config_str(cfg, FZ_CFG_MQTT)[0])
@@ -230,7 +258,7 @@ static int start_live(struct fz_config *cfg, struct fz_runtime *rt, struct fz_ap
 	mc.client_id = fz_config_str(cfg, FZ_CFG_MQTT_CLIENT_ID);
 	mc.max_payload = (size_t)fz_config_int(cfg, FZ_CFG_MAX_BODY);
 	mc.deliver = deliver;
-	mc.ctx = app->dispatch;
+	mc.ctx = rt->ingest;
 	if (fz_mqtt_start(&mc, &app->mqtt, &err))
 		return fz_cli_fail("mqtt", &err);
 	return 0;
@@ -243,6 +271,22 @@ static void stop_live(struct fz_app *app, struct fz_server *srv)
 	fz_server_free(srv);
 	fz_dispatch_free(app->dispatch);
 	fz_sse_hub_free(app->hub);
+}
+
+/* The record types of the packs (datahub/recordtype.h), on SIGHUP. */
+static void reload_record_types(struct fz_ingest *in)
+{
+	struct fz_recordtypes_report rep;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (fz_ingest_reload(in, &rep, &err)) {
+		fz_log(FZ_LOG_ERROR, "reload: record types: %s", err.msg);
+		return;
+	}
+	fz_log(FZ_LOG_INFO, "reload: %d record types, %d packs refused", rep.types, rep.nproblems);
+	for (int i = 0; i < rep.nproblems; i++)
+		fz_log(FZ_LOG_WARN, "reload: record types refused: %s", rep.problems[i]);
 }
 
 static int serve(struct fz_config *cfg)
@@ -272,6 +316,7 @@ static int serve(struct fz_config *cfg)
 	app.regions = rt.regions;
 	app.locator = rt.locator;
 	app.engine = rt.engine;
+	app.ingest = rt.ingest;
 	app.calendar = &rt.calendar;
 	app.cfg = cfg;
 	app.policy.ttl_ms = fz_config_int(cfg, FZ_CFG_SESSION_TTL) * 1000;
@@ -303,6 +348,7 @@ static int serve(struct fz_config *cfg)
 	}
 	if (fz_engine_start_scheduler(rt.engine,
 				      (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)) ||
+	    fz_ingest_start(rt.ingest) ||
 	    fz_server_start(&sc, &srv, &err)) {
 		stop_live(&app, NULL);
 		fz_runtime_close(&rt);
@@ -331,6 +377,7 @@ static int serve(struct fz_config *cfg)
 			       rep.types, rep.new_versions, rep.nproblems);
 		for (int i = 0; i < rep.nproblems; i++)
 			fz_log(FZ_LOG_WARN, "reload: pack refused: %s", rep.problems[i]);
+		reload_record_types(rt.ingest);
 		fz_err_init(&err);
 		if (fz_dispatch_reload(app.dispatch, &err))
 			fz_log(FZ_LOG_WARN, "reload: routes: %s", err.msg);

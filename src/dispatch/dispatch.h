@@ -71,14 +71,6 @@ int fz_dispatch_reload(struct fz_dispatch *d, struct fz_err *err);
 int fz_dispatch_on_record(void *d, const struct fz_record *r);
 
 /*
- * Without the ingest pipeline (dispatch/submit.c): checks a JSON object or
- * NDJSON batch of community.camera_event and hands each to the sink.
- * FZ_EINVAL naming the line and field of the first bad record.
- */
-int fz_dispatch_submit(struct fz_dispatch *d, const char *source, const char *type,
-		       const char *body, size_t len, int64_t now, struct fz_err *err);
-
-/*
  * Acknowledges / clears event id as who (a user of its unit or of the unit
  * it escalated to). how: owner_reached, towed, other (note required).
  * *out is the event afterwards. FZ_ENOTFOUND, FZ_EFORBIDDEN, FZ_ECONFLICT

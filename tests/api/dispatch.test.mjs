@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { startFazhi, startMosquitto, openStream, T0 } from '../lib/fazhi.mjs';
 
 const MIN = 60 * 1000;
-const TOPIC = 'fazhi/cam-wucheng/community.camera_event';
+const TOPIC = 'fazhi/ai-camera/community.camera_event'; // the demo's camera platform source
 const CAM1 = 'CAM-330702001008-01'; // 桃园社区1号楼东侧消防通道
 const CAM2 = 'CAM-330702001008-02'; // 桃园社区南门消防车道
 let h, mq, control, other, fire, leader;
@@ -211,24 +211,34 @@ test('the stream takes the token from the query (EventSource) and refuses withou
   await list.text();
 });
 
-test('bad device messages are counted and logged, never crash, never become events', async () => {
+test('bad device messages are quarantined or refused with a reason, never crash, never become events', async () => {
+  const admin = await h.login('admin.330700');
   const before = await metric('fazhi_dispatch_records_total{result="event"}');
   const refusedBefore = await metric('fazhi_mqtt_messages_total{result="refused"}');
   const topicBefore = await metric('fazhi_mqtt_messages_total{result="bad_topic"}');
+  const quarantined = async () => (await h.api('GET', '/api/v1/quarantine?limit=200', { token: admin })).json.items;
+  const qBefore = (await quarantined()).length;
   await mq.publish(TOPIC, '{"camera": "CAM-330702001008-01", "kind": "fire_lane"'); // not JSON
-  await mq.publish(TOPIC, JSON.stringify({ camera: CAM1, kind: 'fire_lane', at: 'yesterday', snapshot_ref: 'x', dwell_s: 1 }));
-  await mq.publish('fazhi/cam-wucheng/extra/community.camera_event', camEvent(CAM1, T0));
+  await mq.publish(TOPIC, JSON.stringify({ id: 'bad-at', camera: CAM1, kind: 'fire_lane', at: 'yesterday', snapshot_ref: 'x', dwell_s: 1 }));
+  // An unknown source, and topics that are not <prefix>/<source>/<type>.
+  await mq.publish('fazhi/cam-unknown/community.camera_event', camEvent(CAM1, T0));
+  await mq.publish('fazhi/ai-camera/community.camera_event!', camEvent(CAM1, T0));
   await mq.publish('fazhi/bad source/community.camera_event', camEvent(CAM1, T0));
   for (let i = 0; i < 200; i++) {
-    if ((await metric('fazhi_mqtt_messages_total{result="refused"}')) >= refusedBefore + 2 &&
-        (await metric('fazhi_mqtt_messages_total{result="bad_topic"}')) >= topicBefore + 1) break;
+    if ((await quarantined()).length >= qBefore + 2 &&
+        (await metric('fazhi_mqtt_messages_total{result="refused"}')) >= refusedBefore + 1 &&
+        (await metric('fazhi_mqtt_messages_total{result="bad_topic"}')) >= topicBefore + 2) break;
     await new Promise((r) => setTimeout(r, 25));
   }
-  assert.equal(await metric('fazhi_mqtt_messages_total{result="refused"}'), refusedBefore + 2);
-  assert.ok((await metric('fazhi_mqtt_messages_total{result="bad_topic"}')) >= topicBefore + 1);
+  // Kept in quarantine with their reasons, not dropped.
+  const q = await quarantined();
+  assert.equal(q.length, qBefore + 2, JSON.stringify(q.slice(0, 3)));
+  assert.equal(await metric('fazhi_mqtt_messages_total{result="refused"}'), refusedBefore + 1);
+  assert.equal(await metric('fazhi_mqtt_messages_total{result="bad_topic"}'), topicBefore + 2);
   assert.equal(await metric('fazhi_dispatch_records_total{result="event"}'), before);
-  assert.match(h.stderr(), /mqtt: refused a message from source cam-wucheng/);
-  // An unregistered camera with no place is counted as unroutable.
+  assert.match(h.stderr(), /mqtt: refused a message from source cam-unknown/);
+  assert.match(h.stderr(), /mqtt: 1 of 1 lines from source ai-camera \(community.camera_event\) quarantined/);
+  // An unregistered camera with no position is counted as unroutable.
   await mq.publish(TOPIC, camEvent('CAM-UNKNOWN', T0 + 121 * MIN));
   for (let i = 0; i < 200 && (await metric('fazhi_dispatch_records_total{result="unroutable"}')) < 1; i++) {
     await new Promise((r) => setTimeout(r, 25));

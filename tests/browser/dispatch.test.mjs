@@ -14,7 +14,7 @@ import path from 'node:path';
 import { startConsole, inp, area, until, ARTIFACTS } from '../lib/browser.mjs';
 import { startMosquitto, T0 } from '../lib/fazhi.mjs';
 
-const TOPIC = 'fazhi/cam-wucheng/community.camera_event';
+const TOPIC = 'fazhi/ai-camera/community.camera_event';
 let ui, h, mq;
 
 before(async () => {
