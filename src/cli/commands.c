@@ -266,11 +266,15 @@ static int start_live(struct fz_config *cfg, struct fz_runtime *rt, struct fz_ap
 	return 0;
 }
 
-static void stop_live(struct fz_app *app, struct fz_server *srv)
+static void stop_live(struct fz_app *app, struct fz_server *srv, struct fz_runtime *rt)
 {
 	fz_mqtt_free(app->mqtt);
 	fz_sse_hub_close(app->hub);
 	fz_server_free(srv);
+	/* The ingest thread feeds dispatch: stop it (delivering what is
+	 * queued) before dispatch goes. */
+	fz_ingest_free(rt->ingest);
+	rt->ingest = NULL;
 	fz_dispatch_free(app->dispatch);
 	fz_sse_hub_free(app->hub);
 }
@@ -344,7 +348,7 @@ static int serve(struct fz_config *cfg)
 	sc.release = fz_app_release;
 	sc.metrics = fz_app_metrics;
 	if (start_live(cfg, &rt, &app)) {
-		stop_live(&app, NULL);
+		stop_live(&app, NULL, &rt);
 		fz_runtime_close(&rt);
 		return 1;
 	}
@@ -352,7 +356,7 @@ static int serve(struct fz_config *cfg)
 				      (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)) ||
 	    fz_ingest_start(rt.ingest) ||
 	    fz_server_start(&sc, &srv, &err)) {
-		stop_live(&app, NULL);
+		stop_live(&app, NULL, &rt);
 		fz_runtime_close(&rt);
 		return fz_cli_fail("serve", &err);
 	}
@@ -386,7 +390,7 @@ static int serve(struct fz_config *cfg)
 	}
 	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
 	write_pid(cfg, 0);
-	stop_live(&app, srv);
+	stop_live(&app, srv, &rt);
 	fz_runtime_close(&rt);
 	printf("fazhi: stopped\n");
 	return 0;

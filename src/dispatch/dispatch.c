@@ -23,6 +23,7 @@
 #include <time.h>
 
 #define MAX_CAMERAS_FILE (4 << 20)
+#define QUEUE_MAX 65536 /* records waiting for the feed thread; the sink waits past it */
 
 const char *const fz_dispatch_clear_hows[][2] = {
 	{ "owner_reached", "联系车主挪车" },
@@ -55,8 +56,16 @@ struct fz_dispatch {
 	int running, stopping;
 	int interval_ms;
 	pthread_cond_t cv;
+	/* records queued by the sink for the feed thread (guarded by mu) */
+	struct incoming *qhead, *qtail;
+	size_t qlen;
+	pthread_cond_t qcv;
+	pthread_t feeder;
+	int feeding;
 	_Atomic uint64_t records, events, duplicates, unroutable, escalated, failures;
 };
+
+static void *feed(void *arg);
 
 static void snap_put(struct snap *s)
 {
@@ -211,11 +220,14 @@ int fz_dispatch_new(const struct fz_dispatch_config *cfg, struct fz_dispatch **o
 	d->cfg.apps_dir = d->apps_dir;
 	pthread_mutex_init(&d->mu, NULL);
 	pthread_cond_init(&d->cv, NULL);
+	pthread_cond_init(&d->qcv, NULL);
 	d->snap = load_snap(d->apps_dir, &refused, err);
-	if (!d->snap) {
+	if (!d->snap || pthread_create(&d->feeder, NULL, feed, d)) {
+		snap_put(d->snap);
 		free(d);
 		return FZ_ENOMEM;
 	}
+	d->feeding = 1;
 	*out = d;
 	return 0;
 }
@@ -242,12 +254,16 @@ void fz_dispatch_free(struct fz_dispatch *d)
 	pthread_mutex_lock(&d->mu);
 	d->stopping = 1;
 	pthread_cond_broadcast(&d->cv);
+	pthread_cond_broadcast(&d->qcv);
 	pthread_mutex_unlock(&d->mu);
 	if (d->running)
 		pthread_join(d->thread, NULL);
+	if (d->feeding)
+		pthread_join(d->feeder, NULL); /* after writing what was queued */
 	snap_put(d->snap);
 	pthread_mutex_destroy(&d->mu);
 	pthread_cond_destroy(&d->cv);
+	pthread_cond_destroy(&d->qcv);
 	free(d);
 }
 
@@ -345,11 +361,19 @@ static void publish(struct fz_dispatch *d, const char *name, const struct fz_dis
 
 /* ---- records in ---- */
 
+/* A record on its way to the store: built on the ingest thread, written
+ * in batches by the feed thread. */
 struct incoming {
-	struct fz_dispatch *d;
-	const struct fz_event_route *route;
+	struct incoming *next;
+	struct fz_route_target to; /* the route's first target */
+	char route_event[64];
 	struct fz_dispatch_event ev;
-	int duplicate;
+	int duplicate, unroutable;
+};
+
+struct batch {
+	struct fz_dispatch *d;
+	struct incoming *head;
 };
 
 static int64_t unit_at(void *ctx, const char *region, const char *kind)
@@ -357,12 +381,14 @@ static int64_t unit_at(void *ctx, const char *region, const char *kind)
 	return fz_store_dispatch_unit_at(ctx, region, kind);
 }
 
-static int do_record(struct fz_db *db, void *arg, struct fz_err *err)
+/* One record inside the batch's transaction. A record that cannot be
+ * routed is marked, not an error: it must not undo its neighbours. */
+static int do_one(struct fz_dispatch *d, struct fz_db *db, struct incoming *x,
+		  struct fz_err *err)
 {
-	struct incoming *x = arg;
 	struct fz_dispatch_event old;
-	int rc = fz_store_dispatch_find_open(db, x->ev.dedup_key,
-					     x->ev.at - x->d->cfg.dedup_window_ms, &old, err);
+	int rc = fz_store_dispatch_find_open(db, x->ev.dedup_key, x->ev.at - d->cfg.dedup_window_ms,
+					     &old, err);
 
 	if (rc == 0) {
 		/* The same car in the same lane: one event that lasts longer. */
@@ -377,15 +403,79 @@ static int do_record(struct fz_db *db, void *arg, struct fz_err *err)
 	}
 	if (rc != FZ_ENOTFOUND)
 		return rc;
-	x->ev.unit_id = fz_routes_resolve(&x->route->to[0], x->d->cfg.regions, x->ev.region,
-					  unit_at, db);
-	if (!x->ev.unit_id)
-		return fz_err_set(err, FZ_ENOTFOUND, NULL, "region",
-				  "%s 在 %s 没有值守单位（%s）", x->route->event, x->ev.region,
-				  x->route->to[0].unit_kind);
+	x->ev.unit_id = fz_routes_resolve(&x->to, d->cfg.regions, x->ev.region, unit_at, db);
+	if (!x->ev.unit_id) {
+		x->unroutable = 1;
+		fz_log(FZ_LOG_WARN, "dispatch: record %lld: %s at %s: no unit on duty (%s)",
+		       (long long)x->ev.record_id, x->route_event, x->ev.region, x->to.unit_kind);
+		return 0;
+	}
 	rc = fz_store_dispatch_insert(db, &x->ev, err);
 	/* Read back for the unit and region names. */
 	return rc ? rc : fz_store_dispatch_get(db, x->ev.id, &x->ev, err);
+}
+
+static int do_batch(struct fz_db *db, void *arg, struct fz_err *err)
+{
+	struct batch *b = arg;
+	int rc = 0;
+
+	for (struct incoming *x = b->head; x && !rc; x = x->next)
+		rc = do_one(b->d, db, x, err);
+	return rc;
+}
+
+/* Writes a batch in one transaction, then pushes its events. */
+static void write_batch(struct fz_dispatch *d, struct incoming *head)
+{
+	struct batch b = { d, head };
+	struct fz_err err;
+	int rc;
+
+	fz_err_init(&err);
+	rc = fz_store_write(d->cfg.store, do_batch, &b, &err);
+	while (head) {
+		struct incoming *x = head;
+		head = x->next;
+		if (rc)
+			d->failures++;
+		else if (x->unroutable)
+			d->unroutable++;
+		else {
+			if (x->duplicate)
+				d->duplicates++;
+			else
+				d->events++;
+			publish(d, x->duplicate ? "dispatch.update" : "dispatch.new", &x->ev);
+		}
+		free(x);
+	}
+	if (rc)
+		fz_log(FZ_LOG_ERROR, "dispatch: a batch of records failed: %s", err.msg);
+}
+
+/* The feed thread: takes what the sink queued and writes it in batches. */
+static void *feed(void *arg)
+{
+	struct fz_dispatch *d = arg;
+
+	pthread_mutex_lock(&d->mu);
+	for (;;) {
+		struct incoming *head;
+		while (!d->qhead && !d->stopping)
+			pthread_cond_wait(&d->qcv, &d->mu);
+		if (!d->qhead)
+			break; /* stopping and drained */
+		head = d->qhead;
+		d->qhead = d->qtail = NULL;
+		d->qlen = 0;
+		pthread_cond_broadcast(&d->qcv);
+		pthread_mutex_unlock(&d->mu);
+		write_batch(d, head);
+		pthread_mutex_lock(&d->mu);
+	}
+	pthread_mutex_unlock(&d->mu);
+	return NULL;
 }
 
 static void copy_field(const cJSON *fields, const char *name, char *out, size_t size)
@@ -404,87 +494,87 @@ int fz_dispatch_on_record(void *ctx, const struct fz_record *r)
 {
 	struct fz_dispatch *d = ctx;
 	struct snap *s = snap_get(d);
-	struct incoming x;
+	struct incoming *xp = calloc(1, sizeof(*xp));
 	const struct camera *cam;
+	const struct fz_event_route *route;
 	const struct fz_region_node *node;
 	char kind[32], pack[32];
 	const char *dot = strchr(r->type, '.');
-	struct fz_err err;
 	int64_t dwell = 0;
-	int rc;
 
-	memset(&x, 0, sizeof(x));
-	fz_err_init(&err);
+	if (!xp)
+		return FZ_ENOMEM;
 	d->records++;
-	x.d = d;
 	copy_field(r->fields, "kind", kind, sizeof(kind));
 	snprintf(pack, sizeof(pack), "%.*s", dot ? (int)(dot - r->type) : 0, r->type);
-	snprintf(x.ev.kind, sizeof(x.ev.kind), "%s.%s", pack, kind);
-	x.route = fz_routes_find(&s->routes, x.ev.kind);
-	if (!x.route) {
+	snprintf(xp->ev.kind, sizeof(xp->ev.kind), "%s.%s", pack, kind);
+	route = fz_routes_find(&s->routes, xp->ev.kind);
+	if (!route) {
 		d->unroutable++;
 		fz_log(FZ_LOG_WARN, "dispatch: record %lld: no route for event kind %s",
-		       (long long)r->id, x.ev.kind);
+		       (long long)r->id, xp->ev.kind);
 		snap_put(s);
+		free(xp);
 		return FZ_ENOTFOUND;
 	}
-	snprintf(x.ev.title, sizeof(x.ev.title), "%s", x.route->title);
-	x.ev.record_id = r->id;
-	snprintf(x.ev.source, sizeof(x.ev.source), "%s", r->source ? r->source : "");
-	copy_field(r->fields, "camera", x.ev.device, sizeof(x.ev.device));
-	copy_field(r->fields, "plate", x.ev.plate, sizeof(x.ev.plate));
-	copy_field(r->fields, "lane", x.ev.lane, sizeof(x.ev.lane));
-	copy_field(r->fields, "snapshot_ref", x.ev.snapshot_ref, sizeof(x.ev.snapshot_ref));
+	xp->to = route->to[0];
+	snprintf(xp->route_event, sizeof(xp->route_event), "%s", route->event);
+	snprintf(xp->ev.title, sizeof(xp->ev.title), "%s", route->title);
+	xp->ev.record_id = r->id;
+	snprintf(xp->ev.source, sizeof(xp->ev.source), "%s", r->source ? r->source : "");
+	copy_field(r->fields, "camera", xp->ev.device, sizeof(xp->ev.device));
+	copy_field(r->fields, "plate", xp->ev.plate, sizeof(xp->ev.plate));
+	copy_field(r->fields, "lane", xp->ev.lane, sizeof(xp->ev.lane));
+	copy_field(r->fields, "snapshot_ref", xp->ev.snapshot_ref, sizeof(xp->ev.snapshot_ref));
 	fz_json_int(r->fields, "dwell_s", &dwell);
-	x.ev.dwell_s = dwell;
-	cam = cam_find(s, x.ev.device);
+	xp->ev.dwell_s = dwell;
+	cam = cam_find(s, xp->ev.device);
 	if (cam) {
-		snprintf(x.ev.region, sizeof(x.ev.region), "%s", cam->region);
-		snprintf(x.ev.place, sizeof(x.ev.place), "%s", cam->place);
-		x.ev.lon = cam->lon;
-		x.ev.lat = cam->lat;
-		x.ev.has_location = 1;
+		snprintf(xp->ev.region, sizeof(xp->ev.region), "%s", cam->region);
+		snprintf(xp->ev.place, sizeof(xp->ev.place), "%s", cam->place);
+		xp->ev.lon = cam->lon;
+		xp->ev.lat = cam->lat;
+		xp->ev.has_location = 1;
 	} else {
-		snprintf(x.ev.region, sizeof(x.ev.region), "%s", r->region ? r->region : "");
-		snprintf(x.ev.place, sizeof(x.ev.place), "摄像头 %s", x.ev.device);
-		x.ev.has_location = r->has_location;
-		x.ev.lon = r->lon;
-		x.ev.lat = r->lat;
+		snprintf(xp->ev.region, sizeof(xp->ev.region), "%s", r->region ? r->region : "");
+		snprintf(xp->ev.place, sizeof(xp->ev.place), "摄像头 %s", xp->ev.device);
+		xp->ev.has_location = r->has_location;
+		xp->ev.lon = r->lon;
+		xp->ev.lat = r->lat;
 	}
-	node = fz_region_tree_find(d->cfg.regions, x.ev.region);
+	node = fz_region_tree_find(d->cfg.regions, xp->ev.region);
 	if (!node) {
 		d->unroutable++;
 		fz_log(FZ_LOG_WARN,
 		       "dispatch: record %lld: camera %s is not registered and the record has no "
 		       "place in the region tree",
-		       (long long)r->id, x.ev.device);
+		       (long long)r->id, xp->ev.device);
 		snap_put(s);
+		free(xp);
 		return FZ_ENOTFOUND;
 	}
-	snprintf(x.ev.region_path, sizeof(x.ev.region_path), "%s", node->r.path);
-	snprintf(x.ev.dedup_key, sizeof(x.ev.dedup_key), "%s|%s|%s|%s", x.ev.kind, x.ev.device,
-		 x.ev.lane, x.ev.plate);
-	snprintf(x.ev.status, sizeof(x.ev.status), "new");
-	x.ev.at = r->at;
-	x.ev.received_at = r->received_at;
-	x.ev.last_seen_at = r->at;
-	x.ev.sightings = 1;
-	x.ev.due_at = r->at + d->cfg.escalate_after_ms;
-	rc = fz_store_write(d->cfg.store, do_record, &x, &err);
+	snprintf(xp->ev.region_path, sizeof(xp->ev.region_path), "%s", node->r.path);
+	snprintf(xp->ev.dedup_key, sizeof(xp->ev.dedup_key), "%s|%s|%s|%s", xp->ev.kind, xp->ev.device,
+		 xp->ev.lane, xp->ev.plate);
+	snprintf(xp->ev.status, sizeof(xp->ev.status), "new");
+	xp->ev.at = r->at;
+	xp->ev.received_at = r->received_at;
+	xp->ev.last_seen_at = r->at;
+	xp->ev.sightings = 1;
+	xp->ev.due_at = r->at + d->cfg.escalate_after_ms;
 	snap_put(s);
-	if (rc) {
-		if (rc == FZ_ENOTFOUND)
-			d->unroutable++;
-		else
-			d->failures++;
-		fz_log(FZ_LOG_WARN, "dispatch: record %lld: %s", (long long)r->id, err.msg);
-		return rc;
-	}
-	if (x.duplicate)
-		d->duplicates++;
+	/* Queued for the feed thread: the ingest thread never waits on a commit here. */
+	pthread_mutex_lock(&d->mu);
+	while (d->qlen >= QUEUE_MAX && !d->stopping)
+		pthread_cond_wait(&d->qcv, &d->mu);
+	if (d->qtail)
+		d->qtail->next = xp;
 	else
-		d->events++;
-	publish(d, x.duplicate ? "dispatch.update" : "dispatch.new", &x.ev);
+		d->qhead = xp;
+	d->qtail = xp;
+	d->qlen++;
+	pthread_cond_broadcast(&d->qcv);
+	pthread_mutex_unlock(&d->mu);
 	return 0;
 }
 

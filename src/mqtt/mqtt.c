@@ -1,5 +1,6 @@
 #include "mqtt/mqtt.h"
 
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
 
@@ -10,8 +11,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A message waiting for the delivery thread. */
+struct msg {
+	struct msg *next;
+	char source[FZ_MQTT_MAX_NAME], type[FZ_MQTT_MAX_NAME];
+	size_t len;
+	char payload[]; /* len bytes and a NUL */
+};
+
+#define QUEUE_BYTES (64u << 20) /* the client thread waits past this */
+#define BATCH_LINES 4096
+#define BATCH_BYTES (8u << 20)
+
 struct fz_mqtt {
 	struct mosquitto *mosq;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct msg *head, *tail;
+	size_t queued_bytes;
+	int stopping;
+	pthread_t worker;
 	char host[128];
 	int port;
 	char prefix[64];
@@ -117,6 +136,117 @@ static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
 		       m->port, mosquitto_strerror(rc));
 }
 
+static void enqueue(struct fz_mqtt *m, const char *source, const char *type, const void *payload,
+		    size_t len)
+{
+	struct msg *x = malloc(sizeof(*x) + len + 1);
+
+	if (!x) {
+		m->refused++;
+		fz_log(FZ_LOG_ERROR, "mqtt: out of memory, a message from %s (%s) refused", source,
+		       type);
+		return;
+	}
+	x->next = NULL;
+	snprintf(x->source, sizeof(x->source), "%s", source);
+	snprintf(x->type, sizeof(x->type), "%s", type);
+	x->len = len;
+	memcpy(x->payload, payload, len);
+	x->payload[len] = '\0';
+	pthread_mutex_lock(&m->mu);
+	while (m->queued_bytes > QUEUE_BYTES && !m->stopping)
+		pthread_cond_wait(&m->cv, &m->mu); /* back-pressure on the broker */
+	if (m->tail)
+		m->tail->next = x;
+	else
+		m->head = x;
+	m->tail = x;
+	m->queued_bytes += len;
+	pthread_cond_broadcast(&m->cv);
+	pthread_mutex_unlock(&m->mu);
+}
+
+/* One JSON object on one line: may share an NDJSON batch with its neighbours. */
+static int one_line(const struct msg *x)
+{
+	size_t n = x->len;
+
+	while (n && (x->payload[n - 1] == '\n' || x->payload[n - 1] == '\r' ||
+		     x->payload[n - 1] == ' '))
+		n--;
+	return n && x->payload[0] == '{' && !memchr(x->payload, '\n', n);
+}
+
+/*
+ * Delivers the messages from *list on: the next run of one-line messages of
+ * the same source and type as one NDJSON body (one durable write for all),
+ * or one other message alone. Advances *list.
+ */
+static void deliver_run(struct fz_mqtt *m, struct msg **list, struct fz_buf *b)
+{
+	struct msg *first = *list, *x = first;
+	size_t n = 0;
+	struct fz_err err;
+	int rc;
+
+	fz_err_init(&err);
+	b->len = 0;
+	if (!one_line(first)) {
+		n = 1;
+		x = first->next;
+		rc = m->deliver(m->ctx, first->source, first->type, first->payload, first->len, &err);
+	} else {
+		for (; x && n < BATCH_LINES && b->len < BATCH_BYTES && one_line(x) &&
+		       strcmp(x->source, first->source) == 0 && strcmp(x->type, first->type) == 0;
+		     x = x->next, n++) {
+			fz_buf_add(b, x->payload, x->len);
+			if (x->payload[x->len - 1] != '\n')
+				fz_buf_add(b, "\n", 1);
+		}
+		rc = m->deliver(m->ctx, first->source, first->type, b->data, b->len, &err);
+	}
+	if (rc) {
+		m->refused += n;
+		fz_log(FZ_LOG_WARN, "mqtt: refused %zu message(s) from source %s (type %s): %s", n,
+		       first->source, first->type, err.msg);
+	} else {
+		m->accepted += n;
+	}
+	while (*list != x) {
+		struct msg *next = (*list)->next;
+		free(*list);
+		*list = next;
+	}
+}
+
+/* The delivery thread: takes what arrived and hands it to ingest in runs. */
+static void *worker(void *arg)
+{
+	struct fz_mqtt *m = arg;
+	struct fz_buf b;
+
+	fz_buf_init(&b, 0);
+	pthread_mutex_lock(&m->mu);
+	for (;;) {
+		struct msg *list;
+		while (!m->head && !m->stopping)
+			pthread_cond_wait(&m->cv, &m->mu);
+		if (!m->head)
+			break; /* stopping and drained */
+		list = m->head;
+		m->head = m->tail = NULL;
+		m->queued_bytes = 0;
+		pthread_cond_broadcast(&m->cv);
+		pthread_mutex_unlock(&m->mu);
+		while (list)
+			deliver_run(m, &list, &b);
+		pthread_mutex_lock(&m->mu);
+	}
+	pthread_mutex_unlock(&m->mu);
+	fz_buf_release(&b);
+	return NULL;
+}
+
 static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto_message *msg)
 {
 	struct fz_mqtt *m = obj;
@@ -139,14 +269,16 @@ static void on_message(struct mosquitto *mosq, void *obj, const struct mosquitto
 		       msg->payloadlen, source, type, m->max_payload);
 		return;
 	}
-	if (m->deliver(m->ctx, source, type, msg->payload ? msg->payload : "",
-		       (size_t)msg->payloadlen, &err)) {
-		m->refused++;
-		fz_log(FZ_LOG_WARN, "mqtt: refused a message from source %s (type %s): %s", source,
-		       type, err.msg);
-		return;
-	}
-	m->accepted++;
+	enqueue(m, source, type, msg->payload ? msg->payload : "", (size_t)msg->payloadlen);
+}
+
+static void stop_worker(struct fz_mqtt *m)
+{
+	pthread_mutex_lock(&m->mu);
+	m->stopping = 1;
+	pthread_cond_broadcast(&m->cv);
+	pthread_mutex_unlock(&m->mu);
+	pthread_join(m->worker, NULL);
 }
 
 static int parse_broker(struct fz_mqtt *m, const char *broker, struct fz_err *err)
@@ -192,8 +324,12 @@ int fz_mqtt_start(const struct fz_mqtt_config *cfg, struct fz_mqtt **out, struct
 	m->deliver = cfg->deliver;
 	m->ctx = cfg->ctx;
 	pthread_once(&lib_once, lib_init);
+	pthread_mutex_init(&m->mu, NULL);
+	pthread_cond_init(&m->cv, NULL);
 	m->mosq = mosquitto_new(cfg->client_id, false, m);
-	if (!m->mosq) {
+	if (!m->mosq || pthread_create(&m->worker, NULL, worker, m)) {
+		if (m->mosq)
+			mosquitto_destroy(m->mosq);
 		free(m);
 		return FZ_ENOMEM;
 	}
@@ -206,6 +342,7 @@ int fz_mqtt_start(const struct fz_mqtt_config *cfg, struct fz_mqtt **out, struct
 		fz_log(FZ_LOG_WARN, "mqtt: broker %s:%d not reachable yet (%s), retrying", m->host,
 		       m->port, mosquitto_strerror(rc));
 	if (mosquitto_loop_start(m->mosq) != MOSQ_ERR_SUCCESS) {
+		stop_worker(m);
 		mosquitto_destroy(m->mosq);
 		free(m);
 		return fz_err_set(err, FZ_ENOMEM, NULL, "mqtt", "mqtt: 无法启动客户端线程");
@@ -220,7 +357,10 @@ void fz_mqtt_free(struct fz_mqtt *m)
 		return;
 	mosquitto_disconnect(m->mosq);
 	mosquitto_loop_stop(m->mosq, true);
+	stop_worker(m); /* after delivering what arrived */
 	mosquitto_destroy(m->mosq);
+	pthread_mutex_destroy(&m->mu);
+	pthread_cond_destroy(&m->cv);
 	free(m);
 }
 
