@@ -10,6 +10,8 @@
  * uncleared event was seen within dedup_window is one event whose dwell and
  * sightings grow), routes it (dispatch/routing.h) to the unit on duty,
  * stores it and pushes it on the SSE hub to every console of that unit.
+ * The sink only queues; a feed thread writes the queue in batches (one
+ * store write for many records) and then pushes.
  *
  * The unit acknowledges (who, when) and clears it (who, when, how:
  * owner_reached, towed or other with a note). An event not cleared within

@@ -8,8 +8,11 @@
  * subscribes to `<prefix>/+/+` with QoS 1 on a persistent session (clean
  * session off, fixed client id), so messages published while fazhi was
  * down wait at the broker. It reconnects on its own with backoff (1 s
- * doubling to 30 s). Every message is handed to the deliver callback
- * (the ingest pipeline: fz_ingest_submit), which validates it and keeps a
+ * doubling to 30 s). The client thread queues each message (bounded: it
+ * stops reading when 64 MiB wait); a delivery thread hands them to the
+ * deliver callback (the ingest pipeline: fz_ingest_submit), runs of
+ * one-line JSON messages of one source and type as one NDJSON body (one
+ * durable write for the run). The callback validates and keeps a
  * bad one in quarantine; a message whose topic is malformed, or that the
  * callback refuses (unknown or revoked source, a type the source may not
  * send), is counted and logged with the reason, never silently dropped.
@@ -20,7 +23,8 @@
  * pipeline's registry of sources does.
  *
  * Thread-safety: start and stop from one thread; the callback runs on the
- * client thread; counters may be read from any thread.
+ * delivery thread; counters may be read from any thread. fz_mqtt_free()
+ * delivers what was queued before it returns.
  */
 #ifndef FZ_MQTT_MQTT_H
 #define FZ_MQTT_MQTT_H
