@@ -578,6 +578,31 @@ int fz_dispatch_on_record(void *ctx, const struct fz_record *r)
 	return 0;
 }
 
+int fz_dispatch_resolve(struct fz_dispatch *d, const char *event, const char *region,
+			int64_t out[FZ_ROUTE_MAX_TARGETS], int *n, struct fz_err *err)
+{
+	struct snap *s = snap_get(d);
+	const struct fz_event_route *route = fz_routes_find(&s->routes, event);
+	struct fz_db *db;
+	int rc = 0;
+
+	*n = 0;
+	if (!route)
+		rc = fz_err_set(err, FZ_ENOTFOUND, NULL, "event", "没有事件类型“%.63s”的路由", event);
+	else if (!(db = fz_store_reader(d->cfg.store)))
+		rc = FZ_ENOMEM;
+	else {
+		for (int i = 0; i < route->nto; i++) {
+			int64_t id = fz_routes_resolve(&route->to[i], d->cfg.regions, region, unit_at, db);
+			if (id)
+				out[(*n)++] = id;
+		}
+		fz_store_reader_put(d->cfg.store, db);
+	}
+	snap_put(s);
+	return rc;
+}
+
 /* ---- acts of users ---- */
 
 int fz_dispatch_can_see(const struct fz_principal *who, const struct fz_dispatch_event *ev)

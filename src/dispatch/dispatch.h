@@ -36,6 +36,7 @@
 #include "core/json.h"
 #include "datahub/record.h"
 #include "dispatch/event.h"
+#include "dispatch/routing.h"
 
 struct fz_engine;
 struct fz_err;
@@ -86,6 +87,16 @@ int fz_dispatch_clear(struct fz_dispatch *d, const struct fz_principal *who, con
 /* 1 when who may see ev: its unit, its escalation unit, or a leader,
  * admin or auditor whose scope holds the place. */
 int fz_dispatch_can_see(const struct fz_principal *who, const struct fz_dispatch_event *ev);
+
+/*
+ * The units on duty for event (a route, "<pack>.<kind>") at region: one per
+ * target of the route that resolves, in the route's order, into out; *n
+ * their number. FZ_ENOTFOUND when there is no such route. For engines that
+ * raise events of their own (alerts).
+ */
+int fz_dispatch_resolve(struct fz_dispatch *d, const char *event, const char *region,
+			int64_t out[FZ_ROUTE_MAX_TARGETS] /* OUT */, int *n /* OUT */,
+			struct fz_err *err);
 
 /* One escalation pass at now. *escalated counts the events escalated. */
 int fz_dispatch_tick(struct fz_dispatch *d, int64_t now, int *escalated /* OUT */,

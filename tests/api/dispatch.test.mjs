@@ -196,6 +196,22 @@ test('a reconnecting console resumes from Last-Event-ID', async () => {
   assert.ok(missed.id > last);
 });
 
+test('a camera may push over HTTP too (POST /api/v1/records with its source key)', async () => {
+  const admin = await h.login('admin.330700');
+  const rot = await h.api('POST', '/api/v1/sources/ai-camera/rotate', { token: admin });
+  assert.equal(rot.status, 200, rot.text);
+  h.setNow(T0 + 130 * MIN);
+  const r = await h.api('POST', '/api/v1/records?type=community.camera_event', {
+    headers: { 'x-source-key': rot.json.key, 'content-type': 'application/json' },
+    raw: camEvent(CAM2, T0 + 130 * MIN, { plate: '浙G7H777' }),
+  });
+  assert.ok(r.status === 200 || r.status === 201, r.text);
+  assert.equal(r.json.accepted, 1, r.text);
+  const ev = await stream.next((e) => e.event === 'dispatch.new' && e.data.plate === '浙G7H777');
+  assert.equal(ev.data.place, '桃园社区南门消防车道');
+  assert.ok(ev.data.id > 0);
+});
+
 test('the stream takes the token from the query (EventSource) and refuses without one', async () => {
   const res = await fetch(`${h.url}/api/v1/dispatch/stream`);
   assert.equal(res.status, 401);

@@ -37,6 +37,17 @@ static void loads_the_shipped_tables(void **state)
 	assert_string_equal(r->esc[0].unit_kind, "fire_rescue");
 	assert_string_equal(r->case_type, "fire_lane");
 	assert_null(fz_routes_find(&t, "community.nothing"));
+	/* Overloads to the district's traffic police; minors' reports to the
+	 * township's police, civil affairs and education. */
+	r = fz_routes_find(&t, "overload.overweight");
+	assert_non_null(r);
+	assert_string_equal(r->to[0].unit_kind, "traffic_police");
+	assert_string_equal(r->to[0].level, "district");
+	r = fz_routes_find(&t, "minor.report");
+	assert_non_null(r);
+	assert_int_equal(r->nto, 3);
+	assert_string_equal(r->to[1].unit_kind, "civil_affairs");
+	assert_string_equal(r->to[2].level, "township");
 	fz_routes_release(&t);
 	free(apps);
 }
