@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_MS (86400LL * 1000)
+#define DAY_MS	    (86400LL * 1000)
 #define SHANGHAI_MS (8LL * 3600 * 1000)
 
 static int no_dispatch(struct fz_err *err)
@@ -144,8 +144,7 @@ int fz_api_dispatch_stream(struct fz_req *req, struct fz_resp *resp, struct fz_e
 		return fz_err_set(err, FZ_EFORBIDDEN, NULL, NULL, "当前账号不属于任何单位");
 	if (!last)
 		last = fz_req_query(req, "last_event_id");
-	return fz_sse_subscribe(hub, req, req->who->unit_id, fz_sse_parse_last_id(last), resp,
-				err);
+	return fz_sse_subscribe(hub, req, req->who->unit_id, fz_sse_parse_last_id(last), resp, err);
 }
 
 /* ?name=YYYY-MM-DD as the start of that day in Shanghai, or def. */

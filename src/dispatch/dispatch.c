@@ -23,7 +23,7 @@
 #include <time.h>
 
 #define MAX_CAMERAS_FILE (4 << 20)
-#define QUEUE_MAX 65536 /* records waiting for the feed thread; the sink waits past it */
+#define QUEUE_MAX	 65536 /* records waiting for the feed thread; the sink waits past it */
 
 const char *const fz_dispatch_clear_hows[][2] = {
 	{ "owner_reached", "联系车主挪车" },
@@ -132,42 +132,43 @@ static int load_cameras(struct snap *s, const char *pack, const char *text, size
 	fz_err_init(&perr);
 	doc = fz_json_parse(text, len, 8, &perr);
 	if (!doc)
-		return fz_err_set(err, FZ_EINVAL, "invalid_cameras", "", "%s/cameras.json: %s", pack,
-				  perr.msg);
+		return fz_err_set(err, FZ_EINVAL, "invalid_cameras", "", "%s/cameras.json: %s",
+				  pack, perr.msg);
 	arr = cJSON_GetObjectItemCaseSensitive(doc, "cameras");
 	if (!cJSON_IsArray(arr))
 		rc = fz_err_set(err, FZ_EINVAL, "invalid_cameras", "/cameras",
 				"%s/cameras.json: /cameras: 应为数组", pack);
 	if (!rc)
 		cJSON_ArrayForEach(it, arr)
-	{
-		const char *id = fz_json_str(it, "id"), *region = fz_json_str(it, "region"),
-			   *place = fz_json_str(it, "place");
-		const cJSON *lon = cJSON_GetObjectItemCaseSensitive(it, "lon"),
-			    *lat = cJSON_GetObjectItemCaseSensitive(it, "lat");
-		struct camera *c;
-		if (!id || !region || !place || strlen(id) >= sizeof(c->id) ||
-		    strlen(region) >= sizeof(c->region) || !cJSON_IsNumber(lon) ||
-		    !cJSON_IsNumber(lat)) {
-			rc = fz_err_set(err, FZ_EINVAL, "invalid_cameras", "/cameras",
+		{
+			const char *id = fz_json_str(it, "id"), *region = fz_json_str(it, "region"),
+				   *place = fz_json_str(it, "place");
+			const cJSON *lon = cJSON_GetObjectItemCaseSensitive(it, "lon"),
+				    *lat = cJSON_GetObjectItemCaseSensitive(it, "lat");
+			struct camera *c;
+			if (!id || !region || !place || strlen(id) >= sizeof(c->id) ||
+			    strlen(region) >= sizeof(c->region) || !cJSON_IsNumber(lon) ||
+			    !cJSON_IsNumber(lat)) {
+				rc = fz_err_set(
+					err, FZ_EINVAL, "invalid_cameras", "/cameras",
 					"%s/cameras.json: /cameras/%d: 应为 {id, region, place, lon, "
 					"lat}",
 					pack, i);
-			break;
+				break;
+			}
+			if (fz_array_grow((void **)&s->cams, &s->capcams, s->ncams + 1,
+					  sizeof(*s->cams))) {
+				rc = FZ_ENOMEM;
+				break;
+			}
+			c = &s->cams[s->ncams++];
+			snprintf(c->id, sizeof(c->id), "%s", id);
+			snprintf(c->region, sizeof(c->region), "%s", region);
+			snprintf(c->place, sizeof(c->place), "%s", place);
+			c->lon = lon->valuedouble;
+			c->lat = lat->valuedouble;
+			i++;
 		}
-		if (fz_array_grow((void **)&s->cams, &s->capcams, s->ncams + 1,
-				  sizeof(*s->cams))) {
-			rc = FZ_ENOMEM;
-			break;
-		}
-		c = &s->cams[s->ncams++];
-		snprintf(c->id, sizeof(c->id), "%s", id);
-		snprintf(c->region, sizeof(c->region), "%s", region);
-		snprintf(c->place, sizeof(c->place), "%s", place);
-		c->lon = lon->valuedouble;
-		c->lat = lat->valuedouble;
-		i++;
-	}
 	cJSON_Delete(doc);
 	return rc;
 }
@@ -383,8 +384,7 @@ static int64_t unit_at(void *ctx, const char *region, const char *kind)
 
 /* One record inside the batch's transaction. A record that cannot be
  * routed is marked, not an error: it must not undo its neighbours. */
-static int do_one(struct fz_dispatch *d, struct fz_db *db, struct incoming *x,
-		  struct fz_err *err)
+static int do_one(struct fz_dispatch *d, struct fz_db *db, struct incoming *x, struct fz_err *err)
 {
 	struct fz_dispatch_event old;
 	int rc = fz_store_dispatch_find_open(db, x->ev.dedup_key, x->ev.at - d->cfg.dedup_window_ms,
@@ -554,8 +554,8 @@ int fz_dispatch_on_record(void *ctx, const struct fz_record *r)
 		return FZ_ENOTFOUND;
 	}
 	snprintf(xp->ev.region_path, sizeof(xp->ev.region_path), "%s", node->r.path);
-	snprintf(xp->ev.dedup_key, sizeof(xp->ev.dedup_key), "%s|%s|%s|%s", xp->ev.kind, xp->ev.device,
-		 xp->ev.lane, xp->ev.plate);
+	snprintf(xp->ev.dedup_key, sizeof(xp->ev.dedup_key), "%s|%s|%s|%s", xp->ev.kind,
+		 xp->ev.device, xp->ev.lane, xp->ev.plate);
 	snprintf(xp->ev.status, sizeof(xp->ev.status), "new");
 	xp->ev.at = r->at;
 	xp->ev.received_at = r->received_at;
@@ -588,12 +588,14 @@ int fz_dispatch_resolve(struct fz_dispatch *d, const char *event, const char *re
 
 	*n = 0;
 	if (!route)
-		rc = fz_err_set(err, FZ_ENOTFOUND, NULL, "event", "没有事件类型“%.63s”的路由", event);
+		rc = fz_err_set(err, FZ_ENOTFOUND, NULL, "event", "没有事件类型“%.63s”的路由",
+				event);
 	else if (!(db = fz_store_reader(d->cfg.store)))
 		rc = FZ_ENOMEM;
 	else {
 		for (int i = 0; i < route->nto; i++) {
-			int64_t id = fz_routes_resolve(&route->to[i], d->cfg.regions, region, unit_at, db);
+			int64_t id = fz_routes_resolve(&route->to[i], d->cfg.regions, region,
+						       unit_at, db);
 			if (id)
 				out[(*n)++] = id;
 		}
@@ -708,10 +710,11 @@ int fz_dispatch_clear(struct fz_dispatch *d, const struct fz_principal *who, con
 	for (int i = 0; how && fz_dispatch_clear_hows[i][0]; i++)
 		known |= strcmp(how, fz_dispatch_clear_hows[i][0]) == 0;
 	if (!known)
-		return fz_err_set(err, FZ_EINVAL, NULL, "how",
-				  "how: “%.32s”无效，应为 owner_reached（联系车主挪车）、towed（拖移）"
-				  "或 other（其他方式）",
-				  how ? how : "");
+		return fz_err_set(
+			err, FZ_EINVAL, NULL, "how",
+			"how: “%.32s”无效，应为 owner_reached（联系车主挪车）、towed（拖移）"
+			"或 other（其他方式）",
+			how ? how : "");
 	if (strcmp(how, "other") == 0 && (!note || !note[0]))
 		return fz_err_set(err, FZ_EINVAL, NULL, "note", "note: 处置方式为“其他”时须说明");
 	if (note && strlen(note) > 200)
@@ -782,8 +785,7 @@ static void open_case(struct fz_dispatch *d, const struct fz_event_route *route,
 	cJSON_AddStringToObject(f, "first_seen", fz_time_format(ev->at, t, sizeof(t)));
 	cJSON_AddNumberToObject(f, "event_id", (double)ev->id);
 	snprintf(desc, sizeof(desc), "%s：%s%s%s，%s 起未清除，物业监控室（%s）未能在时限内处置。",
-		 ev->title, ev->place, ev->plate[0] ? "，车辆 " : "", ev->plate, t,
-		 ev->unit_name);
+		 ev->title, ev->place, ev->plate[0] ? "，车辆 " : "", ev->plate, t, ev->unit_name);
 	cJSON_AddStringToObject(f, "description", desc);
 	fz_case_init(&c);
 	fz_err_init(&err);

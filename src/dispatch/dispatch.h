@@ -47,10 +47,10 @@ struct fz_store;
 
 struct fz_dispatch_config {
 	struct fz_store *store;
-	struct fz_engine *engine;		/* for escalation cases; NULL: none */
+	struct fz_engine *engine; /* for escalation cases; NULL: none */
 	const struct fz_region_tree *regions;
-	struct fz_sse_hub *hub;			/* NULL: nothing is pushed */
-	const char *apps_dir;			/* routes.json and cameras.json */
+	struct fz_sse_hub *hub; /* NULL: nothing is pushed */
+	const char *apps_dir;	/* routes.json and cameras.json */
 	int64_t escalate_after_ms;
 	int64_t dedup_window_ms;
 };

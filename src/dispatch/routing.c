@@ -82,7 +82,8 @@ static int targets(struct cx *c, const cJSON *arr, const char *ptr, struct fz_ro
 		if (!fz_unit_kind_name(out[i].unit_kind))
 			return bad(c, p, "unit_kind: 没有单位类型“%s”", out[i].unit_kind);
 		if (level_rank(out[i].level) < 0)
-			return bad(c, p, "level: “%s”无效，应为 city、district、township 或 village",
+			return bad(c, p,
+				   "level: “%s”无效，应为 city、district、township 或 village",
 				   out[i].level);
 		i++;
 	}

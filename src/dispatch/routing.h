@@ -30,8 +30,8 @@ struct fz_err;
 struct fz_region_tree;
 
 #define FZ_ROUTE_MAX_TARGETS 8
-#define FZ_ROUTES_MAX 256
-#define FZ_ROUTES_MAX_FILE (64 * 1024)
+#define FZ_ROUTES_MAX	     256
+#define FZ_ROUTES_MAX_FILE   (64 * 1024)
 
 struct fz_route_target {
 	char unit_kind[24];

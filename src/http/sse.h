@@ -35,8 +35,8 @@ struct fz_req;
 struct fz_resp;
 
 struct fz_sse_config {
-	size_t ring;	      /* events kept for Last-Event-ID resume (>= 16) */
-	size_t queue_max;     /* bytes a subscriber may have waiting */
+	size_t ring;	       /* events kept for Last-Event-ID resume (>= 16) */
+	size_t queue_max;      /* bytes a subscriber may have waiting */
 	unsigned heartbeat_ms; /* comment line interval, 0: no heartbeat thread */
 };
 
@@ -69,8 +69,8 @@ uint64_t fz_sse_publish(struct fz_sse_hub *hub, int64_t channel, const char *nam
  * the Last-Event-ID header's value, or 0. FZ_EUNAVAIL when the hub is
  * closed, FZ_ENOMEM.
  */
-int fz_sse_subscribe(struct fz_sse_hub *hub, struct fz_req *req, int64_t channel,
-		     uint64_t last_id, struct fz_resp *resp, struct fz_err *err);
+int fz_sse_subscribe(struct fz_sse_hub *hub, struct fz_req *req, int64_t channel, uint64_t last_id,
+		     struct fz_resp *resp, struct fz_err *err);
 
 /* Counters, for /metrics. */
 void fz_sse_stats(struct fz_sse_hub *hub, struct fz_sse_stats *out /* OUT */);

@@ -91,14 +91,14 @@ int fz_mqtt_topic_parse(const char *prefix, const char *topic, size_t len,
 		return fz_err_set(err, FZ_EINVAL, NULL, "topic", "topic: 过长，最多 %d 字节",
 				  FZ_MQTT_MAX_TOPIC);
 	if (len <= plen || memcmp(topic, prefix, plen) != 0 || topic[plen] != '/')
-		return fz_err_set(err, FZ_EINVAL, NULL, "topic",
-				  "topic: 应为 %s/<来源>/<记录类型>", prefix);
+		return fz_err_set(err, FZ_EINVAL, NULL, "topic", "topic: 应为 %s/<来源>/<记录类型>",
+				  prefix);
 	p = topic + plen + 1;
 	if ((rc = part(p, end, "来源", source, &p, err)))
 		return rc;
 	if (p == end || *p != '/')
-		return fz_err_set(err, FZ_EINVAL, NULL, "topic", "topic: 缺少记录类型，应为 %s/%s/<记录类型>",
-				  prefix, source);
+		return fz_err_set(err, FZ_EINVAL, NULL, "topic",
+				  "topic: 缺少记录类型，应为 %s/%s/<记录类型>", prefix, source);
 	if ((rc = part(p + 1, end, "记录类型", type, &p, err)))
 		return rc;
 	if (p != end)
@@ -120,8 +120,8 @@ static void on_connect(struct mosquitto *mosq, void *obj, int rc)
 	m->connected = 1;
 	rc = mosquitto_subscribe(mosq, NULL, m->sub, 1);
 	fz_log(rc == MOSQ_ERR_SUCCESS ? FZ_LOG_INFO : FZ_LOG_ERROR,
-	       "mqtt: connected to %s:%d, subscribing to %s (QoS 1): %s", m->host, m->port,
-	       m->sub, mosquitto_strerror(rc));
+	       "mqtt: connected to %s:%d, subscribing to %s (QoS 1): %s", m->host, m->port, m->sub,
+	       mosquitto_strerror(rc));
 }
 
 static void on_disconnect(struct mosquitto *mosq, void *obj, int rc)
@@ -171,8 +171,8 @@ static int one_line(const struct msg *x)
 {
 	size_t n = x->len;
 
-	while (n && (x->payload[n - 1] == '\n' || x->payload[n - 1] == '\r' ||
-		     x->payload[n - 1] == ' '))
+	while (n &&
+	       (x->payload[n - 1] == '\n' || x->payload[n - 1] == '\r' || x->payload[n - 1] == ' '))
 		n--;
 	return n && x->payload[0] == '{' && !memchr(x->payload, '\n', n);
 }
@@ -194,7 +194,8 @@ static void deliver_run(struct fz_mqtt *m, struct msg **list, struct fz_buf *b)
 	if (!one_line(first)) {
 		n = 1;
 		x = first->next;
-		rc = m->deliver(m->ctx, first->source, first->type, first->payload, first->len, &err);
+		rc = m->deliver(m->ctx, first->source, first->type, first->payload, first->len,
+				&err);
 	} else {
 		for (; x && n < BATCH_LINES && b->len < BATCH_BYTES && one_line(x) &&
 		       strcmp(x->source, first->source) == 0 && strcmp(x->type, first->type) == 0;

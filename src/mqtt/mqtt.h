@@ -35,7 +35,7 @@
 struct fz_err;
 
 #define FZ_MQTT_MAX_TOPIC 256
-#define FZ_MQTT_MAX_NAME 64 /* source and type, each */
+#define FZ_MQTT_MAX_NAME  64 /* source and type, each */
 
 /*
  * Hands one message on. Returns 0 when accepted (even if some records went

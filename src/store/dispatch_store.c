@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define EV_COLS                                                                                    \
-	"SELECT e.id, e.kind, e.title, e.record_id, e.source, e.device, e.place, e.plate,"        \
+	"SELECT e.id, e.kind, e.title, e.record_id, e.source, e.device, e.place, e.plate,"         \
 	" e.lane, e.snapshot_ref, e.dedup_key, e.region, e.region_path, e.lon, e.lat,"             \
 	" e.unit_id, e.escalated_unit_id, e.status, e.at, e.received_at, e.last_seen_at,"          \
 	" e.dwell_s, e.sightings, e.due_at, e.acked_at, e.acked_by, e.cleared_at,"                 \
@@ -194,13 +194,13 @@ static int each_row(struct fz_db *db, sqlite3_stmt *st, fz_dispatch_each_fn each
 int fz_store_dispatch_list(struct fz_db *db, const struct fz_dispatch_filter *f,
 			   fz_dispatch_each_fn each, void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(
-		db,
-		EV_COLS "WHERE ((?1 != 0 AND (e.unit_id = ?1 OR e.escalated_unit_id = ?1))"
-			" OR (?2 IS NOT NULL AND e.region_path LIKE ?2 || '%'))"
-			" AND (?3 = 0 OR e.cleared_at = 0) AND (?4 = 0 OR e.id < ?4)"
-			" ORDER BY e.id DESC LIMIT ?5",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			EV_COLS "WHERE ((?1 != 0 AND (e.unit_id = ?1 OR e.escalated_unit_id = ?1))"
+				" OR (?2 IS NOT NULL AND e.region_path LIKE ?2 || '%'))"
+				" AND (?3 = 0 OR e.cleared_at = 0) AND (?4 = 0 OR e.id < ?4)"
+				" ORDER BY e.id DESC LIMIT ?5",
+			err);
 
 	if (!st)
 		return FZ_ESTORE;
@@ -233,20 +233,20 @@ int fz_store_dispatch_stats(struct fz_db *db, int64_t unit_id, const char *regio
 			    struct fz_err *err)
 {
 	/* Days in Asia/Shanghai (UTC+8, no daylight saving). */
-	sqlite3_stmt *st = db_stmt(
-		db,
-		"SELECT e.unit_id, coalesce(u.name, ''),"
-		" date((e.at + 28800000) / 1000, 'unixepoch') AS day, count(*),"
-		" sum(e.acked_at != 0), sum(e.cleared_at != 0), sum(e.escalated_at != 0),"
-		" avg(CASE WHEN e.acked_at != 0 THEN (e.acked_at - e.at) / 1000.0 END),"
-		" max(CASE WHEN e.acked_at != 0 THEN (e.acked_at - e.at) / 1000.0 END),"
-		" avg(CASE WHEN e.cleared_at != 0 THEN (e.cleared_at - e.at) / 1000.0 END),"
-		" max(CASE WHEN e.cleared_at != 0 THEN (e.cleared_at - e.at) / 1000.0 END)"
-		" FROM dispatch_events e LEFT JOIN units u ON u.id = e.unit_id"
-		" WHERE e.at >= ?3 AND e.at < ?4 AND ((?1 != 0 AND e.unit_id = ?1)"
-		" OR (?1 = 0 AND ?2 IS NOT NULL AND e.region_path LIKE ?2 || '%'))"
-		" GROUP BY e.unit_id, day ORDER BY day, e.unit_id LIMIT 1000",
-		err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT e.unit_id, coalesce(u.name, ''),"
+			" date((e.at + 28800000) / 1000, 'unixepoch') AS day, count(*),"
+			" sum(e.acked_at != 0), sum(e.cleared_at != 0), sum(e.escalated_at != 0),"
+			" avg(CASE WHEN e.acked_at != 0 THEN (e.acked_at - e.at) / 1000.0 END),"
+			" max(CASE WHEN e.acked_at != 0 THEN (e.acked_at - e.at) / 1000.0 END),"
+			" avg(CASE WHEN e.cleared_at != 0 THEN (e.cleared_at - e.at) / 1000.0 END),"
+			" max(CASE WHEN e.cleared_at != 0 THEN (e.cleared_at - e.at) / 1000.0 END)"
+			" FROM dispatch_events e LEFT JOIN units u ON u.id = e.unit_id"
+			" WHERE e.at >= ?3 AND e.at < ?4 AND ((?1 != 0 AND e.unit_id = ?1)"
+			" OR (?1 = 0 AND ?2 IS NOT NULL AND e.region_path LIKE ?2 || '%'))"
+			" GROUP BY e.unit_id, day ORDER BY day, e.unit_id LIMIT 1000",
+			err);
 	struct fz_dispatch_day d;
 	int rc;
 
@@ -279,7 +279,8 @@ int fz_store_dispatch_stats(struct fz_db *db, int64_t unit_id, const char *regio
 int64_t fz_store_dispatch_unit_at(struct fz_db *db, const char *region, const char *kind)
 {
 	sqlite3_stmt *st = db_stmt(
-		db, "SELECT id FROM units WHERE region = ?1 AND kind = ?2 ORDER BY id LIMIT 1", NULL);
+		db, "SELECT id FROM units WHERE region = ?1 AND kind = ?2 ORDER BY id LIMIT 1",
+		NULL);
 	int64_t id = 0;
 
 	if (!st)

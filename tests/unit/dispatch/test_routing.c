@@ -89,7 +89,8 @@ static void errors_name_the_pointer(void **state)
 		assert_int_equal(parse(&t, cases[i].text, &err), FZ_EINVAL);
 		assert_string_equal(err.field, cases[i].field);
 		if (!strstr(err.msg, cases[i].says) || !strstr(err.msg, "community/routes.json"))
-			fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err.msg, cases[i].says);
+			fail_msg("case %zu: message \"%s\" lacks \"%s\"", i, err.msg,
+				 cases[i].says);
 		assert_int_equal(t.n, 0); /* nothing half-added */
 	}
 }
@@ -137,7 +138,8 @@ static void resolves_up_the_tree(void **state)
 	struct fz_err err;
 	struct fz_route_target police = { "police_station", "township" },
 			       civil = { "civil_affairs", "township" },
-			       fire = { "fire_rescue", "district" }, edu = { "education", "township" },
+			       fire = { "fire_rescue", "district" },
+			       edu = { "education", "township" },
 			       committee = { "committee", "village" };
 
 	(void)state;
