@@ -332,7 +332,7 @@ int fz_cmd_import(int argc, char **argv)
 	struct fz_config cfg;
 	struct fz_runtime rt;
 	struct fz_err err;
-	enum fz_ingest_format fmt;
+	enum fz_ingest_format fmt = FZ_INGEST_NDJSON;
 	const char *file = argc > 0 ? argv[0] : "";
 	int rc;
 
