@@ -27,7 +27,8 @@ function camEvent(camera, at, extra = {}) {
 
 before(async () => {
   mq = await startMosquitto();
-  h = await startFazhi({ mqtt: mq.address, args: ['--scheduler-interval', '50', '--session-ttl', '31536000'] });
+  h = await startFazhi({ mqtt: mq.address,
+    args: ['--scheduler-interval', '50', '--session-ttl', '31536000', '--sse-heartbeat', '200'] });
   control = await h.login('control.330702001008'); // 桃园社区物业监控室
   other = await h.login('control.330702001010'); // 青春路社区物业监控室
   fire = await h.login('fire.330702'); // 婺城区消防救援大队
@@ -225,6 +226,29 @@ test('the stream takes the token from the query (EventSource) and refuses withou
   const list = await fetch(`${h.url}/api/v1/dispatch/events?access_token=${encodeURIComponent(control)}`);
   assert.equal(list.status, 401);
   await list.text();
+});
+
+test('streams get heartbeats, and a console that goes away is cleaned up', async () => {
+  // Streams closed by earlier tests are gone after a heartbeat or two: only
+  // the control room's own stream stays.
+  for (let i = 0; i < 200 && (await metric('fazhi_sse_subscribers')) !== 1; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const before = await metric('fazhi_sse_subscribers');
+  assert.equal(before, 1);
+  const ac = new AbortController();
+  const res = await fetch(`${h.url}/api/v1/dispatch/stream`, { headers: { authorization: `Bearer ${other}` }, signal: ac.signal });
+  assert.equal(res.status, 200);
+  const reader = res.body.getReader();
+  let text = '';
+  while (!text.includes(': heartbeat')) text += new TextDecoder().decode((await reader.read()).value);
+  assert.equal(await metric('fazhi_sse_subscribers'), before + 1);
+  ac.abort();
+  // The next heartbeat fails to write and the server drops the stream.
+  for (let i = 0; i < 200 && (await metric('fazhi_sse_subscribers')) !== before; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(await metric('fazhi_sse_subscribers'), before);
 });
 
 test('bad device messages are quarantined or refused with a reason, never crash, never become events', async () => {
