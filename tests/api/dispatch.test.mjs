@@ -251,6 +251,25 @@ test('streams get heartbeats, and a console that goes away is cleaned up', async
   assert.equal(await metric('fazhi_sse_subscribers'), before);
 });
 
+test('an open event survives a restart and still escalates when it falls due', async () => {
+  const t2 = T0 + 200 * MIN;
+  h.setNow(t2);
+  await mq.publish(TOPIC, camEvent(CAM1, t2, { plate: '浙G3C333', lane: 'north' }));
+  const ev = await stream.next((e) => e.event === 'dispatch.new' && e.data.plate === '浙G3C333');
+  await stream.close();
+  await h.restart(); // the event and its due time are in the store, not in memory
+  h.setNow(t2 + 30 * MIN);
+  let got;
+  for (let i = 0; i < 200; i++) {
+    got = await h.api('GET', `/api/v1/dispatch/events/${ev.data.id}`, { token: control });
+    if (got.json?.escalated_at) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(got.json.escalated_unit.name, '婺城区消防救援大队');
+  assert.match(got.json.case_code, /^XF/);
+  stream = await openStream(h.url, control);
+});
+
 test('bad device messages are quarantined or refused with a reason, never crash, never become events', async () => {
   const admin = await h.login('admin.330700');
   const before = await metric('fazhi_dispatch_records_total{result="event"}');
