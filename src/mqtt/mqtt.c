@@ -357,7 +357,9 @@ void fz_mqtt_free(struct fz_mqtt *m)
 	if (!m)
 		return;
 	mosquitto_disconnect(m->mosq);
-	mosquitto_loop_stop(m->mosq, true);
+	/* Not forced: cancelling the client thread while it waits in enqueue()
+	 * would leave m->mu locked; after the disconnect its loop ends. */
+	mosquitto_loop_stop(m->mosq, false);
 	stop_worker(m); /* after delivering what arrived */
 	mosquitto_destroy(m->mosq);
 	pthread_mutex_destroy(&m->mu);
