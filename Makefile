@@ -5,6 +5,7 @@
 DB        ?= var/fazhi.db
 LISTEN    ?= 127.0.0.1:8080
 PASSWORD  ?= Jinhua@2026
+MQTT_PORT ?= 1883
 FUZZ_TIME ?= 10
 
 .PHONY: all setup build build-test share run test fuzz bench format clean
@@ -42,7 +43,8 @@ run: build
 	@mkdir -p $(dir $(DB))
 	@if [ ! -f $(DB) ]; then build/fazhi demo --db $(DB) --password '$(PASSWORD)'; \
 	 else build/fazhi demo --db $(DB); fi
-	@exec build/fazhi serve --db $(DB) --listen $(LISTEN)
+	@scripts/mosquitto-up $(MQTT_PORT) $(dir $(DB))
+	@exec build/fazhi serve --db $(DB) --listen $(LISTEN) --mqtt 127.0.0.1:$(MQTT_PORT)
 
 test: build-test
 	@scripts/run-tests

@@ -2,6 +2,9 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "dispatch/dispatch.h"
+#include "http/sse.h"
+#include "mqtt/mqtt.h"
 #include "store/registry_store.h"
 #include "store/store.h"
 
@@ -25,6 +28,62 @@ void fz_app_release(void *app, struct fz_req *req)
 	}
 }
 
+/* MQTT messages in and refused, live streams, field events. */
+static void live_metrics(void *app_, struct fz_buf *out)
+{
+	struct fz_app *app = app_;
+
+	if (app->mqtt) {
+		struct fz_mqtt_counters m;
+		fz_mqtt_counters(app->mqtt, &m);
+		fz_buf_addf(out,
+			    "# HELP fazhi_mqtt_messages_total MQTT messages by outcome.\n"
+			    "# TYPE fazhi_mqtt_messages_total counter\n"
+			    "fazhi_mqtt_messages_total{result=\"accepted\"} %llu\n"
+			    "fazhi_mqtt_messages_total{result=\"refused\"} %llu\n"
+			    "fazhi_mqtt_messages_total{result=\"bad_topic\"} %llu\n"
+			    "fazhi_mqtt_messages_total{result=\"too_big\"} %llu\n"
+			    "# HELP fazhi_mqtt_connected 1 while connected to the broker.\n"
+			    "# TYPE fazhi_mqtt_connected gauge\n"
+			    "fazhi_mqtt_connected %d\n",
+			    (unsigned long long)m.accepted, (unsigned long long)m.refused,
+			    (unsigned long long)m.bad_topic, (unsigned long long)m.too_big,
+			    m.connected);
+	}
+	if (app->hub) {
+		struct fz_sse_stats st;
+		fz_sse_stats(app->hub, &st);
+		fz_buf_addf(out,
+			    "# HELP fazhi_sse_subscribers Open live streams.\n"
+			    "# TYPE fazhi_sse_subscribers gauge\n"
+			    "fazhi_sse_subscribers %zu\n"
+			    "# HELP fazhi_sse_events_total Events published and delivered.\n"
+			    "# TYPE fazhi_sse_events_total counter\n"
+			    "fazhi_sse_events_total{what=\"published\"} %llu\n"
+			    "fazhi_sse_events_total{what=\"delivered\"} %llu\n"
+			    "fazhi_sse_events_total{what=\"dropped_slow\"} %llu\n",
+			    st.subscribers, (unsigned long long)st.published,
+			    (unsigned long long)st.delivered, (unsigned long long)st.dropped_slow);
+	}
+	if (app->dispatch) {
+		struct fz_dispatch_counters c;
+		fz_dispatch_counters(app->dispatch, &c);
+		fz_buf_addf(out,
+			    "# HELP fazhi_dispatch_records_total Device records by outcome.\n"
+			    "# TYPE fazhi_dispatch_records_total counter\n"
+			    "fazhi_dispatch_records_total{result=\"event\"} %llu\n"
+			    "fazhi_dispatch_records_total{result=\"duplicate\"} %llu\n"
+			    "fazhi_dispatch_records_total{result=\"unroutable\"} %llu\n"
+			    "fazhi_dispatch_records_total{result=\"failed\"} %llu\n"
+			    "# HELP fazhi_dispatch_escalated_total Events escalated.\n"
+			    "# TYPE fazhi_dispatch_escalated_total counter\n"
+			    "fazhi_dispatch_escalated_total %llu\n",
+			    (unsigned long long)c.events, (unsigned long long)c.duplicates,
+			    (unsigned long long)c.unroutable, (unsigned long long)c.failures,
+			    (unsigned long long)c.escalated);
+	}
+}
+
 void fz_app_metrics(void *app, struct fz_buf *out)
 {
 	struct fz_store *s = ((struct fz_app *)app)->store;
@@ -42,6 +101,7 @@ void fz_app_metrics(void *app, struct fz_buf *out)
 		"fazhi_store_queue_depth %zu\n",
 		(unsigned long long)fz_store_commits(s), (unsigned long long)fz_store_writes(s),
 		fz_store_queued(s));
+	live_metrics(app, out);
 }
 
 struct fz_db *fz_app_db(struct fz_req *req, struct fz_err *err)

@@ -33,6 +33,9 @@ struct fz_calendar_slot;
 struct fz_engine;
 struct fz_ingest;
 struct fz_locator;
+struct fz_dispatch;
+struct fz_sse_hub;
+struct fz_mqtt;
 
 struct fz_app {
 	struct fz_store *store;
@@ -41,6 +44,9 @@ struct fz_app {
 	const struct fz_region_tree *regions; /* immutable snapshot */
 	const struct fz_locator *locator;     /* point -> district, immutable (geo/locator.h) */
 	struct fz_calendar_slot *calendar;    /* holidays; imports swap it (clocks/calendar.h) */
+	struct fz_dispatch *dispatch;	      /* live field events (dispatch/dispatch.h), or NULL */
+	struct fz_sse_hub *hub;		      /* live streams (http/sse.h), or NULL */
+	struct fz_mqtt *mqtt;		      /* device messages (mqtt/mqtt.h), or NULL */
 	const struct fz_config *cfg;
 	struct fz_auth_policy policy;
 	char openapi_path[1024];

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "registry/region_tree.h"
 #include "core/err.h"
+#include "dispatch/dispatch.h"
 #include "datahub/ingest.h"
 #include "store/case_store.h"
 #include "store/registry_store.h"
@@ -805,6 +806,12 @@ int fz_api_packs_reload(struct fz_req *req, struct fz_resp *resp, struct fz_err 
 		fz_json_add_int(out, "record_types", rrep.types);
 		for (int i = 0; i < rrep.nproblems; i++)
 			fz_json_push(problems, cJSON_CreateString(rrep.problems[i]));
+	}
+	if (fz_app_of(req)->dispatch) { /* the routing tables and cameras too */
+		struct fz_err rerr;
+		fz_err_init(&rerr);
+		if (fz_dispatch_reload(fz_app_of(req)->dispatch, &rerr) > 0)
+			fz_json_push(problems, cJSON_CreateString(rerr.msg));
 	}
 	return fz_resp_json(resp, 200, out);
 }

@@ -61,5 +61,12 @@ FZ_HANDLER(fz_api_quarantine_discard);
 FZ_HANDLER(fz_api_subject_search);
 FZ_HANDLER(fz_api_subject_get);
 FZ_HANDLER(fz_api_subject_unmask);
+/* live dispatch (dispatch_api.c) */
+FZ_HANDLER(fz_api_dispatch_list);
+FZ_HANDLER(fz_api_dispatch_get);
+FZ_HANDLER(fz_api_dispatch_ack);
+FZ_HANDLER(fz_api_dispatch_clear);
+FZ_HANDLER(fz_api_dispatch_stream);
+FZ_HANDLER(fz_api_dispatch_stats);
 
 #endif

@@ -88,6 +88,15 @@ const struct fz_route fz_api_routes[] = {
 	{ "GET", "/api/v1/subjects/{id}", ALL, fz_api_subject_get, "对象及其全部记录（号码脱敏）" },
 	{ "POST", "/api/v1/subjects/{id}/unmask", ALL, fz_api_subject_unmask,
 	  "说明事由后查看完整号码（留痕）" },
+	/* live dispatch (dispatch_api.c) */
+	{ "GET", "/api/v1/dispatch/events", ALL, fz_api_dispatch_list, "本单位的现场事件" },
+	{ "GET", "/api/v1/dispatch/events/{id}", ALL, fz_api_dispatch_get, "现场事件详情" },
+	{ "POST", "/api/v1/dispatch/events/{id}/ack", ALL, fz_api_dispatch_ack, "确认现场事件" },
+	{ "POST", "/api/v1/dispatch/events/{id}/clear", ALL, fz_api_dispatch_clear,
+	  "现场事件处置完毕" },
+	{ "GET", "/api/v1/dispatch/stream", ALL, fz_api_dispatch_stream,
+	  "本单位现场事件实时推送（Server-Sent Events）", 0, FZ_ROUTE_QUERY_TOKEN },
+	{ "GET", "/api/v1/dispatch/stats", ALL, fz_api_dispatch_stats, "响应时间（按单位、按日）" },
 };
 const size_t fz_api_nroutes = sizeof(fz_api_routes) / sizeof(fz_api_routes[0]);
 

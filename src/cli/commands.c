@@ -11,6 +11,9 @@
 #include "demo/demo.h"
 #include "demo/demo_cases.h"
 #include "demo/demo_records.h"
+#include "dispatch/dispatch.h"
+#include "http/sse.h"
+#include "mqtt/mqtt.h"
 #include "registry/region_tree.h"
 #include "cases/engine.h"
 #include "cli/runtime.h"
@@ -64,7 +67,9 @@ static void print_sign_ins(const char *password)
 	       "  township code works, e.g. dispatcher.330782 (义乌市).\n"
 	       "  agencies of each district: market. marketlead. enforce. civil. edu.\n"
 	       "  police. proc. (e.g. police.330702, 婺城区公安); police.<township> for\n"
-	       "  the township police station.\n",
+	       "  the township police station; fire. traffic. (fire rescue, traffic police).\n"
+	       "  control.330702001008  桃园社区 property control room (现场调度; every\n"
+	       "  community of 婺城区 and 金东区 has one).\n",
 	       password);
 }
 
@@ -197,6 +202,83 @@ int fz_cmd_reload(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * An MQTT message into the ingest pipeline as its topic's source and type:
+ * NDJSON when it holds several lines of objects, else one JSON object. Bad
+ * lines are quarantined by ingest (logged here); an unknown or revoked
+ * source refuses the message as a whole (the MQTT client counts and logs).
+ */
+static int deliver(void *ctx, const char *source, const char *type, const char *payload,
+		   size_t len, struct fz_err *err)
+{
+	struct fz_ingest_summary sum;
+	const char *nl = memchr(payload, '\n', len);
+	int ndjson = nl && nl + 1 < payload + len && nl[1] != '\n' && nl[1] != '\r' &&
+		     memchr(payload, '{', len) == payload && nl[1] == '{';
+	int rc;
+
+	memset(&sum, 0, sizeof(sum));
+	rc = fz_ingest_submit(ctx, source, type, payload, len,
+			      ndjson ? FZ_INGEST_NDJSON : FZ_INGEST_JSON, fz_clock_now(), &sum, err);
+	if (!rc && sum.quarantined)
+		fz_log(FZ_LOG_WARN, "mqtt: %zu of %zu lines from source %s (%s) quarantined",
+		       sum.quarantined, sum.lines, source, type);
+	fz_ingest_summary_release(&sum);
+	return rc;
+}
+
+/* The live parts of a server: SSE hub, dispatch (with its escalation
+ * thread) and the MQTT client. 0, or 1 after printing what failed. */
+static int start_live(struct fz_config *cfg, struct fz_runtime *rt, struct fz_app *app)
+{
+	struct fz_sse_config hc = { (size_t)fz_config_int(cfg, FZ_CFG_SSE_RING), 256u << 10,
+				    (unsigned)fz_config_int(cfg, FZ_CFG_SSE_HEARTBEAT) };
+	struct fz_dispatch_config dc;
+	struct fz_mqtt_config mc;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (!(app->hub = fz_sse_hub_new(&hc)))
+		return fz_cli_fail("serve", &err);
+	memset(&dc, 0, sizeof(dc));
+	dc.store = rt->store;
+	dc.engine = rt->engine;
+	dc.regions = rt->regions;
+	dc.hub = app->hub;
+	dc.apps_dir = fz_config_str(cfg, FZ_CFG_APPS_DIR);
+	dc.escalate_after_ms = fz_config_int(cfg, FZ_CFG_DISPATCH_ESCALATE_AFTER) * 1000;
+	dc.dedup_window_ms = fz_config_int(cfg, FZ_CFG_DISPATCH_DEDUP_WINDOW) * 1000;
+	if (fz_dispatch_new(&dc, &app->dispatch, &err) < 0 ||
+	    fz_ingest_add_sink(rt->ingest, "community.", fz_dispatch_on_record, app->dispatch) ||
+	    fz_dispatch_start(app->dispatch, (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)))
+		return fz_cli_fail("dispatch", &err);
+	if (!fz_config_str(cfg, FZ_CFG_MQTT)[0])
+		return 0;
+	memset(&mc, 0, sizeof(mc));
+	mc.broker = fz_config_str(cfg, FZ_CFG_MQTT);
+	mc.prefix = fz_config_str(cfg, FZ_CFG_MQTT_PREFIX);
+	mc.client_id = fz_config_str(cfg, FZ_CFG_MQTT_CLIENT_ID);
+	mc.max_payload = (size_t)fz_config_int(cfg, FZ_CFG_MAX_BODY);
+	mc.deliver = deliver;
+	mc.ctx = rt->ingest;
+	if (fz_mqtt_start(&mc, &app->mqtt, &err))
+		return fz_cli_fail("mqtt", &err);
+	return 0;
+}
+
+static void stop_live(struct fz_app *app, struct fz_server *srv, struct fz_runtime *rt)
+{
+	fz_mqtt_free(app->mqtt);
+	fz_sse_hub_close(app->hub);
+	fz_server_free(srv);
+	/* The ingest thread feeds dispatch: stop it (delivering what is
+	 * queued) before dispatch goes. */
+	fz_ingest_free(rt->ingest);
+	rt->ingest = NULL;
+	fz_dispatch_free(app->dispatch);
+	fz_sse_hub_free(app->hub);
+}
+
 /* The record types of the packs (datahub/recordtype.h), on SIGHUP. */
 static void reload_record_types(struct fz_ingest *in)
 {
@@ -265,10 +347,16 @@ static int serve(struct fz_config *cfg)
 	sc.authenticate = fz_app_authenticate;
 	sc.release = fz_app_release;
 	sc.metrics = fz_app_metrics;
+	if (start_live(cfg, &rt, &app)) {
+		stop_live(&app, NULL, &rt);
+		fz_runtime_close(&rt);
+		return 1;
+	}
 	if (fz_engine_start_scheduler(rt.engine,
 				      (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)) ||
 	    fz_ingest_start(rt.ingest) ||
 	    fz_server_start(&sc, &srv, &err)) {
+		stop_live(&app, NULL, &rt);
 		fz_runtime_close(&rt);
 		return fz_cli_fail("serve", &err);
 	}
@@ -296,10 +384,13 @@ static int serve(struct fz_config *cfg)
 		for (int i = 0; i < rep.nproblems; i++)
 			fz_log(FZ_LOG_WARN, "reload: pack refused: %s", rep.problems[i]);
 		reload_record_types(rt.ingest);
+		fz_err_init(&err);
+		if (fz_dispatch_reload(app.dispatch, &err))
+			fz_log(FZ_LOG_WARN, "reload: routes: %s", err.msg);
 	}
 	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
 	write_pid(cfg, 0);
-	fz_server_free(srv);
+	stop_live(&app, srv, &rt);
 	fz_runtime_close(&rt);
 	printf("fazhi: stopped\n");
 	return 0;

@@ -55,6 +55,22 @@ static const struct {
 					"milliseconds between scheduler passes over the clocks" },
 	[FZ_CFG_MAX_ATTACHMENT] = { "max_attachment", K_INT, "10485760", 1024, 16777216,
 				    "largest case attachment, bytes" },
+	[FZ_CFG_MQTT] = { "mqtt", K_STR, "127.0.0.1:1883", 0, 0,
+			  "MQTT broker host:port that devices publish to (\"\": no MQTT)" },
+	[FZ_CFG_MQTT_PREFIX] = { "mqtt_prefix", K_STR, "fazhi", 0, 0,
+				 "topic prefix: devices publish to <prefix>/<source>/<type>" },
+	[FZ_CFG_MQTT_CLIENT_ID] = { "mqtt_client_id", K_STR, "fazhi", 0, 0,
+				    "MQTT client id (a persistent session: QoS 1 messages wait)" },
+	[FZ_CFG_DISPATCH_ESCALATE_AFTER] = { "dispatch_escalate_after", K_INT, "600", 10, 86400,
+					     "seconds a field event may stay uncleared before "
+					     "it escalates (fire rescue and a case)" },
+	[FZ_CFG_DISPATCH_DEDUP_WINDOW] = { "dispatch_dedup_window", K_INT, "600", 1, 86400,
+					   "seconds within which the same camera, lane and "
+					   "plate are one event" },
+	[FZ_CFG_SSE_HEARTBEAT] = { "sse_heartbeat", K_INT, "15000", 100, 600000,
+				   "milliseconds between heartbeats on live streams" },
+	[FZ_CFG_SSE_RING] = { "sse_ring", K_INT, "4096", 16, 1000000,
+			      "events kept for a reconnecting stream (Last-Event-ID)" },
 };
 
 static const char *source_names[] = { "default", "file", "env", "flag" };

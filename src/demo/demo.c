@@ -95,7 +95,7 @@ static void seed_county(struct seed *s, const struct fz_region *r, struct fz_err
 {
 	static const char *const sfx[] = { "区", NULL };
 	char shortname[128], name[256];
-	int64_t centre, justice, committee = 0, psb, proc, last = 0;
+	int64_t centre, justice, committee = 0, psb, proc, last = 0, duty;
 	int city = strcmp(r->level, "city") == 0;
 
 	strip(r->name, sfx, shortname, sizeof(shortname));
@@ -134,6 +134,17 @@ static void seed_county(struct seed *s, const struct fz_region *r, struct fz_err
 		}
 		add_user(s, r, agencies[i].prefix, agencies[i].title, agencies[i].roles, unit, err);
 	}
+	if (!city) {
+		/* Where live dispatch escalates (routes.json of the packs). */
+		snprintf(name, sizeof(name), "%s交警大队", r->name);
+		duty = add_unit(s, r, "traffic_police", name, err);
+		add_user(s, r, "traffic", "交警大队值班民警", FZ_ROLE_HANDLER | FZ_ROLE_DISPATCHER,
+			 duty, err);
+		snprintf(name, sizeof(name), "%s消防救援大队", r->name);
+		duty = add_unit(s, r, "fire_rescue", name, err);
+		add_user(s, r, "fire", "消防救援大队值班员", FZ_ROLE_HANDLER | FZ_ROLE_DISPATCHER,
+			 duty, err);
+	}
 }
 
 static void seed_township(struct seed *s, const struct fz_region *r, struct fz_err *err)
@@ -162,9 +173,15 @@ static void seed_village(struct seed *s, const struct fz_region *r, struct fz_er
 
 	if (!strstr(r->name, "社区"))
 		return;
+	int64_t unit;
+
 	strip(r->name, sfx, shortname, sizeof(shortname));
 	snprintf(name, sizeof(name), "%s物业监控室", shortname);
-	add_unit(s, r, "property_control", name, err);
+	unit = add_unit(s, r, "property_control", name, err);
+	/* The control rooms of the urban districts (婺城区, 金东区) get a user on
+	 * duty: control.<community code> (apps/community/cameras.json). */
+	if (strncmp(r->code, "330702", 6) == 0 || strncmp(r->code, "330703", 6) == 0)
+		add_user(s, r, "control", "物业监控室值班员", FZ_ROLE_DISPATCHER, unit, err);
 }
 
 struct walk {

@@ -56,6 +56,10 @@ struct fz_resp {
 	char location[128];
 	int retry_after;       /* seconds, sent as Retry-After when > 0 */
 	char disposition[512]; /* Content-Disposition, "" for none */
+	/* A streaming body instead of body (http/sse.h): stream_make(stream_ctx)
+	 * returns the library's response object, or NULL (then 503). */
+	void *(*stream_make)(void *stream_ctx);
+	void *stream_ctx;
 };
 
 /*
@@ -75,7 +79,12 @@ struct fz_route {
 	fz_handler_fn handler;
 	const char *summary; /* Chinese, also in the OpenAPI document */
 	size_t max_body;     /* a larger body limit for this route (uploads), 0: the server's */
+	unsigned flags;	     /* FZ_ROUTE_* */
 };
+
+/* The route also takes the token from ?access_token= (EventSource cannot
+ * send an Authorization header); only for streams. */
+#define FZ_ROUTE_QUERY_TOKEN 1u
 
 typedef int (*fz_authenticate_fn)(void *app, const char *token, int64_t now,
 				  struct fz_principal *out, struct fz_err *err);

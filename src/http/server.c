@@ -106,7 +106,13 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, struct fz_resp *resp,
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	if (!resp->body || head_only) {
+	if (resp->stream_make && !head_only) {
+		r = resp->stream_make(resp->stream_ctx);
+		if (!r) {
+			r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+			resp->status = 503;
+		}
+	} else if (!resp->body || head_only) {
 		free(resp->body);
 		resp->body = NULL;
 		r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
@@ -166,10 +172,18 @@ static int authenticate(const struct fz_server *s, const struct fz_route *r, str
 
 	if (r->roles == FZ_PUBLIC)
 		return 0;
+	if (!h && (r->flags & FZ_ROUTE_QUERY_TOKEN)) {
+		const char *q = fz_req_query(req, "access_token");
+		if (q && q[0]) {
+			rc = s->cfg.authenticate(s->cfg.app, q, req->now, who, err);
+			goto check_roles;
+		}
+	}
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
 		return fz_err_set(err, FZ_EUNAUTH, NULL, "Authorization",
 				  "Authorization: 缺少令牌，应为 Bearer <token>，请先登录");
 	rc = s->cfg.authenticate(s->cfg.app, h + 7, req->now, who, err);
+check_roles:
 	if (rc)
 		return rc;
 	req->who = who;
@@ -361,7 +375,7 @@ int fz_server_start(const struct fz_server_config *cfg, struct fz_server **out, 
 		return FZ_ENOMEM;
 	}
 	s->daemon = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, on_request, s,
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request, s,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE,
 		cfg->threads, MHD_OPTION_CONNECTION_MEMORY_LIMIT, cfg->max_header,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s, MHD_OPTION_LISTENING_ADDRESS_REUSE,

@@ -14,6 +14,8 @@ const struct fz_unit_kind fz_unit_kinds[] = {
 	{ "law_enforcement", "综合行政执法局", "district" },
 	{ "civil_affairs", "民政局", "district" },
 	{ "education", "教育局", "district" },
+	{ "traffic_police", "交警大队", "district" },
+	{ "fire_rescue", "消防救援大队", "district" },
 	{ "justice_office", "司法所", "township" },
 	{ "police_station", "派出所", "township" },
 	{ "governance_centre", "综合治理中心", "township" },

@@ -142,6 +142,28 @@ static const char *const migrations[] = {
 	"  quarantined INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (source_id, day)) WITHOUT ROWID;"
 	"CREATE TABLE source_minutes(source_id INTEGER NOT NULL, minute INTEGER NOT NULL,"
 	"  records INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (source_id, minute)) WITHOUT ROWID;",
+	/* dispatch: live field events (src/dispatch/, store/dispatch_store.c) */
+	"CREATE TABLE dispatch_events(id INTEGER PRIMARY KEY, kind TEXT NOT NULL,"
+	"  title TEXT NOT NULL, record_id INTEGER NOT NULL, source TEXT NOT NULL,"
+	"  device TEXT NOT NULL, place TEXT NOT NULL, plate TEXT NOT NULL,"
+	"  lane TEXT NOT NULL, snapshot_ref TEXT NOT NULL, dedup_key TEXT NOT NULL,"
+	"  region TEXT NOT NULL, region_path TEXT NOT NULL,"
+	"  lon REAL, lat REAL, unit_id INTEGER NOT NULL,"
+	"  escalated_unit_id INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL,"
+	"  at INTEGER NOT NULL, received_at INTEGER NOT NULL,"
+	"  last_seen_at INTEGER NOT NULL, dwell_s INTEGER NOT NULL,"
+	"  sightings INTEGER NOT NULL DEFAULT 1, due_at INTEGER NOT NULL,"
+	"  acked_at INTEGER NOT NULL DEFAULT 0, acked_by TEXT NOT NULL DEFAULT '',"
+	"  cleared_at INTEGER NOT NULL DEFAULT 0, cleared_by TEXT NOT NULL DEFAULT '',"
+	"  clear_how TEXT NOT NULL DEFAULT '', clear_note TEXT NOT NULL DEFAULT '',"
+	"  escalated_at INTEGER NOT NULL DEFAULT 0, case_code TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX dispatch_events_unit ON dispatch_events(unit_id, id);"
+	"CREATE INDEX dispatch_events_esc ON dispatch_events(escalated_unit_id, id)"
+	"  WHERE escalated_unit_id != 0;"
+	"CREATE INDEX dispatch_events_open ON dispatch_events(dedup_key, last_seen_at)"
+	"  WHERE cleared_at = 0;"
+	"CREATE INDEX dispatch_events_due ON dispatch_events(due_at)"
+	"  WHERE cleared_at = 0 AND escalated_at = 0;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -28,8 +28,13 @@ test('a township admin lists only its own units and users', async () => {
   assert.ok(units.length >= 3);
   assert.ok(units.every((u) => u.region.code.startsWith(A)), 'only units in 城东街道 and its villages');
   const users = (await h.api('GET', '/api/v1/users?limit=200', { token: tok[`admin.${A}`] })).json.items;
-  assert.equal(users.length, 7, 'the seven demo users of 城东街道 (six roles and the police station)');
-  assert.ok(users.every((u) => u.username.endsWith(A)));
+  const township = users.filter((u) => u.username.endsWith(A));
+  assert.equal(township.length, 7, 'the seven demo users of 城东街道 (six roles and the police station)');
+  // and the duty users of its communities' property control rooms
+  const control = users.filter((u) => !u.username.endsWith(A));
+  assert.ok(control.length >= 1);
+  assert.ok(control.every((u) => u.username.startsWith(`control.${A}`) && u.unit.kind === 'property_control'),
+    control.map((u) => u.username).join(' '));
 });
 
 test("another township's units: read, filter, change and create are refused", async () => {

@@ -465,7 +465,7 @@ test('an administrative-to-criminal transfer through a refusal and a reconsidera
 test('leaders see the case indicators by region; the city sees the seed figures', async () => {
   const page = await newPage();
   await signIn(page, 'leader.330702');
-  assert.deepEqual(await navItems(page), ['首页', ...CASE_NAV, '案件指标', '对象查询', '区划与地图', '用户管理']);
+  assert.deepEqual(await navItems(page), ['首页', ...CASE_NAV, '案件指标', '现场调度', '对象查询', '区划与地图', '用户管理']);
   await page.locator('[data-test=nav-indicators]').click();
   await page.locator('[data-test=ind-chart][data-ready=true]').waitFor();
   const token = await h.login('leader.330702');

@@ -217,7 +217,7 @@ test('grid worker sees no administration pages', async () => {
 test('leader reads users without editing controls', async () => {
   const page = await newPage();
   await signIn(page, 'leader.330702');
-  assert.deepEqual(await navItems(page), ['首页', '工作台', '案件列表', '受理案件', '移送收件箱', '案件指标', '对象查询', '区划与地图', '用户管理']);
+  assert.deepEqual(await navItems(page), ['首页', '工作台', '案件列表', '受理案件', '移送收件箱', '案件指标', '现场调度', '对象查询', '区划与地图', '用户管理']);
   await page.locator('[data-test=nav-users]').click();
   const rows = page.locator('[data-test=users-table] .el-table__row');
   await rows.first().waitFor();

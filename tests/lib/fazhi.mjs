@@ -1,7 +1,8 @@
 // Test harness: starts the real fazhi binary on a free loopback port with a
 // fresh SQLite file (seeded with the demo city) and an injected clock file, so
 // that no test depends on the wall clock.
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn, execFileSync, execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync, renameSync, rmSync, copyFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,12 +26,67 @@ function demoTemplate() {
   return template;
 }
 
+/** A free loopback TCP port (bound once, then released). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Start a real mosquitto broker on a free loopback port (anonymous, no
+ * persistence). Returns { port, address ("127.0.0.1:port"), publish(topic,
+ * message, {qos}) (mosquitto_pub), stop() }.
+ */
+export async function startMosquitto() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fazhi-mqtt-'));
+  const port = await freePort();
+  const conf = path.join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
+  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  // Ready when a publish goes through.
+  const publish = (topic, message, { qos = 1 } = {}) =>
+    new Promise((resolve, reject) => {
+      execFile('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-q', String(qos), '-t', topic, '-m', message],
+        (err, _out, errText) => (err ? reject(new Error(`mosquitto_pub: ${errText || err.message}`)) : resolve()));
+    });
+  for (let i = 0; ; i++) {
+    try { await publish('fazhi-test/ready', '1', { qos: 0 }); break; } catch (e) {
+      if (i > 50 || child.exitCode !== null) throw new Error(`mosquitto did not start: ${stderr} ${e.message}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return {
+    port,
+    address: `127.0.0.1:${port}`,
+    publish,
+    async stop() {
+      if (child.exitCode === null) {
+        const done = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await done;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let serial = 0;
+
 /**
  * Start fazhi. Options: demo (seed the demo city, default true), env (extra
- * environment), args (extra serve flags). Returns { url, db, dir, setNow(ms),
+ * environment), args (extra serve flags), mqtt (a broker address from
+ * startMosquitto(); without it the server connects to no broker). Returns { url, db, dir, setNow(ms),
  * advance(ms), stop(), api(method, path, {token, body, headers}) }.
  */
-export async function startFazhi({ demo = true, env = {}, args = [] } = {}) {
+export async function startFazhi({ demo = true, env = {}, args = [], mqtt = '' } = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'fazhi-test-'));
   const db = path.join(dir, 'fazhi.db');
   if (demo) copyFileSync(demoTemplate(), db);
@@ -39,10 +95,12 @@ export async function startFazhi({ demo = true, env = {}, args = [] } = {}) {
   let now = T0;
   writeFileSync(clock, String(now));
   let child, url, stderr = '';
+  const clientId = `fazhi-test-${process.pid}-${++serial}`; /* kept across restart() */
   const launch = async () => {
     child = spawn(
       BIN,
-      ['serve', '--db', db, '--listen', '127.0.0.1:0', '--clock-file', clock, ...args],
+      ['serve', '--db', db, '--listen', '127.0.0.1:0', '--clock-file', clock,
+        '--mqtt', mqtt, '--mqtt-client-id', clientId, ...args],
       { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child.stderr.on('data', (d) => { stderr += d; });
@@ -122,3 +180,59 @@ export async function startFazhi({ demo = true, env = {}, args = [] } = {}) {
 }
 
 export function binaryExists() { return existsSync(BIN); }
+
+/**
+ * Opens the live stream (GET /api/v1/dispatch/stream) as token, like a
+ * browser's EventSource. Returns { events (every event so far: {id, event,
+ * data (parsed)}), next(pred, ms) (the first event, seen or coming, that
+ * pred accepts, else throws after ms), close() }.
+ */
+export async function openStream(url, token, { lastEventId } = {}) {
+  const ac = new AbortController();
+  const headers = { authorization: `Bearer ${token}`, accept: 'text/event-stream' };
+  if (lastEventId) headers['last-event-id'] = String(lastEventId);
+  const res = await fetch(`${url}/api/v1/dispatch/stream`, { headers, signal: ac.signal });
+  if (res.status !== 200) throw new Error(`stream: HTTP ${res.status} ${await res.text()}`);
+  const events = [];
+  const waiters = new Set();
+  let buf = '';
+  const decoder = new TextDecoder();
+  const pump = (async () => {
+    try {
+      for await (const chunk of res.body) {
+        buf += decoder.decode(chunk, { stream: true });
+        let i;
+        while ((i = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const ev = { id: null, event: 'message', data: '' };
+          for (const line of block.split('\n')) {
+            if (line.startsWith('id: ')) ev.id = Number(line.slice(4));
+            else if (line.startsWith('event: ')) ev.event = line.slice(7);
+            else if (line.startsWith('data: ')) ev.data += line.slice(6);
+          }
+          if (ev.id === null) continue; /* comments, retry */
+          try { ev.data = JSON.parse(ev.data); } catch { /* keep text */ }
+          events.push(ev);
+          for (const w of waiters) w();
+        }
+      }
+    } catch { /* aborted */ }
+  })();
+  return {
+    events,
+    async next(pred, ms = 5000) {
+      const seen = events.find(pred);
+      if (seen) return seen;
+      return new Promise((resolve, reject) => {
+        const w = () => {
+          const e = events.find(pred);
+          if (e) { clearTimeout(t); waiters.delete(w); resolve(e); }
+        };
+        const t = setTimeout(() => { waiters.delete(w); reject(new Error('no such event on the stream')); }, ms);
+        waiters.add(w);
+      });
+    },
+    async close() { ac.abort(); await pump; },
+  };
+}

@@ -3,7 +3,7 @@
 // menu is built from the same table. Unknown paths go to the overview.
 import { reactive, defineAsyncComponent, markRaw } from 'vue';
 import {
-  Connection, DataAnalysis, DocumentAdd, MessageBox, Monitor, Tickets, Upload, Warning, Postcard,
+  Bell, Connection, DataAnalysis, DocumentAdd, MessageBox, Monitor, Tickets, Upload, Warning, Postcard,
 } from '@element-plus/icons-vue';
 import { session } from './session.js';
 
@@ -24,6 +24,9 @@ export const routes = [
     component: () => import('./pages/cases/InboxPage.vue') },
   { path: '/indicators', title: '案件指标', iconComponent: markRaw(DataAnalysis), roles: ['leader', 'admin'],
     component: () => import('./pages/cases/IndicatorsPage.vue') },
+  // Live dispatch: the field events of my unit (control rooms, fire rescue, traffic police).
+  { path: '/control-room', title: '现场调度', iconComponent: markRaw(Bell), roles: ['dispatcher', 'handler', 'leader'],
+    component: () => import('./pages/ControlRoomPage.vue') },
   // The data hub (数据中台).
   { path: '/subjects', title: '对象查询', iconComponent: markRaw(Postcard), roles: null,
     component: () => import('./pages/datahub/SubjectsPage.vue') },
@@ -61,7 +64,8 @@ export const router = reactive({
     // Signing in ('/login' → '/') lands the case roles on their workbench.
     const roles = session.user?.roles || [];
     if (path === '/' && router.current.path === '/login' && CASE_ROLES.some((r) => roles.includes(r))) {
-      path = '/workbench';
+      // A property control room's duty officer lands on the live events.
+      path = session.user?.unit?.kind === 'property_control' ? '/control-room' : '/workbench';
     }
     history.replaceState(null, '', `#${path}`);
     router.current = parse(location.hash);

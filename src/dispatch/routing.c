@@ -1,0 +1,277 @@
+#include "dispatch/routing.h"
+
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "registry/region_tree.h"
+#include "registry/unit.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const levels[] = { "city", "district", "township", "village", NULL };
+
+static int level_rank(const char *level)
+{
+	for (int i = 0; levels[i]; i++)
+		if (strcmp(levels[i], level) == 0)
+			return i;
+	return -1;
+}
+
+struct cx {
+	const char *file;
+	struct fz_err *err;
+};
+
+static int bad(struct cx *c, const char *ptr, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int bad(struct cx *c, const char *ptr, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return fz_err_set(c->err, FZ_EINVAL, "invalid_routes", ptr, "%s: %s: %s", c->file, ptr,
+			  msg);
+}
+
+/* A string member that must be present and fit size (with its NUL). */
+static int text(struct cx *c, const cJSON *o, const char *name, const char *ptr, char *out,
+		size_t size, int required)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+	char p[96];
+
+	snprintf(p, sizeof(p), "%s/%s", ptr, name);
+	if (!v && !required)
+		return 0;
+	if (!cJSON_IsString(v) || !v->valuestring[0])
+		return bad(c, p, "应为非空字符串");
+	if (strlen(v->valuestring) >= size)
+		return bad(c, p, "过长，最多 %zu 字节", size - 1);
+	snprintf(out, size, "%s", v->valuestring);
+	return 0;
+}
+
+static int targets(struct cx *c, const cJSON *arr, const char *ptr, struct fz_route_target *out,
+		   int *n)
+{
+	const cJSON *it;
+	char p[96];
+	int i = 0, rc;
+
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
+		return bad(c, ptr, "应为非空数组，每项为 {unit_kind, level}");
+	if (cJSON_GetArraySize(arr) > FZ_ROUTE_MAX_TARGETS)
+		return bad(c, ptr, "最多 %d 个接收单位", FZ_ROUTE_MAX_TARGETS);
+	cJSON_ArrayForEach(it, arr)
+	{
+		snprintf(p, sizeof(p), "%s/%d", ptr, i);
+		if (!cJSON_IsObject(it))
+			return bad(c, p, "应为对象 {unit_kind, level}");
+		if ((rc = text(c, it, "unit_kind", p, out[i].unit_kind, sizeof(out[i].unit_kind),
+			       1)) ||
+		    (rc = text(c, it, "level", p, out[i].level, sizeof(out[i].level), 1)))
+			return rc;
+		if (!fz_unit_kind_name(out[i].unit_kind))
+			return bad(c, p, "unit_kind: 没有单位类型“%s”", out[i].unit_kind);
+		if (level_rank(out[i].level) < 0)
+			return bad(c, p,
+				   "level: “%s”无效，应为 city、district、township 或 village",
+				   out[i].level);
+		i++;
+	}
+	*n = i;
+	return 0;
+}
+
+static int one_route(struct cx *c, const char *pack, const cJSON *o, const char *ptr,
+		     struct fz_event_route *r)
+{
+	const cJSON *esc;
+	char p[96];
+	size_t plen = strlen(pack);
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->pack, sizeof(r->pack), "%s", pack);
+	if (!cJSON_IsObject(o))
+		return bad(c, ptr, "应为对象 {event, title, to, escalate}");
+	if ((rc = text(c, o, "event", ptr, r->event, sizeof(r->event), 1)) ||
+	    (rc = text(c, o, "title", ptr, r->title, sizeof(r->title), 1)))
+		return rc;
+	snprintf(p, sizeof(p), "%s/event", ptr);
+	if (strncmp(r->event, pack, plen) != 0 || r->event[plen] != '.' || !r->event[plen + 1])
+		return bad(c, p, "“%s”应以应用包名开头，如 %s.fire_lane", r->event, pack);
+	snprintf(p, sizeof(p), "%s/to", ptr);
+	if ((rc = targets(c, cJSON_GetObjectItemCaseSensitive(o, "to"), p, r->to, &r->nto)))
+		return rc;
+	esc = cJSON_GetObjectItemCaseSensitive(o, "escalate");
+	if (!esc)
+		return 0;
+	snprintf(p, sizeof(p), "%s/escalate", ptr);
+	if (!cJSON_IsObject(esc))
+		return bad(c, p, "应为对象 {to, case_type}");
+	if ((rc = text(c, esc, "case_type", p, r->case_type, sizeof(r->case_type), 0)))
+		return rc;
+	snprintf(p, sizeof(p), "%s/escalate/to", ptr);
+	return targets(c, cJSON_GetObjectItemCaseSensitive(esc, "to"), p, r->esc, &r->nesc);
+}
+
+int fz_routes_parse(struct fz_routes *t, const char *pack, const char *file, const char *text_,
+		    size_t len, struct fz_err *err)
+{
+	struct cx c = { file, err };
+	struct fz_err perr;
+	const cJSON *arr, *it;
+	struct fz_event_route *add = NULL;
+	cJSON *doc;
+	char p[32];
+	int n, i = 0, rc = 0;
+
+	if (len > FZ_ROUTES_MAX_FILE)
+		return fz_err_set(err, FZ_ETOOBIG, NULL, "", "%s: 超过 %d 字节", file,
+				  FZ_ROUTES_MAX_FILE);
+	fz_err_init(&perr);
+	doc = fz_json_parse(text_, len, 8, &perr);
+	if (!doc)
+		return fz_err_set(err, perr.code, "invalid_routes", "", "%s: %s", file, perr.msg);
+	arr = cJSON_GetObjectItemCaseSensitive(doc, "routes");
+	if (!cJSON_IsObject(doc) || !cJSON_IsArray(arr)) {
+		rc = bad(&c, "/routes", "应为数组");
+		goto done;
+	}
+	n = cJSON_GetArraySize(arr);
+	if ((size_t)n + t->n > FZ_ROUTES_MAX) {
+		rc = fz_err_set(err, FZ_ETOOBIG, NULL, "/routes", "%s: /routes: 路由表最多 %d 条",
+				file, FZ_ROUTES_MAX);
+		goto done;
+	}
+	add = calloc((size_t)n + 1, sizeof(*add));
+	if (!add) {
+		rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL, "无法载入 %s", file);
+		goto done;
+	}
+	cJSON_ArrayForEach(it, arr)
+	{
+		snprintf(p, sizeof(p), "/routes/%d", i);
+		if ((rc = one_route(&c, pack, it, p, &add[i])))
+			goto done;
+		for (int j = 0; j < i; j++)
+			if (strcmp(add[j].event, add[i].event) == 0) {
+				rc = bad(&c, p, "事件类型“%s”重复", add[i].event);
+				goto done;
+			}
+		if (fz_routes_find(t, add[i].event)) {
+			rc = bad(&c, p, "事件类型“%s”已由其他应用包定义", add[i].event);
+			goto done;
+		}
+		i++;
+	}
+	if (n) {
+		struct fz_event_route *grown = realloc(t->r, (t->n + (size_t)n) * sizeof(*grown));
+		if (!grown) {
+			rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL, "无法载入 %s", file);
+			goto done;
+		}
+		memcpy(grown + t->n, add, (size_t)n * sizeof(*add));
+		t->r = grown;
+		t->n += (size_t)n;
+	}
+done:
+	free(add);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= FZ_ROUTES_MAX_FILE + 1 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
+	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
+		buf[n] = '\0';
+		*len = (size_t)n;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+int fz_routes_load(struct fz_routes *t, const char *apps_dir, struct fz_err *err)
+{
+	DIR *d = opendir(apps_dir);
+	struct dirent *de;
+	int refused = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char path[1200], file[160];
+		size_t len = 0;
+		char *text_;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/routes.json", apps_dir, de->d_name);
+		if (!(text_ = read_file(path, &len)))
+			continue;
+		snprintf(file, sizeof(file), "%.60s/routes.json", de->d_name);
+		{
+			struct fz_err e1;
+			fz_err_init(&e1);
+			if (fz_routes_parse(t, de->d_name, file, text_, len, &e1)) {
+				fz_log(FZ_LOG_WARN, "routes: refused %s", e1.msg);
+				fz_err_set(err, e1.code, e1.machine, e1.field, "%s", e1.msg);
+				refused++;
+			}
+		}
+		free(text_);
+	}
+	closedir(d);
+	return refused;
+}
+
+void fz_routes_release(struct fz_routes *t)
+{
+	free(t->r);
+	t->r = NULL;
+	t->n = 0;
+}
+
+const struct fz_event_route *fz_routes_find(const struct fz_routes *t, const char *event)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->r[i].event, event) == 0)
+			return &t->r[i];
+	return NULL;
+}
+
+int64_t fz_routes_resolve(const struct fz_route_target *target, const struct fz_region_tree *tree,
+			  const char *place, fz_unit_at_fn unit_at, void *ctx)
+{
+	const struct fz_region_node *n = fz_region_tree_find(tree, place);
+	int want = level_rank(target->level);
+
+	/* Up to the target's level first, then on up while none is found. */
+	while (n && level_rank(n->r.level) > want)
+		n = n->parent;
+	for (; n; n = n->parent) {
+		int64_t id = unit_at(ctx, n->r.code, target->unit_kind);
+		if (id)
+			return id;
+	}
+	return 0;
+}

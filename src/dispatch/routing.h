@@ -1,0 +1,86 @@
+/*
+ * routing: the routing tables of the app packs (apps/<pack>/routes.json):
+ * which unit on duty receives a field event of a kind at a place, and
+ * where it goes when it is not handled in time.
+ *
+ *   { "routes": [
+ *     { "event": "community.fire_lane", "title": "消防通道占用",
+ *       "to": [ { "unit_kind": "property_control", "level": "village" } ],
+ *       "escalate": { "to": [ { "unit_kind": "fire_rescue", "level": "district" } ],
+ *                     "case_type": "fire_lane" } } ] }
+ *
+ * A target names a unit kind (registry/unit.c) and the region level to look
+ * at: the place's own region at that level first, then its ancestors, so a
+ * township event for civil affairs reaches the district's bureau when the
+ * township has none. Every target of "to" gets the event; escalation is
+ * optional (its case_type names a case type of any pack).
+ *
+ * A table is immutable once built; fz_routes_load() builds a new one (on
+ * start and reload) and the caller swaps it. Errors name the file and the
+ * JSON pointer, like the case-type loader. Limits: 64 KiB per file, 256
+ * routes per table, 8 targets per route.
+ */
+#ifndef FZ_DISPATCH_ROUTING_H
+#define FZ_DISPATCH_ROUTING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fz_err;
+struct fz_region_tree;
+
+#define FZ_ROUTE_MAX_TARGETS 8
+#define FZ_ROUTES_MAX	     256
+#define FZ_ROUTES_MAX_FILE   (64 * 1024)
+
+struct fz_route_target {
+	char unit_kind[24];
+	char level[12]; /* village, township, district, city */
+};
+
+struct fz_event_route {
+	char event[64]; /* "<pack>.<kind>" */
+	char title[128];
+	char pack[32];
+	struct fz_route_target to[FZ_ROUTE_MAX_TARGETS];
+	int nto;
+	struct fz_route_target esc[FZ_ROUTE_MAX_TARGETS];
+	int nesc;
+	char case_type[64]; /* "" for none */
+};
+
+struct fz_routes {
+	struct fz_event_route *r;
+	size_t n;
+};
+
+/*
+ * Parses one routes.json of pack into t (appending). FZ_EINVAL with
+ * err->field the JSON pointer and the message naming file and pointer;
+ * FZ_ETOOBIG past the limits. On failure t is unchanged.
+ */
+int fz_routes_parse(struct fz_routes *t, const char *pack, const char *file, const char *text,
+		    size_t len, struct fz_err *err);
+/*
+ * Reads apps_dir/<pack>/routes.json of every pack. A broken file is
+ * reported through err (the first) and skipped; returns the number of
+ * packs refused. t must be zeroed; caller frees with fz_routes_release().
+ */
+int fz_routes_load(struct fz_routes *t, const char *apps_dir, struct fz_err *err);
+void fz_routes_release(struct fz_routes *t);
+
+/* The route of event, NULL if none. Borrowed while t lives. */
+const struct fz_event_route *fz_routes_find(const struct fz_routes *t, const char *event);
+
+/* Looks up the unit of kind at region, 0 if none. */
+typedef int64_t (*fz_unit_at_fn)(void *ctx, const char *region, const char *kind);
+
+/*
+ * The unit for target at place (a region code at any level): the place's
+ * ancestor at target->level (or the place itself when it is above that
+ * level), then up the tree. 0 when no unit is found up to the root.
+ */
+int64_t fz_routes_resolve(const struct fz_route_target *target, const struct fz_region_tree *tree,
+			  const char *place, fz_unit_at_fn unit_at, void *ctx);
+
+#endif
