@@ -46,7 +46,7 @@ int fz_level_parse(const char *s);
 
 /* What the rule reports about a key after its evidence changed. */
 struct fz_rule_hit {
-	const struct fz_rule *rule;
+	struct fz_rule *rule;
 	const char *key;	  /* the subject's identifier */
 	const struct fz_record *record; /* the record that changed it */
 	int level, prev_level;

@@ -109,6 +109,17 @@ static const char *const migrations[] = {
 	"CREATE INDEX cases_unit_open ON cases(unit_id, id) WHERE closed_at = 0;"
 	"CREATE INDEX cases_owner_open ON cases(owner_id, id)"
 	"  WHERE closed_at = 0 AND owner_id != 0;",
+	/* rules: alerts, one open per rule and subject (src/rules/, store/alert_store.c) */
+	"CREATE TABLE alerts(id INTEGER PRIMARY KEY, rule TEXT NOT NULL,"
+	"  rule_title TEXT NOT NULL, subject TEXT NOT NULL, subject_kind TEXT NOT NULL,"
+	"  level TEXT NOT NULL, score REAL NOT NULL, status TEXT NOT NULL,"
+	"  region TEXT NOT NULL, region_path TEXT NOT NULL, explanation TEXT NOT NULL,"
+	"  evidence INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+	"  level_changed_at INTEGER NOT NULL, closed_at INTEGER NOT NULL DEFAULT 0,"
+	"  acted_by TEXT NOT NULL DEFAULT '', acted_at INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '', case_code TEXT NOT NULL DEFAULT '');"
+	"CREATE UNIQUE INDEX alerts_open ON alerts(rule, subject) WHERE closed_at = 0;"
+	"CREATE INDEX alerts_rule ON alerts(rule, status);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -299,6 +299,113 @@ static void expressions(void **state)
 	}
 }
 
+static void feed(struct fz_rule *r, int64_t id, int64_t at, const char *type, const char *json)
+{
+	cJSON *f = cJSON_Parse(json);
+	struct fz_record rec = { .id = id, .source = "s", .type = type, .external_id = "x", .at = at,
+				 .received_at = at, .region = "330702", .fields = f };
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (fz_rule_eval(r, &rec, &err))
+		fail_msg("eval: %s", err.msg);
+	cJSON_Delete(f);
+}
+
+static void family_decay_explains_each_item(void **state)
+{
+	struct fz_rule *r = shipped("family", "person_risk");
+	struct hits h = { 0 };
+	const cJSON *c;
+	cJSON *x;
+
+	(void)state;
+	fz_rule_set_emit(r, on_hit, &h);
+	/* a warning letter (20) and a dv call (20) today: 40, yellow */
+	feed(r, 1, T0, "family.police", "{\"person_id\":\"P1\",\"item\":\"warning_letter\"}");
+	feed(r, 2, T0, "family.police", "{\"person_id\":\"P1\",\"item\":\"dv_call\"}");
+	assert_int_equal(h.last_level, FZ_LEVEL_YELLOW);
+	assert_true(h.last_score > 39.99 && h.last_score < 40.01);
+	assert_int_equal(h.n, 1); /* the first alone (20) was green: nothing said */
+	/* an unknown item weighs nothing and is not evidence */
+	feed(r, 3, T0, "family.police", "{\"person_id\":\"P1\",\"item\":\"nonsense\"}");
+	assert_int_equal(h.n, 1);
+	/* 180 days (one half-life) later a violated protection order (35):
+	 * 40 / 2 + 35 = 55, still yellow; a threat (25) the same day: 80, red */
+	feed(r, 4, T0 + 180 * DAY, "family.court",
+	     "{\"person_id\":\"P1\",\"item\":\"protection_order_violated\"}");
+	assert_true(h.last_score > 54.99 && h.last_score < 55.01);
+	assert_int_equal(h.last_level, FZ_LEVEL_YELLOW);
+	feed(r, 5, T0 + 180 * DAY, "family.police", "{\"person_id\":\"P1\",\"item\":\"threat\"}");
+	assert_int_equal(h.last_level, FZ_LEVEL_RED);
+	x = fz_rule_explain(r, "P1");
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(x, "contributions")), 4);
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(x, "contributions"), 0);
+	assert_string_equal(fz_json_str(c, "text"), "违反人身安全保护令：1 条，按时间衰减后计 35 分");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(c, "records"), 0)->valuestring,
+			    "4");
+	c = cJSON_GetArrayItem(cJSON_GetObjectItem(x, "contributions"), 3); /* ties: table order */
+	assert_string_equal(fz_json_str(c, "text"), "家庭暴力告诫书：1 条，按时间衰减后计 10 分");
+	cJSON_Delete(x);
+	fz_rule_free(r);
+}
+
+static void dispute_repeated_calls_and_failed_mediation(void **state)
+{
+	struct fz_rule *r = shipped("dispute", "person_level");
+	struct fz_rule *byc = shipped("dispute", "case_level");
+	struct hits h = { 0 }, hc = { 0 };
+
+	(void)state;
+	fz_rule_set_emit(r, on_hit, &h);
+	fz_rule_set_emit(byc, on_hit, &hc);
+	feed(r, 1, T0, "dispute.call", "{\"caller_id\":\"A\",\"other_id\":\"B\",\"case_code\":\"C1\"}");
+	assert_int_equal(h.n, 0); /* one call: 20 points, green */
+	feed(r, 2, T0 + DAY, "dispute.mediation",
+	     "{\"party_ids\":[\"A\",\"B\"],\"result\":\"failed\",\"case_code\":\"C1\"}");
+	assert_int_equal(h.n, 2); /* both parties: 20 + 25 = 45, yellow */
+	assert_int_equal(h.last_level, FZ_LEVEL_YELLOW);
+	feed(r, 3, T0 + 2 * DAY, "dispute.mediation",
+	     "{\"party_ids\":[\"A\",\"B\"],\"result\":\"success\"}"); /* not evidence */
+	assert_int_equal(h.n, 2);
+	feed(r, 4, T0 + 3 * DAY, "dispute.mediation",
+	     "{\"party_ids\":[\"B\"],\"result\":\"failed\"}");
+	assert_string_equal(h.last_key, "B");
+	assert_int_equal(h.last_level, FZ_LEVEL_RED); /* two failed mediations */
+	feed(r, 5, T0 + 4 * DAY, "dispute.call", "{\"caller_id\":\"A\"}");
+	feed(r, 6, T0 + 5 * DAY, "dispute.call", "{\"caller_id\":\"A\"}");
+	assert_string_equal(h.last_key, "A");
+	assert_int_equal(h.last_level, FZ_LEVEL_RED); /* three calls in 90 days */
+	/* the dispute itself, by its code */
+	feed(byc, 1, T0, "dispute.call", "{\"caller_id\":\"A\",\"case_code\":\"C1\"}");
+	feed(byc, 2, T0 + DAY, "dispute.mediation",
+	     "{\"party_ids\":[\"A\"],\"result\":\"failed\",\"case_code\":\"C1\"}");
+	assert_string_equal(hc.last_key, "C1");
+	assert_int_equal(hc.last_level, FZ_LEVEL_YELLOW);
+	fz_rule_free(r);
+	fz_rule_free(byc);
+}
+
+static void shipped_packs_load(void **state)
+{
+	char *apps = ts_source("apps");
+	struct fz_ruleset *s;
+	struct fz_ruleset_report rep;
+	struct fz_err err;
+
+	(void)state;
+	fz_err_init(&err);
+	assert_int_equal(fz_ruleset_load(apps, &s, &rep, &err), 0);
+	if (rep.nproblems)
+		fail_msg("%s", rep.problems[0]);
+	assert_non_null(fz_ruleset_find(s, "overload.repeat_offender"));
+	assert_non_null(fz_ruleset_find(s, "family.person_risk"));
+	assert_non_null(fz_ruleset_find(s, "dispute.person_level"));
+	assert_non_null(fz_ruleset_find(s, "dispute.case_level"));
+	fz_ruleset_free(s);
+	free(apps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +414,9 @@ int main(void)
 		cmocka_unit_test(broken_rules_are_refused),
 		cmocka_unit_test(lua_call_limits),
 		cmocka_unit_test(expressions),
+		cmocka_unit_test(family_decay_explains_each_item),
+		cmocka_unit_test(dispute_repeated_calls_and_failed_mediation),
+		cmocka_unit_test(shipped_packs_load),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
