@@ -32,6 +32,8 @@ struct fz_region_tree;
 struct fz_calendar_slot;
 struct fz_engine;
 struct fz_locator;
+struct fz_alerts;
+struct fz_backtests;
 
 struct fz_app {
 	struct fz_store *store;
@@ -42,6 +44,8 @@ struct fz_app {
 	const struct fz_config *cfg;
 	struct fz_auth_policy policy;
 	char openapi_path[1024];
+	struct fz_alerts *alerts;	  /* rules and alerts (rules/alerts.h), NULL if not started */
+	struct fz_backtests *backtests; /* rule backtests (rules/backtest.h) */
 };
 
 /* The route table. */

@@ -215,6 +215,8 @@ static int serve(struct fz_config *cfg)
 	app.regions = rt.regions;
 	app.locator = rt.locator;
 	app.engine = rt.engine;
+	app.alerts = rt.alerts;
+	app.backtests = rt.backtests;
 	app.calendar = &rt.calendar;
 	app.cfg = cfg;
 	app.policy.ttl_ms = fz_config_int(cfg, FZ_CFG_SESSION_TTL) * 1000;

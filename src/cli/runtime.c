@@ -1,6 +1,8 @@
 #include "cli/runtime.h"
 
 #include "cases/engine.h"
+#include "rules/alerts.h"
+#include "rules/backtest.h"
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -46,6 +48,31 @@ static int load_locator(struct fz_store *store, struct fz_locator **out)
 	return 0;
 }
 
+/* The rules of the packs, their alerts and backtests. */
+static int open_rules(const struct fz_config *cfg, struct fz_runtime *rt)
+{
+	struct fz_alerts_config ac;
+	struct fz_ruleset_report rep;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	memset(&ac, 0, sizeof(ac));
+	ac.store = rt->store;
+	ac.regions = rt->regions;
+	ac.engine = rt->engine;
+	ac.apps_dir = fz_config_str(cfg, FZ_CFG_APPS_DIR);
+	if (fz_alerts_new(&ac, &rt->alerts, &rep, &err))
+		return fz_cli_fail("rules", &err);
+	for (int i = 0; i < rep.nproblems; i++)
+		fprintf(stderr, "fazhi: rules of a pack refused: %s\n", rep.problems[i]);
+	fz_log(FZ_LOG_INFO, "rules: %d packs, %d rules", rep.packs, rep.rules);
+	if (fz_backtests_new(rt->store, NULL, &rt->backtests)) {
+		fprintf(stderr, "fazhi: out of memory\n");
+		return 1;
+	}
+	return 0;
+}
+
 int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t now,
 		    struct fz_runtime *rt)
 {
@@ -85,6 +112,8 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 		fprintf(stderr, "fazhi: pack refused: %s\n", rep.problems[i]);
 	fz_log(FZ_LOG_INFO, "packs: %d loaded, %d case types, %d new versions", rep.packs,
 	       rep.types, rep.new_versions);
+	if (open_rules(cfg, rt))
+		goto fail;
 	return 0;
 fail:
 	fz_runtime_close(rt);
@@ -93,6 +122,8 @@ fail:
 
 void fz_runtime_close(struct fz_runtime *rt)
 {
+	fz_backtests_free(rt->backtests);
+	fz_alerts_free(rt->alerts);
 	fz_engine_free(rt->engine);
 	if (rt->calendar_ready)
 		fz_calendar_slot_release(&rt->calendar);

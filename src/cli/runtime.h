@@ -15,6 +15,8 @@
 
 struct fz_config;
 struct fz_engine;
+struct fz_alerts;
+struct fz_backtests;
 struct fz_locator;
 struct fz_region_tree;
 struct fz_store;
@@ -26,6 +28,8 @@ struct fz_runtime {
 	struct fz_calendar_slot calendar;
 	int calendar_ready;
 	struct fz_engine *engine;
+	struct fz_alerts *alerts;	  /* rules and alerts (rules/alerts.h) */
+	struct fz_backtests *backtests; /* rule backtests (rules/backtest.h) */
 };
 
 /*
