@@ -39,6 +39,8 @@ struct slot {
 	enum slot_src src;
 	int builtin;
 	int intern; /* string slots: insert unseen values (distinct, by, map) */
+	int late;   /* fields and builtins first needed after the filter: read only
+		       for records that pass it */
 };
 
 enum let_kind { LET_EXPR, LET_MAP, LET_CASES };
@@ -170,6 +172,7 @@ struct fz_rule {
 	fz_rule_emit_fn emit;
 	void *emit_ctx;
 	struct fz_rule_stats st;
+	int compiling_late; /* compiling `then` and later: new slots are late */
 };
 
 /* ---- small helpers ---- */
@@ -309,6 +312,8 @@ static int record_resolve(void *ctx, const char *name, int want, int *kind)
 		if (strcmp(r->rs[i].name, name) == 0 &&
 		    (r->rs[i].kind == want || r->rs[i].src != SRC_FIELD)) {
 			*kind = r->rs[i].kind;
+			if (!r->compiling_late)
+				r->rs[i].late = 0;
 			return i;
 		}
 	if (r->nrs >= MAX_SLOTS || strlen(name) >= sizeof(r->rs[0].name))
@@ -318,6 +323,7 @@ static int record_resolve(void *ctx, const char *name, int want, int *kind)
 	snprintf(r->rs[i].name, sizeof(r->rs[i].name), "%s", name);
 	r->rs[i].kind = want;
 	r->rs[i].src = SRC_FIELD;
+	r->rs[i].late = r->compiling_late;
 	*kind = want;
 	return i;
 }
@@ -424,6 +430,7 @@ static int compile_params(struct cx *c)
 		if (s < 0)
 			return s;
 		c->r->rs[s].builtin = i;
+		c->r->rs[s].late = 1; /* until something before the filter uses it */
 	}
 	return 0;
 }
@@ -795,6 +802,13 @@ static int compile_all(struct cx *c)
 			return rc;
 		r->has_filter = 1;
 	}
+	/* a Lua function before the filter is passed every slot: read all early */
+	for (int i = 0; i < r->nlets_before; i++)
+		if (r->lets[i].v.lua || r->lets[i].dflt.lua)
+			r->compiling_late = -1;
+	if (r->filter.lua)
+		r->compiling_late = -1;
+	r->compiling_late = r->compiling_late == -1 ? 0 : 1;
 	if ((rc = compile_lets(c, "then")) || (rc = compile_aggs(c)) ||
 	    (rc = compile_contribs(c)))
 		return rc;
@@ -805,6 +819,9 @@ static int compile_all(struct cx *c)
 	}
 	for (int i = 0; i < r->nparams; i++)
 		r->anum[i] = r->params[i];
+	if (!r->compiling_late) /* see above: nothing is read late */
+		for (int i = 0; i < r->nrs; i++)
+			r->rs[i].late = 0;
 	return 0;
 }
 
@@ -950,7 +967,7 @@ static int run_val(struct fz_rule *r, const struct val *v, int record_scope, dou
 	return rc;
 }
 
-static void builtins(struct fz_rule *r, int64_t at)
+static void builtins(struct fz_rule *r, int64_t at, int late)
 {
 	int64_t local = at + SHANGHAI_MS;
 	int64_t day = local >= 0 ? local / DAY_MS : (local - DAY_MS + 1) / DAY_MS;
@@ -958,7 +975,7 @@ static void builtins(struct fz_rule *r, int64_t at)
 	int weekday = (int)(((day + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
 
 	for (int i = 0; i < r->nrs; i++) {
-		if (r->rs[i].src != SRC_BUILTIN)
+		if (r->rs[i].src != SRC_BUILTIN || r->rs[i].late != late)
 			continue;
 		switch (r->rs[i].builtin) {
 		case B_HOUR: r->rnum[i] = hour; break;
@@ -970,13 +987,13 @@ static void builtins(struct fz_rule *r, int64_t at)
 	}
 }
 
-static void extract(struct fz_rule *r, const struct fz_record *rec)
+static void extract(struct fz_rule *r, const struct fz_record *rec, int late)
 {
 	for (int i = 0; i < r->nrs; i++) {
 		const struct slot *s = &r->rs[i];
 		const cJSON *f;
 
-		if (s->src != SRC_FIELD)
+		if (s->src != SRC_FIELD || s->late != late)
 			continue;
 		if (strcmp(s->name, "type") == 0 && s->kind == FZ_EXPR_STR) {
 			r->rstr_text[i] = rec->type;
@@ -994,7 +1011,7 @@ static void extract(struct fz_rule *r, const struct fz_record *rec)
 			r->rstr[i] = -1;
 		}
 	}
-	builtins(r, rec->at);
+	builtins(r, rec->at, late);
 }
 
 static int run_lets(struct fz_rule *r, int from, int to, struct fz_err *err)
@@ -1376,7 +1393,7 @@ int fz_rule_eval(struct fz_rule *r, const struct fz_record *rec, struct fz_err *
 	int nk = 0, rc, first = 0;
 
 	r->st.records++;
-	extract(r, rec);
+	extract(r, rec, 0);
 	if ((rc = run_lets(r, 0, r->nlets_before, err)))
 		return rc;
 	if (r->has_filter) {
@@ -1385,6 +1402,7 @@ int fz_rule_eval(struct fz_rule *r, const struct fz_record *rec, struct fz_err *
 		if (v == 0)
 			return 0;
 	}
+	extract(r, rec, 1);
 	if ((rc = run_lets(r, r->nlets_before, r->nlets, err)))
 		return rc;
 	for (int i = 0; i < r->naggs; i++) {
