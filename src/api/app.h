@@ -31,6 +31,7 @@ struct fz_store;
 struct fz_region_tree;
 struct fz_calendar_slot;
 struct fz_engine;
+struct fz_ingest;
 struct fz_locator;
 struct fz_alerts;
 struct fz_backtests;
@@ -38,6 +39,7 @@ struct fz_backtests;
 struct fz_app {
 	struct fz_store *store;
 	struct fz_engine *engine;	      /* cases */
+	struct fz_ingest *ingest;	      /* records in (datahub/ingest.h) */
 	const struct fz_region_tree *regions; /* immutable snapshot */
 	const struct fz_locator *locator;     /* point -> district, immutable (geo/locator.h) */
 	struct fz_calendar_slot *calendar;    /* holidays; imports swap it (clocks/calendar.h) */

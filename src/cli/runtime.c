@@ -7,8 +7,10 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "datahub/ingest.h"
 #include "geo/locator.h"
 #include "registry/region_tree.h"
+#include "store/record_store.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -66,10 +68,64 @@ static int open_rules(const struct fz_config *cfg, struct fz_runtime *rt)
 	for (int i = 0; i < rep.nproblems; i++)
 		fprintf(stderr, "fazhi: rules of a pack refused: %s\n", rep.problems[i]);
 	fz_log(FZ_LOG_INFO, "rules: %d packs, %d rules", rep.packs, rep.rules);
-	if (fz_backtests_new(rt->store, NULL, &rt->backtests)) {
+	if (fz_backtests_new(rt->store, fz_record_store_scan, &rt->backtests)) {
 		fprintf(stderr, "fazhi: out of memory\n");
 		return 1;
 	}
+	return 0;
+}
+
+/* The data hub's ingest path and the record types of the packs. */
+static int open_ingest(const struct fz_config *cfg, struct fz_runtime *rt)
+{
+	struct fz_ingest_config ic;
+	struct fz_recordtypes_report rep;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	memset(&ic, 0, sizeof(ic));
+	ic.store = rt->store;
+	ic.regions = rt->regions;
+	ic.locator = rt->locator;
+	ic.apps_dir = fz_config_str(cfg, FZ_CFG_APPS_DIR);
+	if (fz_ingest_new(&ic, &rt->ingest, &rep, &err))
+		return fz_cli_fail("record types", &err);
+	for (int i = 0; i < rep.nproblems; i++)
+		fprintf(stderr, "fazhi: record types of a pack refused: %s\n", rep.problems[i]);
+	fz_log(FZ_LOG_INFO, "record types: %d packs, %d types", rep.packs, rep.types);
+	return 0;
+}
+
+/* The rules see every record of their packs' types as it is committed;
+ * their state is first rebuilt from the stored records (rules/alerts.h). */
+static int add_pack_sink(void *ctx, struct fz_ruleset *s)
+{
+	struct fz_runtime *rt = ctx;
+
+	for (size_t i = 0; i < fz_ruleset_count(s); i++) {
+		char prefix[64];
+		int seen = 0;
+		for (size_t j = 0; j < i; j++)
+			seen |= strcmp(fz_rule_pack(fz_ruleset_at(s, j)),
+				       fz_rule_pack(fz_ruleset_at(s, i))) == 0;
+		snprintf(prefix, sizeof(prefix), "%s.", fz_rule_pack(fz_ruleset_at(s, i)));
+		if (!seen && fz_ingest_add_sink(rt->ingest, prefix, fz_alerts_sink, rt->alerts))
+			return 1;
+	}
+	return 0;
+}
+
+static int wire_rules(struct fz_runtime *rt, int64_t now)
+{
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (fz_alerts_with_rules(rt->alerts, add_pack_sink, rt)) {
+		fprintf(stderr, "fazhi: cannot register the rules on the ingest pipeline\n");
+		return 1;
+	}
+	if (fz_alerts_rebuild(rt->alerts, fz_record_store_scan, now, &err))
+		return fz_cli_fail("rules: rebuilding state from stored records", &err);
 	return 0;
 }
 
@@ -112,7 +168,7 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 		fprintf(stderr, "fazhi: pack refused: %s\n", rep.problems[i]);
 	fz_log(FZ_LOG_INFO, "packs: %d loaded, %d case types, %d new versions", rep.packs,
 	       rep.types, rep.new_versions);
-	if (open_rules(cfg, rt))
+	if (open_rules(cfg, rt) || open_ingest(cfg, rt) || wire_rules(rt, now))
 		goto fail;
 	return 0;
 fail:
@@ -122,6 +178,7 @@ fail:
 
 void fz_runtime_close(struct fz_runtime *rt)
 {
+	fz_ingest_free(rt->ingest); /* delivers what is queued to the sinks first */
 	fz_backtests_free(rt->backtests);
 	fz_alerts_free(rt->alerts);
 	fz_engine_free(rt->engine);
