@@ -169,6 +169,8 @@ struct fz_store {
 	char *path;
 	struct fz_db writer;
 	pthread_mutex_t lock; /* guards the queue, the reader pool */
+	pthread_mutex_t inline_lock; /* without a writer thread: one write at a time
+					(the ingest thread's sinks write too) */
 	pthread_cond_t wake, done;
 	struct job *head, *tail;
 	size_t queued;
@@ -286,6 +288,7 @@ int fz_store_open(const char *path, int create, struct fz_store **out, struct fz
 		return FZ_ENOMEM;
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->inline_lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	pthread_cond_init(&s->done, NULL);
 	rc = open_conn(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->writer, err);
@@ -394,7 +397,9 @@ int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg, struct f
 	struct job j = { fn, arg, err, 0, 0, NULL };
 
 	if (!s->running) {
+		pthread_mutex_lock(&s->inline_lock);
 		run_batch(s, &j);
+		pthread_mutex_unlock(&s->inline_lock);
 		return j.rc;
 	}
 	pthread_mutex_lock(&s->lock);
@@ -466,6 +471,7 @@ void fz_store_free(struct fz_store *s)
 		db_close(&s->writer);
 	}
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->inline_lock);
 	pthread_cond_destroy(&s->wake);
 	pthread_cond_destroy(&s->done);
 	free(s->path);
