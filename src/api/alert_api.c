@@ -287,13 +287,14 @@ static cJSON *rule_json(struct fz_rule *r, const cJSON *counts, int detail)
 					 cJSON_CreateObject());
 	cJSON_AddStringToObject(o, "case_type", fz_rule_case_type(r) ? fz_rule_case_type(r) : "");
 	cnt = cJSON_GetObjectItem(counts, fz_rule_name(r));
-	fz_json_put(o, "alerts", cnt ? cJSON_Duplicate(cnt, 1) : NULL);
-	if (!cnt) {
+	if (cnt)
+		fz_json_put(o, "alerts", cJSON_Duplicate(cnt, 1));
+	else {
 		cJSON *z = cJSON_CreateObject();
 		fz_json_add_int(z, "alerts", 0);
 		fz_json_add_int(z, "false_positives", 0);
 		fz_json_add_int(z, "open", 0);
-		cJSON_ReplaceItemInObject(o, "alerts", z);
+		fz_json_put(o, "alerts", z);
 	}
 	fz_rule_stats(r, &st);
 	{
