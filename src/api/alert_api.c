@@ -388,8 +388,9 @@ static const struct fz_json_field backtest_spec[] = {
 	{ "rule", FZ_JSON_STRING, 1, 127, "规则名，如 overload.repeat_offender" },
 	{ "definition", FZ_JSON_OBJECT, 0, 0, "修改后的规则 JSON（不填则用当前规则）" },
 	{ "lua", FZ_JSON_STRING, 0, 65536, "修改后的 Lua 源码（不填则用当前规则的）" },
-	{ "since", FZ_JSON_INT, 1, 0, "回测起点，UTC 毫秒" },
-	{ "until", FZ_JSON_INT, 1, 0, "回测终点（不含），UTC 毫秒" },
+	{ "since", FZ_JSON_INT, 0, 0, "回测起点，UTC 毫秒（或用 days）" },
+	{ "until", FZ_JSON_INT, 0, 0, "回测终点（不含），UTC 毫秒（默认当前时间）" },
+	{ "days", FZ_JSON_INT, 0, 0, "回测截至 until 的最近天数（1-1000，不填 since 时用，默认 365）" },
 	{ NULL, 0, 0, 0, NULL },
 };
 
@@ -427,8 +428,15 @@ int fz_api_backtest_create(struct fz_req *req, struct fz_resp *resp, struct fz_e
 	if (rc)
 		return rc;
 	src.name = fz_json_str(body, "rule");
-	fz_json_int(body, "since", &since);
-	fz_json_int(body, "until", &until);
+	if (!fz_json_int(body, "until", &until))
+		until = req->now + 1;
+	if (!fz_json_int(body, "since", &since)) {
+		int64_t days = 365;
+		fz_json_int(body, "days", &days);
+		if (days < 1 || days > 1000)
+			return fz_err_set(err, FZ_EINVAL, NULL, "days", "days: 应为 1 到 1000 天");
+		since = until - days * 86400000LL;
+	}
 	if (fz_alerts_with_rules(fz_app_of(req)->alerts, copy_source, &src))
 		return fz_err_set(err, FZ_EINVAL, NULL, "rule", "rule: 规则 %.100s 不存在",
 				  src.name);
