@@ -199,8 +199,11 @@ int fz_api_alert_ack(struct fz_req *req, struct fz_resp *resp, struct fz_err *er
 
 	if (rc || (rc = load_alert(req, &a, err)))
 		return rc;
-	rc = fz_alerts_acknowledge(fz_app_of(req)->alerts, a.id, req->who->username, req->now,
-				   &after, err);
+	{
+		struct fz_audit_entry e;
+		fz_app_audit_init(req, &e, "alert.acknowledge", "alert", a.id);
+		rc = fz_alerts_acknowledge(fz_app_of(req)->alerts, a.id, &e, req->now, &after, err);
+	}
 	fz_alert_release(&a);
 	return respond(resp, rc, &after);
 }
@@ -220,8 +223,12 @@ int fz_api_alert_dismiss(struct fz_req *req, struct fz_resp *resp, struct fz_err
 		return err->code ? err->code : FZ_EINVAL;
 	if (rc || (rc = load_alert(req, &a, err)))
 		return rc;
-	rc = fz_alerts_dismiss(fz_app_of(req)->alerts, a.id, req->who->username,
-			       fz_json_str(body, "reason"), req->now, &after, err);
+	{
+		struct fz_audit_entry e;
+		fz_app_audit_init(req, &e, "alert.dismiss", "alert", a.id);
+		rc = fz_alerts_dismiss(fz_app_of(req)->alerts, a.id, &e, fz_json_str(body, "reason"),
+				       req->now, &after, err);
+	}
 	fz_alert_release(&a);
 	return respond(resp, rc, &after);
 }
@@ -237,7 +244,12 @@ int fz_api_alert_case(struct fz_req *req, struct fz_resp *resp, struct fz_err *e
 	if (rc || (rc = load_alert(req, &a, err)))
 		return rc;
 	fz_case_init(&c);
-	rc = fz_alerts_make_case(fz_app_of(req)->alerts, &actor, a.id, req->now, &after, &c, err);
+	{
+		struct fz_audit_entry e;
+		fz_app_audit_init(req, &e, "alert.case", "alert", a.id);
+		rc = fz_alerts_make_case(fz_app_of(req)->alerts, &actor, a.id, &e, req->now, &after,
+					 &c, err);
+	}
 	fz_alert_release(&a);
 	if (rc) {
 		fz_case_release(&c);

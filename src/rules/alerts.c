@@ -1,5 +1,6 @@
 #include "rules/alerts.h"
 
+#include "audit/audit.h"
 #include "auth/auth.h"
 #include "cases/engine.h"
 #include "core/err.h"
@@ -192,7 +193,8 @@ int fz_alerts_with_rules(struct fz_alerts *a, int (*fn)(void *ctx, struct fz_rul
 
 struct act {
 	int64_t id;
-	const char *who, *reason, *op, *case_code;
+	struct fz_audit_entry *audit;
+	const char *reason, *op, *case_code;
 	int64_t now;
 	struct fz_alert *out;
 };
@@ -227,9 +229,22 @@ static int act_write(struct fz_db *db, void *arg, struct fz_err *err)
 		snprintf(al.reason, sizeof(al.reason), "%s", x->reason);
 		al.closed_at = x->now;
 	}
-	snprintf(al.acted_by, sizeof(al.acted_by), "%s", x->who);
+	snprintf(al.acted_by, sizeof(al.acted_by), "%s", x->audit->actor);
 	al.acted_at = x->now;
 	rc = fz_store_alert_update(db, &al, err);
+	if (!rc) {
+		struct fz_audit_entry *e = x->audit;
+		snprintf(e->action, sizeof(e->action), "alert.%s",
+			 x->case_code ? "case" : strcmp(al.status, "dismissed") == 0 ? "dismiss" : "acknowledge");
+		snprintf(e->object_type, sizeof(e->object_type), "alert");
+		snprintf(e->object_id, sizeof(e->object_id), "%lld", (long long)al.id);
+		snprintf(e->region, sizeof(e->region), "%s", al.region);
+		snprintf(e->region_path, sizeof(e->region_path), "%s", al.region_path);
+		snprintf(e->summary, sizeof(e->summary), "%s预警 %lld（%.60s）%s%.120s", x->op,
+			 (long long)al.id, al.rule, x->case_code ? "：案件 " : *x->reason ? "：" : "",
+			 x->case_code ? x->case_code : x->reason);
+		rc = fz_audit_append(db, e, err);
+	}
 	if (!rc && x->out)
 		*x->out = al;
 	else
@@ -237,17 +252,17 @@ static int act_write(struct fz_db *db, void *arg, struct fz_err *err)
 	return rc;
 }
 
-int fz_alerts_acknowledge(struct fz_alerts *a, int64_t id, const char *who, int64_t now,
-			  struct fz_alert *out, struct fz_err *err)
+int fz_alerts_acknowledge(struct fz_alerts *a, int64_t id, struct fz_audit_entry *audit,
+			  int64_t now, struct fz_alert *out, struct fz_err *err)
 {
-	struct act x = { id, who, "", "确认", NULL, now, out };
+	struct act x = { id, audit, "", "确认", NULL, now, out };
 	return fz_store_write(a->cfg.store, act_write, &x, err);
 }
 
-int fz_alerts_dismiss(struct fz_alerts *a, int64_t id, const char *who, const char *reason,
-		      int64_t now, struct fz_alert *out, struct fz_err *err)
+int fz_alerts_dismiss(struct fz_alerts *a, int64_t id, struct fz_audit_entry *audit,
+		      const char *reason, int64_t now, struct fz_alert *out, struct fz_err *err)
 {
-	struct act x = { id, who, reason, "排除", NULL, now, out };
+	struct act x = { id, audit, reason, "排除", NULL, now, out };
 
 	if (!reason || !*reason || strlen(reason) > 390)
 		return fz_err_set(err, FZ_EINVAL, NULL, "reason", "reason: 排除预警须说明理由（不超过 390 字节）");
@@ -331,7 +346,8 @@ static int find_case_spec(void *ctx, struct fz_ruleset *s)
 }
 
 int fz_alerts_make_case(struct fz_alerts *a, const struct fz_actor *actor, int64_t id,
-			int64_t now, struct fz_alert *out, struct fz_case *c, struct fz_err *err)
+			struct fz_audit_entry *audit, int64_t now, struct fz_alert *out,
+			struct fz_case *c, struct fz_err *err)
 {
 	struct fz_db *db = fz_store_reader(a->cfg.store);
 	struct case_spec cs = { "", NULL };
@@ -376,8 +392,7 @@ int fz_alerts_make_case(struct fz_alerts *a, const struct fz_actor *actor, int64
 	rc = fz_engine_create(a->cfg.engine, actor, cs.type, al.region, 0, fields, now, c, err);
 	cJSON_Delete(fields);
 	if (!rc) {
-		struct act x = { id, actor->who ? actor->who->username : "", "", "转为案件", c->code,
-				 now, out };
+		struct act x = { id, audit, "", "转为案件", c->code, now, out };
 		rc = fz_store_write(a->cfg.store, act_write, &x, err);
 	}
 	fz_alert_release(&al);

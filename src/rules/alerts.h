@@ -28,6 +28,7 @@
 #include "store/alert_store.h"
 
 struct fz_actor;
+struct fz_audit_entry;
 struct fz_case;
 struct fz_db;
 struct fz_engine;
@@ -64,17 +65,19 @@ int fz_alerts_rebuild(struct fz_alerts *a, fz_alerts_scan_fn scan, int64_t now,
 int fz_alerts_with_rules(struct fz_alerts *a, int (*fn)(void *ctx, struct fz_ruleset *s),
 			 void *ctx);
 
-/* Lifecycle. who is the acting user's name; *out (may be NULL) is the alert
+/* Lifecycle. audit is the entry of the act with who, when and from where
+ * filled (action, object and region are set here; it is appended in the
+ * same transaction as the change); *out (may be NULL) is the alert
  * afterwards (caller releases). FZ_ECONFLICT when the alert is closed. */
-int fz_alerts_acknowledge(struct fz_alerts *a, int64_t id, const char *who, int64_t now,
-			  struct fz_alert *out, struct fz_err *err);
-int fz_alerts_dismiss(struct fz_alerts *a, int64_t id, const char *who, const char *reason,
-		      int64_t now, struct fz_alert *out, struct fz_err *err);
+int fz_alerts_acknowledge(struct fz_alerts *a, int64_t id, struct fz_audit_entry *audit,
+			  int64_t now, struct fz_alert *out, struct fz_err *err);
+int fz_alerts_dismiss(struct fz_alerts *a, int64_t id, struct fz_audit_entry *audit,
+		      const char *reason, int64_t now, struct fz_alert *out, struct fz_err *err);
 /* Opens a case of the rule's case type, with fields mapped from the alert;
  * the alert becomes "case" and names it. */
 int fz_alerts_make_case(struct fz_alerts *a, const struct fz_actor *actor, int64_t id,
-			int64_t now, struct fz_alert *out, struct fz_case *c /* OUT */,
-			struct fz_err *err);
+			struct fz_audit_entry *audit, int64_t now, struct fz_alert *out,
+			struct fz_case *c /* OUT */, struct fz_err *err);
 
 struct fz_store *fz_alerts_store(struct fz_alerts *a);
 const char *fz_alerts_apps_dir(const struct fz_alerts *a);

@@ -129,10 +129,15 @@ test('acknowledge, then dismiss with a reason: counted as a false positive of th
   assert.ok(rule.alerts.false_positives >= 1);
   assert.ok(rule.live.tracked_subjects > 0);
   assert.equal((await mine()).length, 0);
-  // an auditor may read but not act
+  // an auditor may read but not act, and finds both acts in the audit log
   const aud = await h.login('auditor.330700');
   r = await h.api('POST', `/api/v1/alerts/${a.id}/acknowledge`, { token: aud });
   assert.equal(r.status, 403);
+  const log = await h.api('GET', '/api/v1/audit?limit=200', { token: aud });
+  assert.equal(log.status, 200, log.text);
+  const acts = log.json.items.filter((e) => e.object_type === 'alert' && e.object_id === String(a.id));
+  assert.deepEqual(acts.map((e) => e.action).sort(), ['alert.acknowledge', 'alert.dismiss']);
+  assert.ok(acts.some((e) => e.summary.includes('称重设备故障')), JSON.stringify(acts));
 });
 
 test('a red dispute alert becomes a dispute case through the case engine', async () => {
