@@ -536,9 +536,9 @@ static int compile_lets(struct cx *c, const char *member)
 		snprintf(ptr, sizeof(ptr), "/%s/%d", member, i++);
 		if (c->r->nlets >= MAX_LETS)
 			return bad(c, ptr, "%s", "值太多");
-		if ((rc = compile_let(c, it, ptr, &c->r->lets[c->r->nlets])))
+		/* counted first, so that fz_rule_free() releases a half-compiled one */
+		if ((rc = compile_let(c, it, ptr, &c->r->lets[c->r->nlets++])))
 			return rc;
-		c->r->nlets++;
 	}
 	return 0;
 }
@@ -656,9 +656,10 @@ static int compile_aggs(struct cx *c)
 		if ((rc = compile_val(c, cJSON_GetObjectItemCaseSensitive(it, "expr"), 0, ptr,
 				      &r->values[r->nvalues])))
 			return rc;
+		r->nvalues++; /* counted now: freed even if the name is refused */
 		if ((rc = add_agg_name(c, name, ptr)) < 0)
 			return rc;
-		r->value_slot[r->nvalues++] = rc;
+		r->value_slot[r->nvalues - 1] = rc;
 	}
 	return 0;
 }
