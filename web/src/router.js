@@ -2,7 +2,10 @@
 // component (loaded lazily) with the roles that may open it; the navigation
 // menu is built from the same table. Unknown paths go to the overview.
 import { reactive, defineAsyncComponent, markRaw } from 'vue';
-import { Bell, DataAnalysis, DocumentAdd, MessageBox, Monitor, Operation, Tickets } from '@element-plus/icons-vue';
+import {
+  Bell, Connection, DataAnalysis, DocumentAdd, MessageBox, Monitor, Operation, Tickets, Upload, Warning,
+  Postcard,
+} from '@element-plus/icons-vue';
 import { session } from './session.js';
 
 /** The roles that work on cases (the case pages' navigation). */
@@ -22,11 +25,10 @@ export const routes = [
     component: () => import('./pages/cases/InboxPage.vue') },
   { path: '/indicators', title: '案件指标', iconComponent: markRaw(DataAnalysis), roles: ['leader', 'admin'],
     component: () => import('./pages/cases/IndicatorsPage.vue') },
-  // Early warning: the alert centre and the rules with their backtests.
-  { path: '/alerts', title: '预警中心', iconComponent: markRaw(Bell), roles: null,
-    component: () => import('./pages/alerts/AlertCenterPage.vue') },
-  { path: '/rules', title: '预警规则', iconComponent: markRaw(Operation), roles: ['leader', 'admin'],
-    component: () => import('./pages/alerts/RulesPage.vue') },
+import {
+  Bell, Connection, DataAnalysis, DocumentAdd, MessageBox, Monitor, Operation, Tickets, Upload, Warning,
+  Postcard,
+} from '@element-plus/icons-vue';
   { path: '/regions', title: '区划与地图', icon: 'MapLocation', roles: null,
     component: () => import('./pages/RegionsPage.vue') },
   { path: '/units', title: '单位管理', icon: 'OfficeBuilding', roles: ['admin'],
