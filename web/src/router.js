@@ -25,10 +25,20 @@ export const routes = [
     component: () => import('./pages/cases/InboxPage.vue') },
   { path: '/indicators', title: '案件指标', iconComponent: markRaw(DataAnalysis), roles: ['leader', 'admin'],
     component: () => import('./pages/cases/IndicatorsPage.vue') },
-import {
-  Bell, Connection, DataAnalysis, DocumentAdd, MessageBox, Monitor, Operation, Tickets, Upload, Warning,
-  Postcard,
-} from '@element-plus/icons-vue';
+  // Early warning: the alert centre and the rules with their backtests.
+  { path: '/alerts', title: '预警中心', iconComponent: markRaw(Bell), roles: null,
+    component: () => import('./pages/alerts/AlertCenterPage.vue') },
+  { path: '/rules', title: '预警规则', iconComponent: markRaw(Operation), roles: ['leader', 'admin'],
+    component: () => import('./pages/alerts/RulesPage.vue') },
+  // The data hub (数据中台).
+  { path: '/subjects', title: '对象查询', iconComponent: markRaw(Postcard), roles: null,
+    component: () => import('./pages/datahub/SubjectsPage.vue') },
+  { path: '/sources', title: '数据源', iconComponent: markRaw(Connection), roles: ['admin'],
+    component: () => import('./pages/datahub/SourcesPage.vue') },
+  { path: '/import', title: '文件导入', iconComponent: markRaw(Upload), roles: ['admin'],
+    component: () => import('./pages/datahub/ImportPage.vue') },
+  { path: '/quarantine', title: '隔离区', iconComponent: markRaw(Warning), roles: ['admin'],
+    component: () => import('./pages/datahub/QuarantinePage.vue') },
   { path: '/regions', title: '区划与地图', icon: 'MapLocation', roles: null,
     component: () => import('./pages/RegionsPage.vue') },
   { path: '/units', title: '单位管理', icon: 'OfficeBuilding', roles: ['admin'],
