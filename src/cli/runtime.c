@@ -96,31 +96,15 @@ static int open_ingest(const struct fz_config *cfg, struct fz_runtime *rt)
 	return 0;
 }
 
-/* The rules see every record of their packs' types as it is committed;
- * their state is first rebuilt from the stored records (rules/alerts.h). */
-static int add_pack_sink(void *ctx, struct fz_ruleset *s)
-{
-	struct fz_runtime *rt = ctx;
-
-	for (size_t i = 0; i < fz_ruleset_count(s); i++) {
-		char prefix[64];
-		int seen = 0;
-		for (size_t j = 0; j < i; j++)
-			seen |= strcmp(fz_rule_pack(fz_ruleset_at(s, j)),
-				       fz_rule_pack(fz_ruleset_at(s, i))) == 0;
-		snprintf(prefix, sizeof(prefix), "%s.", fz_rule_pack(fz_ruleset_at(s, i)));
-		if (!seen && fz_ingest_add_sink(rt->ingest, prefix, fz_alerts_sink, rt->alerts))
-			return 1;
-	}
-	return 0;
-}
-
+/* The rules see every record as it is committed (one sink for every type,
+ * so that packs added by a reload are seen too); their state is first
+ * rebuilt from the stored records (rules/alerts.h). */
 static int wire_rules(struct fz_runtime *rt, int64_t now)
 {
 	struct fz_err err;
 
 	fz_err_init(&err);
-	if (fz_alerts_with_rules(rt->alerts, add_pack_sink, rt)) {
+	if (fz_ingest_add_sink(rt->ingest, "", fz_alerts_sink, rt->alerts)) {
 		fprintf(stderr, "fazhi: cannot register the rules on the ingest pipeline\n");
 		return 1;
 	}

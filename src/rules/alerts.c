@@ -144,8 +144,9 @@ int fz_alerts_sink(void *ctx, const struct fz_record *r)
 	return rc;
 }
 
-int fz_alerts_rebuild(struct fz_alerts *a, fz_alerts_scan_fn scan, int64_t now,
-		      struct fz_err *err)
+/* Replays stored records into every rule; the set is locked by the caller. */
+static int rebuild_locked(struct fz_alerts *a, fz_alerts_scan_fn scan, int64_t now,
+			  struct fz_err *err)
 {
 	struct fz_db *db = fz_store_reader(a->cfg.store);
 	int64_t longest = 0;
@@ -153,7 +154,6 @@ int fz_alerts_rebuild(struct fz_alerts *a, fz_alerts_scan_fn scan, int64_t now,
 
 	if (!db)
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
-	pthread_mutex_lock(&a->lock);
 	fz_ruleset_set_emit(a->rules, NULL, NULL); /* stored alerts already say it */
 	for (size_t i = 0; i < fz_ruleset_count(a->rules); i++) {
 		struct fz_rule *r = fz_ruleset_at(a->rules, i);
@@ -173,8 +173,43 @@ int fz_alerts_rebuild(struct fz_alerts *a, fz_alerts_scan_fn scan, int64_t now,
 			rc = scan(db, prefix, now - longest, now + 1, fz_ruleset_sink, a->rules, err);
 	}
 	fz_ruleset_set_emit(a->rules, on_hit, a);
-	pthread_mutex_unlock(&a->lock);
 	fz_store_reader_put(a->cfg.store, db);
+	return rc;
+}
+
+int fz_alerts_rebuild(struct fz_alerts *a, fz_alerts_scan_fn scan, int64_t now,
+		      struct fz_err *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->lock);
+	rc = rebuild_locked(a, scan, now, err);
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+int fz_alerts_reload(struct fz_alerts *a, fz_alerts_scan_fn scan, int64_t now,
+		     struct fz_ruleset_report *report, struct fz_err *err)
+{
+	struct fz_ruleset *next, *old;
+	int rc = fz_ruleset_load(a->apps_dir, &next, report, err);
+
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&a->lock);
+	old = a->rules;
+	for (int i = 0; i < report->nproblems && !rc; i++) {
+		char pack[64];
+		const char *colon = strchr(report->problems[i], ':');
+		snprintf(pack, sizeof(pack), "%.*s",
+			 colon ? (int)(colon - report->problems[i]) : 0, report->problems[i]);
+		rc = fz_ruleset_adopt_pack(next, old, pack);
+	}
+	a->rules = next;
+	fz_ruleset_free(old);
+	if (!rc)
+		rc = rebuild_locked(a, scan, now, err);
+	pthread_mutex_unlock(&a->lock);
 	return rc;
 }
 

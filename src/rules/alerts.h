@@ -54,12 +54,21 @@ int fz_alerts_new(const struct fz_alerts_config *cfg, struct fz_alerts **out /* 
 		  struct fz_ruleset_report *report /* OUT */, struct fz_err *err);
 void fz_alerts_free(struct fz_alerts *a);
 
-/* The record sink (ctx is the fz_alerts). */
+/* The record sink (ctx is the fz_alerts), registered for every type ("")
+ * so that rules of packs added by a reload see their records. */
 int fz_alerts_sink(void *ctx, const struct fz_record *r);
 
 /* Rebuilds rule state from stored records in [now - longest window, now). */
 int fz_alerts_rebuild(struct fz_alerts *a, fz_alerts_scan_fn scan, int64_t now,
 		      struct fz_err *err);
+
+/*
+ * Loads the rules of the packs again and rebuilds their state from stored
+ * records (as at start). A pack refused now keeps its previous rules; the
+ * problems are in *report. Records wait for the swap (the set is locked).
+ */
+int fz_alerts_reload(struct fz_alerts *a, fz_alerts_scan_fn scan, int64_t now,
+		     struct fz_ruleset_report *report /* OUT */, struct fz_err *err);
 
 /* Runs fn with the rule set locked. */
 int fz_alerts_with_rules(struct fz_alerts *a, int (*fn)(void *ctx, struct fz_ruleset *s),

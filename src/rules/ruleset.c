@@ -225,6 +225,22 @@ struct fz_rule *fz_ruleset_find(struct fz_ruleset *s, const char *name)
 	return NULL;
 }
 
+int fz_ruleset_adopt_pack(struct fz_ruleset *s, struct fz_ruleset *from, const char *pack)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < from->n; i++) {
+		struct fz_rule *r = from->rules[i];
+		if (strcmp(fz_rule_pack(r), pack) == 0 && !fz_ruleset_find(s, fz_rule_name(r))) {
+			if (add(s, r))
+				return FZ_ENOMEM;
+		} else
+			from->rules[k++] = r;
+	}
+	from->n = k;
+	return 0;
+}
+
 void fz_ruleset_set_emit(struct fz_ruleset *s, fz_rule_emit_fn fn, void *ctx)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -40,6 +40,10 @@ size_t fz_ruleset_count(const struct fz_ruleset *s);
 struct fz_rule *fz_ruleset_at(struct fz_ruleset *s, size_t i);
 struct fz_rule *fz_ruleset_find(struct fz_ruleset *s, const char *name);
 
+/* Moves every rule of pack from `from` into s (a refused pack keeps its
+ * previous rules on reload). 0 or FZ_ENOMEM. */
+int fz_ruleset_adopt_pack(struct fz_ruleset *s, struct fz_ruleset *from, const char *pack);
+
 /* Sets emit on every rule. */
 void fz_ruleset_set_emit(struct fz_ruleset *s, fz_rule_emit_fn fn, void *ctx);
 
