@@ -41,6 +41,9 @@ struct slot {
 	int intern; /* string slots: insert unseen values (distinct, by, map) */
 	int late;   /* fields and builtins first needed after the filter: read only
 		       for records that pass it */
+	int pos;    /* where the field was in the previous record's object: ingest
+		       emits a type's fields in one order, so one comparison
+		       usually finds it */
 };
 
 enum let_kind { LET_EXPR, LET_MAP, LET_CASES };
@@ -988,6 +991,23 @@ static void builtins(struct fz_rule *r, int64_t at, int late)
 	}
 }
 
+static const cJSON *field_at(const cJSON *fields, struct slot *s)
+{
+	const cJSON *c = fields ? fields->child : NULL;
+	int i = 0;
+
+	for (; c && i < s->pos; i++)
+		c = c->next;
+	if (c && c->string && strcmp(c->string, s->name) == 0)
+		return c;
+	for (c = fields ? fields->child : NULL, i = 0; c; c = c->next, i++)
+		if (c->string && strcmp(c->string, s->name) == 0) {
+			s->pos = i;
+			return c;
+		}
+	return NULL;
+}
+
 static void extract(struct fz_rule *r, const struct fz_record *rec, int late)
 {
 	for (int i = 0; i < r->nrs; i++) {
@@ -1001,7 +1021,7 @@ static void extract(struct fz_rule *r, const struct fz_record *rec, int late)
 			r->rstr[i] = intern(r, rec->type, s->intern);
 			continue;
 		}
-		f = cJSON_GetObjectItemCaseSensitive(rec->fields, s->name);
+		f = field_at(rec->fields, &r->rs[i]);
 		if (s->kind == FZ_EXPR_NUM) {
 			r->rnum[i] = cJSON_IsNumber(f) ? f->valuedouble : cJSON_IsTrue(f) ? 1 : 0;
 		} else if (cJSON_IsString(f)) {
