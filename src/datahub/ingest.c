@@ -402,7 +402,8 @@ static int print_number(struct fz_buf *b, double x)
 	char t[32];
 	int n;
 
-	if (x == (double)(int64_t)x && x > -9007199254740992.0 && x < 9007199254740992.0) {
+	/* range first: casting a double outside int64_t is undefined */
+	if (x > -9007199254740992.0 && x < 9007199254740992.0 && x == (double)(int64_t)x) {
 		int64_t v = (int64_t)x;
 		uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 		char *p = t + sizeof(t);

@@ -572,7 +572,8 @@ static cJSON *one_value(struct fz_rt_result *r, const struct fz_rt_field *f, con
 	case FZ_RT_TIME: {
 		int64_t ms;
 		char buf[24];
-		if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble)) {
+		if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+		    fabs(v->valuedouble) < 9e15) {
 			ms = (int64_t)v->valuedouble;
 		} else if (!s || fz_rt_parse_time(s, &ms)) {
 			fz_rt_reason_add(r, f->name, "type.time",
