@@ -87,6 +87,9 @@ test('overloads raise one alert per plate that grows: green, yellow, red', async
   assert.ok(b.summary.some((s) => s.includes('近一年超限 4 次')), JSON.stringify(b.summary));
   // the fine of the Zhejiang tiers for the last one (16.7 % over: education)
   assert.ok(b.summary.some((s) => s.includes('应罚款 0 元')), JSON.stringify(b.summary));
+  const m = await h.api('GET', '/metrics');
+  assert.ok(Number(m.text.match(/^fazhi_rules_records_total (\d+)$/m)[1]) >= 4, m.text);
+  assert.match(m.text, /^fazhi_alert_write_failures_total 0$/m);
 });
 
 test('rule state survives a restart: the next overload counts the earlier ones', async () => {
