@@ -29,7 +29,7 @@ struct upsert {
 	struct fz_alerts *a;
 	const struct fz_rule_hit *hit;
 	char *explanation;
-	const char *region_path;
+	const char *region_path, *region;
 };
 
 static int upsert_write(struct fz_db *db, void *arg, struct fz_err *err)
@@ -62,7 +62,7 @@ static int upsert_write(struct fz_db *db, void *arg, struct fz_err *err)
 		snprintf(al.level, sizeof(al.level), "%s", level);
 	}
 	al.score = round(h->score * 100) / 100;
-	snprintf(al.region, sizeof(al.region), "%s", h->region);
+	snprintf(al.region, sizeof(al.region), "%s", u->region);
 	snprintf(al.region_path, sizeof(al.region_path), "%s", u->region_path);
 	al.explanation = u->explanation;
 	al.evidence++;
@@ -75,13 +75,22 @@ static int upsert_write(struct fz_db *db, void *arg, struct fz_err *err)
 static int on_hit(void *ctx, const struct fz_rule_hit *hit)
 {
 	struct fz_alerts *a = ctx;
-	struct upsert u = { a, hit, NULL, "" };
+	struct upsert u = { a, hit, NULL, "", "" };
 	const struct fz_region_node *n =
 		a->cfg.regions && *hit->region ? fz_region_tree_find(a->cfg.regions, hit->region) :
 						 NULL;
-	cJSON *x = fz_rule_explain(hit->rule, hit->key);
+	cJSON *x;
 	struct fz_err err;
+	char code[8];
 	int rc;
+
+	/* a record without a place (family items): the region an id number
+	 * encodes (its first six digits), if the tree knows it */
+	if (!n && a->cfg.regions && strlen(hit->key) == 18) {
+		snprintf(code, sizeof(code), "%.6s", hit->key);
+		n = fz_region_tree_find(a->cfg.regions, code);
+	}
+	x = fz_rule_explain(hit->rule, hit->key);
 
 	if (!x)
 		return FZ_ENOMEM;
@@ -91,6 +100,7 @@ static int on_hit(void *ctx, const struct fz_rule_hit *hit)
 		return FZ_ENOMEM;
 	/* a record outside every known region is seen from the city up */
 	u.region_path = n ? n->r.path : "/";
+	u.region = n ? n->r.code : hit->region;
 	fz_err_init(&err);
 	rc = fz_store_write(a->cfg.store, upsert_write, &u, &err);
 	free(u.explanation);

@@ -160,6 +160,20 @@ test('a red dispute alert becomes a dispute case through the case engine', async
   assert.equal(again.status, 409);
 });
 
+test('family alerts (records without a place) are scoped by the region the id number encodes', async () => {
+  const r = await h.api('GET', '/api/v1/alerts?rule=family.person_risk', { token: leader });
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.json.items.length >= 1, r.text);
+  const a = r.json.items[0];
+  assert.match(a.region, /^3307\d\d$/);
+  const d = await h.api('GET', `/api/v1/alerts/${a.id}`, { token: leader });
+  assert.ok(d.json.explanation.contributions.every((c) => /条，按时间衰减后计 [\d.]+ 分$/.test(c.text)),
+    JSON.stringify(d.json.explanation.contributions));
+  const other = a.region === '330782' ? 'leader.330702' : 'leader.330782';
+  const o = await h.api('GET', `/api/v1/alerts/${a.id}`, { token: await h.login(other) });
+  assert.equal(o.status, 404);
+});
+
 test('a backtest of an edited rule reports what it would have raised, live alerts untouched', async () => {
   const before = await h.api('GET', '/api/v1/alerts?rule=overload.repeat_offender&limit=200', { token: leader });
   const rule = (await h.api('GET', '/api/v1/rules/overload.repeat_offender', { token: leader })).json;
