@@ -1,4 +1,5 @@
 #include "api/app.h"
+#include "rules/alerts.h"
 
 #include "core/clock.h"
 #include "core/err.h"
@@ -102,6 +103,18 @@ void fz_app_metrics(void *app, struct fz_buf *out)
 		(unsigned long long)fz_store_commits(s), (unsigned long long)fz_store_writes(s),
 		fz_store_queued(s));
 	live_metrics(app, out);
+	if (((struct fz_app *)app)->alerts) { /* rules (rules/alerts.h) */
+		uint64_t records, failures;
+		fz_alerts_counters(((struct fz_app *)app)->alerts, &records, &failures);
+		fz_buf_addf(out,
+			    "# HELP fazhi_rules_records_total Records handed to the rules.\n"
+			    "# TYPE fazhi_rules_records_total counter\n"
+			    "fazhi_rules_records_total %llu\n"
+			    "# HELP fazhi_alert_write_failures_total Alert updates the store refused.\n"
+			    "# TYPE fazhi_alert_write_failures_total counter\n"
+			    "fazhi_alert_write_failures_total %llu\n",
+			    (unsigned long long)records, (unsigned long long)failures);
+	}
 }
 
 struct fz_db *fz_app_db(struct fz_req *req, struct fz_err *err)

@@ -36,6 +36,8 @@ struct fz_locator;
 struct fz_dispatch;
 struct fz_sse_hub;
 struct fz_mqtt;
+struct fz_alerts;
+struct fz_backtests;
 
 struct fz_app {
 	struct fz_store *store;
@@ -50,6 +52,8 @@ struct fz_app {
 	const struct fz_config *cfg;
 	struct fz_auth_policy policy;
 	char openapi_path[1024];
+	struct fz_alerts *alerts;	  /* rules and alerts (rules/alerts.h), NULL if not started */
+	struct fz_backtests *backtests; /* rule backtests (rules/backtest.h) */
 };
 
 /* The route table. */

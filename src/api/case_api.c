@@ -5,6 +5,8 @@
  */
 #include "api/app.h"
 #include "api/handlers.h"
+#include "rules/alerts.h"
+#include "store/record_store.h"
 
 #include "cases/engine.h"
 #include "core/clock.h"
@@ -785,11 +787,15 @@ int fz_api_packs_reload(struct fz_req *req, struct fz_resp *resp, struct fz_err 
 	struct fz_pack_report rep;
 	struct reload_write w = { req, &rep };
 	struct fz_recordtypes_report rrep;
+	struct fz_ruleset_report rurep = { 0 };
 	cJSON *out, *problems;
 	int rc = fz_engine_reload(fz_app_of(req)->engine, req->now, &rep, err);
 
 	if (!rc && fz_app_of(req)->ingest) /* the record types of the packs too */
 		rc = fz_ingest_reload(fz_app_of(req)->ingest, &rrep, err);
+	if (!rc && fz_app_of(req)->alerts) /* and their rules (state rebuilt from records) */
+		rc = fz_alerts_reload(fz_app_of(req)->alerts, fz_record_store_scan, req->now, &rurep,
+				      err);
 
 	if (!rc)
 		rc = fz_app_write(req, audit_reload, &w, err);
@@ -812,6 +818,11 @@ int fz_api_packs_reload(struct fz_req *req, struct fz_resp *resp, struct fz_err 
 		fz_err_init(&rerr);
 		if (fz_dispatch_reload(fz_app_of(req)->dispatch, &rerr) > 0)
 			fz_json_push(problems, cJSON_CreateString(rerr.msg));
+	}
+	if (fz_app_of(req)->alerts) {
+		fz_json_add_int(out, "rules", rurep.rules);
+		for (int i = 0; i < rurep.nproblems; i++)
+			fz_json_push(problems, cJSON_CreateString(rurep.problems[i]));
 	}
 	return fz_resp_json(resp, 200, out);
 }

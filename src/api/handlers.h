@@ -44,6 +44,17 @@ FZ_HANDLER(fz_api_case_attachment);
 FZ_HANDLER(fz_api_inbox);
 FZ_HANDLER(fz_api_indicators);
 FZ_HANDLER(fz_api_packs_reload);
+/* rules and alerts (alert_api.c) */
+FZ_HANDLER(fz_api_alert_list);
+FZ_HANDLER(fz_api_alert_get);
+FZ_HANDLER(fz_api_alert_ack);
+FZ_HANDLER(fz_api_alert_dismiss);
+FZ_HANDLER(fz_api_alert_case);
+FZ_HANDLER(fz_api_rule_list);
+FZ_HANDLER(fz_api_rule_get);
+FZ_HANDLER(fz_api_backtest_create);
+FZ_HANDLER(fz_api_backtest_get);
+FZ_HANDLER(fz_api_backtest_cancel);
 /* data hub (datahub_api.c) */
 FZ_HANDLER(fz_api_records_post);
 FZ_HANDLER(fz_api_record_types);

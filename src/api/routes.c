@@ -17,6 +17,7 @@
 #define ADMIN	 FZ_ROLE_ADMIN
 #define PEOPLE	 (FZ_ROLE_ADMIN | FZ_ROLE_LEADER | FZ_ROLE_AUDITOR)
 #define AUDITOR	 FZ_ROLE_AUDITOR
+#define RULES	 (FZ_ROLE_ADMIN | FZ_ROLE_LEADER)
 #define CASEWORK (FZ_ROLE_HANDLER | FZ_ROLE_DISPATCHER | FZ_ROLE_GRID | FZ_ROLE_LEADER)
 
 const struct fz_route fz_api_routes[] = {
@@ -65,6 +66,17 @@ const struct fz_route fz_api_routes[] = {
 	{ "GET", "/api/v1/inbox", CASEWORK, fz_api_inbox, "待接收的移送" },
 	{ "GET", "/api/v1/indicators/cases", ALL, fz_api_indicators, "案件指标" },
 	{ "POST", "/api/v1/packs/reload", ADMIN, fz_api_packs_reload, "重新载入应用包" },
+	/* rules and alerts */
+	{ "GET", "/api/v1/alerts", ALL, fz_api_alert_list, "预警列表（等级、规则、状态、区划筛选）" },
+	{ "GET", "/api/v1/alerts/{id}", ALL, fz_api_alert_get, "预警详情（得分说明和关联记录）" },
+	{ "POST", "/api/v1/alerts/{id}/acknowledge", CASEWORK, fz_api_alert_ack, "确认预警" },
+	{ "POST", "/api/v1/alerts/{id}/dismiss", CASEWORK, fz_api_alert_dismiss, "排除预警（误报，须说明理由）" },
+	{ "POST", "/api/v1/alerts/{id}/case", CASEWORK, fz_api_alert_case, "预警转为案件" },
+	{ "GET", "/api/v1/rules", ALL, fz_api_rule_list, "预警规则及误报统计" },
+	{ "GET", "/api/v1/rules/{name}", ALL, fz_api_rule_get, "预警规则定义" },
+	{ "POST", "/api/v1/backtests", RULES, fz_api_backtest_create, "用历史记录回测规则（可用修改后的规则）" },
+	{ "GET", "/api/v1/backtests/{id}", RULES, fz_api_backtest_get, "回测进度和结果" },
+	{ "DELETE", "/api/v1/backtests/{id}", RULES, fz_api_backtest_cancel, "取消回测" },
 	/* data hub (datahub_api.c); POST /records is authenticated by a source key */
 	{ "POST", "/api/v1/records", FZ_PUBLIC, fz_api_records_post,
 	  "数据源报送记录（X-Source-Key；JSON、NDJSON 或 CSV）", 64u << 20 },

@@ -1,5 +1,7 @@
 /* The commands of `fazhi`: init, demo, serve, user, audit. */
 #include "cli/cli.h"
+#include "rules/alerts.h"
+#include "store/record_store.h"
 
 #include "api/app.h"
 #include "audit/audit.h"
@@ -295,6 +297,22 @@ static void reload_record_types(struct fz_ingest *in)
 		fz_log(FZ_LOG_WARN, "reload: record types refused: %s", rep.problems[i]);
 }
 
+/* The rules of the packs (rules/alerts.h), on SIGHUP; state rebuilt. */
+static void reload_rules(struct fz_alerts *a)
+{
+	struct fz_ruleset_report rep;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (fz_alerts_reload(a, fz_record_store_scan, fz_clock_now(), &rep, &err)) {
+		fz_log(FZ_LOG_ERROR, "reload: rules: %s", err.msg);
+		return;
+	}
+	fz_log(FZ_LOG_INFO, "reload: %d rules, %d packs refused", rep.rules, rep.nproblems);
+	for (int i = 0; i < rep.nproblems; i++)
+		fz_log(FZ_LOG_WARN, "reload: rules refused: %s", rep.problems[i]);
+}
+
 static int serve(struct fz_config *cfg)
 {
 	struct fz_app app;
@@ -322,6 +340,8 @@ static int serve(struct fz_config *cfg)
 	app.regions = rt.regions;
 	app.locator = rt.locator;
 	app.engine = rt.engine;
+	app.alerts = rt.alerts;
+	app.backtests = rt.backtests;
 	app.ingest = rt.ingest;
 	app.calendar = &rt.calendar;
 	app.cfg = cfg;
@@ -387,6 +407,7 @@ static int serve(struct fz_config *cfg)
 		fz_err_init(&err);
 		if (fz_dispatch_reload(app.dispatch, &err))
 			fz_log(FZ_LOG_WARN, "reload: routes: %s", err.msg);
+		reload_rules(rt.alerts);
 	}
 	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
 	write_pid(cfg, 0);

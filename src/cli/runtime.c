@@ -1,6 +1,8 @@
 #include "cli/runtime.h"
 
 #include "cases/engine.h"
+#include "rules/alerts.h"
+#include "rules/backtest.h"
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -8,6 +10,7 @@
 #include "datahub/ingest.h"
 #include "geo/locator.h"
 #include "registry/region_tree.h"
+#include "store/record_store.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -47,6 +50,31 @@ static int load_locator(struct fz_store *store, struct fz_locator **out)
 	return 0;
 }
 
+/* The rules of the packs, their alerts and backtests. */
+static int open_rules(const struct fz_config *cfg, struct fz_runtime *rt)
+{
+	struct fz_alerts_config ac;
+	struct fz_ruleset_report rep;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	memset(&ac, 0, sizeof(ac));
+	ac.store = rt->store;
+	ac.regions = rt->regions;
+	ac.engine = rt->engine;
+	ac.apps_dir = fz_config_str(cfg, FZ_CFG_APPS_DIR);
+	if (fz_alerts_new(&ac, &rt->alerts, &rep, &err))
+		return fz_cli_fail("rules", &err);
+	for (int i = 0; i < rep.nproblems; i++)
+		fprintf(stderr, "fazhi: rules of a pack refused: %s\n", rep.problems[i]);
+	fz_log(FZ_LOG_INFO, "rules: %d packs, %d rules", rep.packs, rep.rules);
+	if (fz_backtests_new(rt->store, fz_record_store_scan, &rt->backtests)) {
+		fprintf(stderr, "fazhi: out of memory\n");
+		return 1;
+	}
+	return 0;
+}
+
 /* The data hub's ingest path and the record types of the packs. */
 static int open_ingest(const struct fz_config *cfg, struct fz_runtime *rt)
 {
@@ -65,6 +93,23 @@ static int open_ingest(const struct fz_config *cfg, struct fz_runtime *rt)
 	for (int i = 0; i < rep.nproblems; i++)
 		fprintf(stderr, "fazhi: record types of a pack refused: %s\n", rep.problems[i]);
 	fz_log(FZ_LOG_INFO, "record types: %d packs, %d types", rep.packs, rep.types);
+	return 0;
+}
+
+/* The rules see every record as it is committed (one sink for every type,
+ * so that packs added by a reload are seen too); their state is first
+ * rebuilt from the stored records (rules/alerts.h). */
+static int wire_rules(struct fz_runtime *rt, int64_t now)
+{
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (fz_ingest_add_sink(rt->ingest, "", fz_alerts_sink, rt->alerts)) {
+		fprintf(stderr, "fazhi: cannot register the rules on the ingest pipeline\n");
+		return 1;
+	}
+	if (fz_alerts_rebuild(rt->alerts, fz_record_store_scan, now, &err))
+		return fz_cli_fail("rules: rebuilding state from stored records", &err);
 	return 0;
 }
 
@@ -107,7 +152,7 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 		fprintf(stderr, "fazhi: pack refused: %s\n", rep.problems[i]);
 	fz_log(FZ_LOG_INFO, "packs: %d loaded, %d case types, %d new versions", rep.packs,
 	       rep.types, rep.new_versions);
-	if (open_ingest(cfg, rt))
+	if (open_rules(cfg, rt) || open_ingest(cfg, rt) || wire_rules(rt, now))
 		goto fail;
 	return 0;
 fail:
@@ -118,6 +163,8 @@ fail:
 void fz_runtime_close(struct fz_runtime *rt)
 {
 	fz_ingest_free(rt->ingest); /* delivers what is queued to the sinks first */
+	fz_backtests_free(rt->backtests);
+	fz_alerts_free(rt->alerts);
 	fz_engine_free(rt->engine);
 	if (rt->calendar_ready)
 		fz_calendar_slot_release(&rt->calendar);

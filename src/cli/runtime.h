@@ -15,6 +15,8 @@
 
 struct fz_config;
 struct fz_engine;
+struct fz_alerts;
+struct fz_backtests;
 struct fz_ingest;
 struct fz_locator;
 struct fz_region_tree;
@@ -27,6 +29,8 @@ struct fz_runtime {
 	struct fz_calendar_slot calendar;
 	int calendar_ready;
 	struct fz_engine *engine;
+	struct fz_alerts *alerts;	  /* rules and alerts (rules/alerts.h) */
+	struct fz_backtests *backtests; /* rule backtests (rules/backtest.h) */
 	struct fz_ingest *ingest; /* records in (datahub/ingest.h); its thread starts in serve */
 };
 

@@ -164,6 +164,17 @@ static const char *const migrations[] = {
 	"  WHERE cleared_at = 0;"
 	"CREATE INDEX dispatch_events_due ON dispatch_events(due_at)"
 	"  WHERE cleared_at = 0 AND escalated_at = 0;",
+	/* rules: alerts, one open per rule and subject (src/rules/, store/alert_store.c) */
+	"CREATE TABLE alerts(id INTEGER PRIMARY KEY, rule TEXT NOT NULL,"
+	"  rule_title TEXT NOT NULL, subject TEXT NOT NULL, subject_kind TEXT NOT NULL,"
+	"  level TEXT NOT NULL, score REAL NOT NULL, status TEXT NOT NULL,"
+	"  region TEXT NOT NULL, region_path TEXT NOT NULL, explanation TEXT NOT NULL,"
+	"  evidence INTEGER NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+	"  level_changed_at INTEGER NOT NULL, closed_at INTEGER NOT NULL DEFAULT 0,"
+	"  acted_by TEXT NOT NULL DEFAULT '', acted_at INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '', case_code TEXT NOT NULL DEFAULT '');"
+	"CREATE UNIQUE INDEX alerts_open ON alerts(rule, subject) WHERE closed_at = 0;"
+	"CREATE INDEX alerts_rule ON alerts(rule, status);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -180,6 +191,8 @@ struct fz_store {
 	char *path;
 	struct fz_db writer;
 	pthread_mutex_t lock; /* guards the queue, the reader pool */
+	pthread_mutex_t inline_lock; /* without a writer thread: one write at a time
+					(the ingest thread's sinks write too) */
 	pthread_cond_t wake, done;
 	struct job *head, *tail;
 	size_t queued;
@@ -297,6 +310,7 @@ int fz_store_open(const char *path, int create, struct fz_store **out, struct fz
 		return FZ_ENOMEM;
 	}
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->inline_lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	pthread_cond_init(&s->done, NULL);
 	rc = open_conn(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &s->writer, err);
@@ -408,7 +422,9 @@ int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg, struct f
 	struct job j = { fn, arg, err, 0, 0, NULL };
 
 	if (!s->running) {
+		pthread_mutex_lock(&s->inline_lock);
 		run_batch(s, &j);
+		pthread_mutex_unlock(&s->inline_lock);
 		return j.rc;
 	}
 	pthread_mutex_lock(&s->lock);
@@ -480,6 +496,7 @@ void fz_store_free(struct fz_store *s)
 		db_close(&s->writer);
 	}
 	pthread_mutex_destroy(&s->lock);
+	pthread_mutex_destroy(&s->inline_lock);
 	pthread_cond_destroy(&s->wake);
 	pthread_cond_destroy(&s->done);
 	free(s->path);

@@ -3,7 +3,8 @@
 // menu is built from the same table. Unknown paths go to the overview.
 import { reactive, defineAsyncComponent, markRaw } from 'vue';
 import {
-  Bell, Connection, DataAnalysis, DocumentAdd, MessageBox, Monitor, Tickets, Upload, Warning, Postcard,
+  Bell, Connection, DataAnalysis, DocumentAdd, MessageBox, Monitor, Operation, Tickets, Upload, VideoCamera, Warning,
+  Postcard,
 } from '@element-plus/icons-vue';
 import { session } from './session.js';
 
@@ -25,8 +26,13 @@ export const routes = [
   { path: '/indicators', title: '案件指标', iconComponent: markRaw(DataAnalysis), roles: ['leader', 'admin'],
     component: () => import('./pages/cases/IndicatorsPage.vue') },
   // Live dispatch: the field events of my unit (control rooms, fire rescue, traffic police).
-  { path: '/control-room', title: '现场调度', iconComponent: markRaw(Bell), roles: ['dispatcher', 'handler', 'leader'],
+  { path: '/control-room', title: '现场调度', iconComponent: markRaw(VideoCamera), roles: ['dispatcher', 'handler', 'leader'],
     component: () => import('./pages/ControlRoomPage.vue') },
+  // Early warning: the alert centre and the rules with their backtests.
+  { path: '/alerts', title: '预警中心', iconComponent: markRaw(Bell), roles: null,
+    component: () => import('./pages/alerts/AlertCenterPage.vue') },
+  { path: '/rules', title: '预警规则', iconComponent: markRaw(Operation), roles: ['leader', 'admin'],
+    component: () => import('./pages/alerts/RulesPage.vue') },
   // The data hub (数据中台).
   { path: '/subjects', title: '对象查询', iconComponent: markRaw(Postcard), roles: null,
     component: () => import('./pages/datahub/SubjectsPage.vue') },
