@@ -1,0 +1,393 @@
+#include "geo/geofence.h"
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "geo/cells.h"
+#include "geo/locator.h"
+#include "geo/polygon.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DEG		0.017453292519943295
+#define M_PER_DEG_LAT	110574.0
+#define M_PER_DEG_EQ	111320.0
+#define DAY_MS		86400000LL
+
+struct fence {
+	char id[64];
+	enum fz_fence_kind kind;
+	double lon, lat, radius_m, kx; /* kx: metres per degree of longitude here */
+	struct fz_cells *poly;	       /* NULL for a circle */
+	struct fz_locator *index;
+	int window_start, window_end; /* minutes; equal: always */
+	int64_t dwell_ms;
+	double margin_m;
+};
+
+struct attach {
+	int32_t fence;
+	int8_t side, pend, alarmed; /* side, pend: 1 in, 0 out, -1 unknown / none */
+	int64_t side_since, pend_since;
+};
+
+struct subject {
+	int64_t last_at, since;
+	int8_t lost;
+	uint8_t n;
+	int32_t leave_dest;
+	int64_t leave_from, leave_to;
+	struct attach a[FZ_GEOFENCE_MAX_ATTACH];
+};
+
+struct fz_geofence {
+	struct fz_geofence_config cfg;
+	struct fence *fences;
+	size_t nfences, fences_cap;
+	struct subject *subjects;
+	size_t nsubjects, subjects_cap;
+};
+
+const char *fz_fence_event_name(enum fz_fence_event_kind k)
+{
+	static const char *const names[] = { "enter", "exit", "out_of_area", "lost_contact" };
+
+	return (unsigned)k < 4 ? names[k] : "?";
+}
+
+int fz_geofence_new(const struct fz_geofence_config *cfg, struct fz_geofence **out,
+		    struct fz_err *err)
+{
+	if (!(*out = calloc(1, sizeof(**out))))
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	(*out)->cfg = *cfg;
+	return 0;
+}
+
+void fz_geofence_free(struct fz_geofence *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->nfences; i++) {
+		fz_cells_free(g->fences[i].poly);
+		fz_locator_free(g->fences[i].index);
+	}
+	free(g->fences);
+	free(g->subjects);
+	free(g);
+}
+
+/* ---- fences ---- */
+
+static int check_def(const struct fz_fence_def *d, struct fz_err *err)
+{
+	if (!d->id || !d->id[0] || strlen(d->id) > 63)
+		return fz_err_set(err, FZ_EINVAL, NULL, "id", "id: 必填，最多 63 字节");
+	if (d->kind != FZ_FENCE_INSIDE && d->kind != FZ_FENCE_OUTSIDE)
+		return fz_err_set(err, FZ_EINVAL, NULL, "kind", "kind: 应为 inside 或 outside");
+	if (!d->polygon) {
+		if (!(isfinite(d->lon) && isfinite(d->lat) && fabs(d->lon) <= 180 &&
+		      fabs(d->lat) <= 85))
+			return fz_err_set(err, FZ_EINVAL, NULL, "center",
+					  "center: [经度, 纬度] 超出范围，经度 -180..180，纬度 -85..85");
+		if (!(d->radius_m >= 1 && d->radius_m <= 1e6))
+			return fz_err_set(err, FZ_EINVAL, NULL, "radius_m",
+					  "radius_m: %g 无效，应在 1..1000000 米之间", d->radius_m);
+	} else if (!d->polygon->nrings) {
+		return fz_err_set(err, FZ_EINVAL, NULL, "polygon", "polygon: 没有环");
+	}
+	if (d->window_start < 0 || d->window_start > 1439 || d->window_end < 0 ||
+	    d->window_end > 1439)
+		return fz_err_set(err, FZ_EINVAL, NULL, "window",
+				  "window: 起止应为当天 00:00..23:59 之间的分钟数");
+	if (d->dwell_s < 0 || d->dwell_s > 86400)
+		return fz_err_set(err, FZ_EINVAL, NULL, "dwell_s",
+				  "dwell_s: %d 无效，应在 0..86400 秒之间", d->dwell_s);
+	if (!(d->margin_m >= 0 && d->margin_m <= 10000))
+		return fz_err_set(err, FZ_EINVAL, NULL, "margin_m",
+				  "margin_m: %g 无效，应在 0..10000 米之间", d->margin_m);
+	return 0;
+}
+
+static int index_polygon(struct fence *f, const struct fz_polygon *p, struct fz_err *err)
+{
+	if (!(f->poly = fz_cells_new()) || fz_cells_add_copy(f->poly, p, f->id, ""))
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	return fz_locator_build(fz_cells_set(f->poly), 0, &f->index, err);
+}
+
+int fz_geofence_add_fence(struct fz_geofence *g, const struct fz_fence_def *d, int *index,
+			  struct fz_err *err)
+{
+	struct fence *f;
+	int rc;
+
+	if ((rc = check_def(d, err)))
+		return rc;
+	if (fz_geofence_find_fence(g, d->id) >= 0)
+		return fz_err_set(err, FZ_ECONFLICT, NULL, "id", "id: 围栏 %s 已存在", d->id);
+	if (fz_array_grow((void **)&g->fences, &g->fences_cap, g->nfences + 1, sizeof(*f)))
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	f = &g->fences[g->nfences];
+	memset(f, 0, sizeof(*f));
+	snprintf(f->id, sizeof(f->id), "%s", d->id);
+	f->kind = d->kind;
+	f->lon = d->lon;
+	f->lat = d->polygon ? (d->polygon->bbox[1] + d->polygon->bbox[3]) / 2 : d->lat;
+	f->radius_m = d->radius_m;
+	f->kx = M_PER_DEG_EQ * cos(f->lat * DEG);
+	f->window_start = d->window_start;
+	f->window_end = d->window_end;
+	f->dwell_ms = (int64_t)d->dwell_s * 1000;
+	f->margin_m = d->margin_m;
+	if (d->polygon && (rc = index_polygon(f, d->polygon, err))) {
+		fz_cells_free(f->poly);
+		fz_locator_free(f->index);
+		return rc;
+	}
+	*index = (int)g->nfences++;
+	return 0;
+}
+
+int fz_geofence_find_fence(const struct fz_geofence *g, const char *id)
+{
+	for (size_t i = 0; i < g->nfences; i++)
+		if (strcmp(g->fences[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *fz_geofence_fence_id(const struct fz_geofence *g, int fence)
+{
+	return fence >= 0 && (size_t)fence < g->nfences ? g->fences[fence].id : NULL;
+}
+
+static int inside(const struct fence *f, double x, double y)
+{
+	double dx, dy;
+
+	if (f->index)
+		return fz_locator_find_index(f->index, x, y) == 0;
+	dx = (x - f->lon) * f->kx;
+	dy = (y - f->lat) * M_PER_DEG_LAT;
+	return dx * dx + dy * dy <= f->radius_m * f->radius_m;
+}
+
+int fz_geofence_contains(const struct fz_geofence *g, int fence, double lon, double lat)
+{
+	return fence >= 0 && (size_t)fence < g->nfences && inside(&g->fences[fence], lon, lat);
+}
+
+/* Metres from (x, y) to the fence's boundary. */
+static double to_edge(const struct fence *f, double x, double y)
+{
+	const struct fz_polygon *p;
+	double best = INFINITY;
+
+	if (!f->poly) {
+		double dx = (x - f->lon) * f->kx, dy = (y - f->lat) * M_PER_DEG_LAT;
+		return fabs(sqrt(dx * dx + dy * dy) - f->radius_m);
+	}
+	p = &fz_cells_set(f->poly)->items[0];
+	for (size_t r = 0; r < p->nrings; r++)
+		for (size_t i = 0; i + 1 < p->rings[r].n; i++) {
+			const double *e = p->rings[r].xy + 2 * i;
+			double ax = (e[0] - x) * f->kx, ay = (e[1] - y) * M_PER_DEG_LAT,
+			       bx = (e[2] - x) * f->kx, by = (e[3] - y) * M_PER_DEG_LAT,
+			       dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy,
+			       t = l2 > 0 ? -(ax * dx + ay * dy) / l2 : 0;
+			t = t < 0 ? 0 : t > 1 ? 1 : t;
+			best = fmin(best, (ax + t * dx) * (ax + t * dx) + (ay + t * dy) * (ay + t * dy));
+		}
+	return sqrt(best);
+}
+
+/* ---- subjects ---- */
+
+int fz_geofence_add_subject(struct fz_geofence *g, int64_t since, int *index, struct fz_err *err)
+{
+	struct subject *s;
+
+	if (fz_array_grow((void **)&g->subjects, &g->subjects_cap, g->nsubjects + 1, sizeof(*s)))
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	s = &g->subjects[g->nsubjects];
+	memset(s, 0, sizeof(*s));
+	s->since = since;
+	s->leave_dest = -1;
+	*index = (int)g->nsubjects++;
+	return 0;
+}
+
+static struct subject *subject_of(struct fz_geofence *g, int i)
+{
+	return i >= 0 && (size_t)i < g->nsubjects ? &g->subjects[i] : NULL;
+}
+
+int fz_geofence_attach(struct fz_geofence *g, int subject, int fence, struct fz_err *err)
+{
+	struct subject *s = subject_of(g, subject);
+
+	if (!s || fence < 0 || (size_t)fence >= g->nfences)
+		return fz_err_set(err, FZ_EINVAL, NULL, "fence", "fence: 对象或围栏不存在");
+	if (s->n >= FZ_GEOFENCE_MAX_ATTACH)
+		return fz_err_set(err, FZ_ETOOBIG, NULL, "fence", "fence: 每个对象最多 %d 个围栏",
+				  FZ_GEOFENCE_MAX_ATTACH);
+	s->a[s->n++] = (struct attach){ fence, -1, -1, 0, 0, 0 };
+	return 0;
+}
+
+int fz_geofence_leave(struct fz_geofence *g, int subject, int64_t from, int64_t to, int dest,
+		      struct fz_err *err)
+{
+	struct subject *s = subject_of(g, subject);
+
+	if (!s || dest < -1 || (dest >= 0 && (size_t)dest >= g->nfences))
+		return fz_err_set(err, FZ_EINVAL, NULL, "destination", "destination: 围栏不存在");
+	if (from >= to)
+		return fz_err_set(err, FZ_EINVAL, NULL, "to", "to: 应晚于 from");
+	s->leave_from = from;
+	s->leave_to = to;
+	s->leave_dest = dest;
+	return 0;
+}
+
+int fz_geofence_side(const struct fz_geofence *g, int subject, int fence)
+{
+	const struct subject *s = subject >= 0 && (size_t)subject < g->nsubjects
+					  ? &g->subjects[subject]
+					  : NULL;
+
+	for (int k = 0; s && k < s->n; k++)
+		if (s->a[k].fence == fence)
+			return s->a[k].side;
+	return -1;
+}
+
+int64_t fz_geofence_last_ping(const struct fz_geofence *g, int subject)
+{
+	return subject >= 0 && (size_t)subject < g->nsubjects ? g->subjects[subject].last_at : 0;
+}
+
+/* ---- evaluating ---- */
+
+/* When the window containing at opened (at itself when always), or -1 when closed. */
+static int64_t window_open(const struct fence *f, int64_t at, int tz_s)
+{
+	int64_t local = ((at + (int64_t)tz_s * 1000) % DAY_MS + DAY_MS) % DAY_MS;
+	int64_t start = (int64_t)f->window_start * 60000, end = (int64_t)f->window_end * 60000;
+	int64_t since_start = ((local - start) % DAY_MS + DAY_MS) % DAY_MS;
+
+	if (start == end)
+		return INT64_MIN;
+	/* open when less time has passed since the start than the window lasts */
+	if (since_start < ((end - start) % DAY_MS + DAY_MS) % DAY_MS)
+		return at - since_start;
+	return -1;
+}
+
+struct ping {
+	struct fz_geofence *g;
+	int subject;
+	int64_t at;
+	double x, y, accuracy;
+	fz_fence_emit_fn emit;
+	void *ctx;
+};
+
+static void emit(const struct ping *p, enum fz_fence_event_kind k, int violation, int fence,
+		 int64_t since)
+{
+	struct fz_fence_event e = { k, violation, p->subject, fence, p->at, since, p->x, p->y };
+
+	if (p->emit)
+		p->emit(p->ctx, &e);
+}
+
+static int on_leave(const struct ping *p, const struct subject *s)
+{
+	return p->at >= s->leave_from && p->at < s->leave_to &&
+	       (s->leave_dest < 0 || inside(&p->g->fences[s->leave_dest], p->x, p->y));
+}
+
+/* The raw side of the ping for fence f (leave counts as inside an inside fence). */
+static int8_t raw_side(const struct ping *p, const struct subject *s, const struct fence *f)
+{
+	if (inside(f, p->x, p->y))
+		return 1;
+	return f->kind == FZ_FENCE_INSIDE && s->leave_to && on_leave(p, s);
+}
+
+static void evaluate(const struct ping *p, const struct subject *s, struct attach *a)
+{
+	const struct fence *f = &p->g->fences[a->fence];
+	int64_t open = window_open(f, p->at, p->g->cfg.tz_offset_s);
+	int8_t raw = raw_side(p, s, f);
+	double margin = fmax(f->margin_m, p->accuracy);
+	int forbidden;
+
+	if (a->side < 0) {
+		a->side = raw;
+		a->side_since = p->at;
+	} else if (raw == a->side) {
+		a->pend = -1;
+	} else if (margin > 0 && to_edge(f, p->x, p->y) < margin) {
+		/* within the margin: jitter, the side stands */
+	} else if (a->pend != raw) {
+		a->pend = raw;
+		a->pend_since = p->at;
+	}
+	if (a->pend >= 0 && p->at - a->pend_since >= f->dwell_ms) {
+		a->side = a->pend;
+		a->side_since = a->pend_since;
+		a->pend = -1;
+		if (open != -1)
+			emit(p, a->side ? FZ_FENCE_ENTER : FZ_FENCE_EXIT, 0, a->fence, a->side_since);
+	}
+	forbidden = (f->kind == FZ_FENCE_INSIDE) != (a->side == 1);
+	if (!forbidden || open == -1) {
+		a->alarmed = 0;
+		return;
+	}
+	if (!a->alarmed && p->at - (a->side_since > open ? a->side_since : open) >= f->dwell_ms) {
+		a->alarmed = 1;
+		emit(p, FZ_FENCE_OUT_OF_AREA, 1, a->fence, a->side_since);
+	}
+}
+
+int fz_geofence_ping(struct fz_geofence *g, int subject, int64_t at, double lon, double lat,
+		     double accuracy_m, fz_fence_emit_fn fn, void *ctx)
+{
+	struct subject *s = subject_of(g, subject);
+	struct ping p = { g, subject, at, lon, lat, 0, fn, ctx };
+
+	if (!s || !(isfinite(lon) && isfinite(lat) && fabs(lon) <= 180 && fabs(lat) <= 90))
+		return FZ_EINVAL;
+	if (s->last_at && at <= s->last_at)
+		return FZ_GEOFENCE_STALE;
+	p.accuracy = isfinite(accuracy_m) && accuracy_m > 0 ? fmin(accuracy_m, 10000) : 0;
+	s->last_at = at;
+	s->lost = 0;
+	for (int k = 0; k < s->n; k++)
+		evaluate(&p, s, &s->a[k]);
+	return 0;
+}
+
+void fz_geofence_tick(struct fz_geofence *g, int64_t now, fz_fence_emit_fn fn, void *ctx)
+{
+	if (!g->cfg.lost_after_ms)
+		return;
+	for (size_t i = 0; i < g->nsubjects; i++) {
+		struct subject *s = &g->subjects[i];
+		int64_t seen = s->last_at ? s->last_at : s->since;
+		if (s->lost || now - seen < g->cfg.lost_after_ms)
+			continue;
+		s->lost = 1;
+		if (fn) {
+			struct fz_fence_event e = { FZ_FENCE_LOST_CONTACT, 1, (int)i, -1, now, seen,
+						    0, 0 };
+			fn(ctx, &e);
+		}
+	}
+}
