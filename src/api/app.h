@@ -32,12 +32,14 @@ struct fz_region_tree;
 struct fz_calendar_slot;
 struct fz_engine;
 struct fz_locator;
+struct fz_atlas_slot;
 
 struct fz_app {
 	struct fz_store *store;
 	struct fz_engine *engine;	      /* cases */
 	const struct fz_region_tree *regions; /* immutable snapshot */
 	const struct fz_locator *locator;     /* point -> district, immutable (geo/locator.h) */
+	struct fz_atlas_slot *atlas;	      /* point -> every level; uploads swap it (geo/atlas.h) */
 	struct fz_calendar_slot *calendar;    /* holidays; imports swap it (clocks/calendar.h) */
 	const struct fz_config *cfg;
 	struct fz_auth_policy policy;

@@ -33,6 +33,8 @@ FZ_HANDLER(fz_api_calendar_year);
 FZ_HANDLER(fz_api_identifier_validate);
 FZ_HANDLER(fz_api_geo_locate);
 FZ_HANDLER(fz_api_geo_locate_batch);
+FZ_HANDLER(fz_api_geo_cells);
+FZ_HANDLER(fz_api_geo_upload);
 FZ_HANDLER(fz_api_case_types);
 FZ_HANDLER(fz_api_case_type_get);
 FZ_HANDLER(fz_api_case_list);

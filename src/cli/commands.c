@@ -214,6 +214,7 @@ static int serve(struct fz_config *cfg)
 	app.store = rt.store;
 	app.regions = rt.regions;
 	app.locator = rt.locator;
+	app.atlas = &rt.atlas;
 	app.engine = rt.engine;
 	app.calendar = &rt.calendar;
 	app.cfg = cfg;

@@ -63,6 +63,8 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 	}
 	if (load_locator(rt->store, &rt->locator))
 		goto fail;
+	fz_atlas_slot_init(&rt->atlas, rt->store, rt->regions, "330700");
+	rt->atlas_ready = 1;
 	if (load_calendar(cfg, rt->store, &rt->calendar))
 		goto fail;
 	rt->calendar_ready = 1;
@@ -96,6 +98,8 @@ void fz_runtime_close(struct fz_runtime *rt)
 	fz_engine_free(rt->engine);
 	if (rt->calendar_ready)
 		fz_calendar_slot_release(&rt->calendar);
+	if (rt->atlas_ready)
+		fz_atlas_slot_release(&rt->atlas);
 	fz_locator_free(rt->locator);
 	fz_region_tree_free(rt->regions);
 	fz_store_free(rt->store);

@@ -1,6 +1,7 @@
 /*
  * runtime: what a running fazhi holds besides its HTTP server: the store,
  * the region tree, the district locator (point -> district, geo/locator.h),
+ * the atlas slot (point -> every level, geo/atlas.h),
  * the holiday calendar and the case engine, opened in
  * order by fz_runtime_open() and closed in reverse by fz_runtime_close().
  * Used by `serve` and by commands that drive the engine (`demo`).
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 #include "clocks/calendar.h"
+#include "geo/atlas.h"
 
 struct fz_config;
 struct fz_engine;
@@ -23,6 +25,8 @@ struct fz_runtime {
 	struct fz_store *store;
 	struct fz_region_tree *regions;
 	struct fz_locator *locator; /* the district boundaries of 330700 */
+	struct fz_atlas_slot atlas; /* every level, generated cells; built on first use */
+	int atlas_ready;
 	struct fz_calendar_slot calendar;
 	int calendar_ready;
 	struct fz_engine *engine;

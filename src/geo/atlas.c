@@ -3,6 +3,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "geo/cells.h"
 #include "geo/locator.h"
 #include "geo/polygon.h"
@@ -375,18 +376,20 @@ const struct fz_polygon *fz_atlas_polygon(const struct fz_atlas *a, const char *
 
 /* ---- GeoJSON ---- */
 
-static int ring_json(struct fz_buf *b, const struct fz_ring *r)
+static int ring_json(struct fz_buf *b, const struct fz_ring *r, int exact)
 {
 	int rc = fz_buf_adds(b, "[");
 
 	for (size_t i = 0; !rc && i < r->n; i++)
-		rc = fz_buf_addf(b, "%s[%.6f,%.6f]", i ? "," : "", r->xy[2 * i], r->xy[2 * i + 1]);
+		rc = exact ? fz_buf_addf(b, "%s[%.17g,%.17g]", i ? "," : "", r->xy[2 * i],
+					 r->xy[2 * i + 1])
+			   : fz_buf_addf(b, "%s[%.6f,%.6f]", i ? "," : "", r->xy[2 * i],
+					 r->xy[2 * i + 1]);
 	return rc ? rc : fz_buf_adds(b, "]");
 }
 
-/* A Feature of p as a MultiPolygon, each ring its own part (even-odd holds). */
-static int feature_json(struct fz_buf *b, const struct fz_region_node *n,
-			const struct fz_polygon *p, int generated)
+int fz_atlas_feature_json(struct fz_buf *b, const struct fz_region_node *n,
+			  const struct fz_polygon *p, int generated, int exact)
 {
 	int rc = fz_buf_adds(b, "{\"type\":\"Feature\",\"properties\":{\"code\":");
 
@@ -399,8 +402,8 @@ static int feature_json(struct fz_buf *b, const struct fz_region_node *n,
 			      "\"Polygon\",\"coordinates\":[",
 			      n->r.level, generated ? "true" : "false");
 	for (size_t i = 0; !rc && i < p->nrings; i++)
-		rc = (i ? fz_buf_adds(b, ",") : 0) || ring_json(b, &p->rings[i]);
-	return rc ? rc : fz_buf_adds(b, "]}}");
+		rc = (i ? fz_buf_adds(b, ",") : 0) || ring_json(b, &p->rings[i], exact);
+	return rc ? FZ_ENOMEM : fz_buf_adds(b, "]}}");
 }
 
 int fz_atlas_children_geojson(const struct fz_atlas *a, const char *code, struct fz_buf *b)
@@ -418,7 +421,7 @@ int fz_atlas_children_geojson(const struct fz_atlas *a, const char *code, struct
 		if (!p)
 			continue;
 		rc = (count++ ? fz_buf_adds(b, ",") : 0) ||
-		     feature_json(b, n->children[i], p, generated);
+		     fz_atlas_feature_json(b, n->children[i], p, generated, 0);
 	}
 	if (!rc && !count)
 		return FZ_ENOTFOUND;
@@ -491,11 +494,15 @@ int fz_atlas_check_upload(const struct fz_atlas *a, const char *code, const stru
 
 /* ---- the slot ---- */
 
-void fz_atlas_slot_init(struct fz_atlas_slot *slot, struct fz_atlas *a)
+void fz_atlas_slot_init(struct fz_atlas_slot *slot, struct fz_store *store,
+			const struct fz_region_tree *tree, const char *root)
 {
 	pthread_mutex_init(&slot->lock, NULL);
-	pthread_mutex_init(&slot->upload_lock, NULL);
-	slot->atlas = a;
+	pthread_mutex_init(&slot->build_lock, NULL);
+	slot->atlas = NULL;
+	slot->store = store;
+	slot->tree = tree;
+	snprintf(slot->root, sizeof(slot->root), "%s", root);
 }
 
 void fz_atlas_slot_release(struct fz_atlas_slot *slot)
@@ -503,10 +510,10 @@ void fz_atlas_slot_release(struct fz_atlas_slot *slot)
 	fz_atlas_unref(slot->atlas);
 	slot->atlas = NULL;
 	pthread_mutex_destroy(&slot->lock);
-	pthread_mutex_destroy(&slot->upload_lock);
+	pthread_mutex_destroy(&slot->build_lock);
 }
 
-struct fz_atlas *fz_atlas_slot_get(struct fz_atlas_slot *slot)
+static struct fz_atlas *current(struct fz_atlas_slot *slot)
 {
 	struct fz_atlas *a;
 
@@ -516,13 +523,37 @@ struct fz_atlas *fz_atlas_slot_get(struct fz_atlas_slot *slot)
 	return a;
 }
 
-void fz_atlas_slot_swap(struct fz_atlas_slot *slot, struct fz_atlas *a)
+int fz_atlas_slot_rebuild(struct fz_atlas_slot *slot, struct fz_err *err)
 {
-	struct fz_atlas *old;
+	struct fz_atlas *a, *old;
+	struct fz_atlas_stats st;
+	int rc = fz_atlas_load(slot->store, slot->tree, slot->root, &a, err);
 
+	if (rc)
+		return rc;
+	fz_atlas_stats(a, &st);
+	fz_log(FZ_LOG_INFO,
+	       "geo: atlas of %s built in %.0f ms: %zu districts, townships %zu generated + %zu "
+	       "uploaded, villages %zu generated + %zu uploaded, %zu KiB of indexes",
+	       slot->root, st.build_ms, st.districts, st.townships_generated,
+	       st.townships_uploaded, st.villages_generated, st.villages_uploaded, st.bytes / 1024);
 	pthread_mutex_lock(&slot->lock);
 	old = slot->atlas;
 	slot->atlas = a;
 	pthread_mutex_unlock(&slot->lock);
 	fz_atlas_unref(old);
+	return 0;
+}
+
+struct fz_atlas *fz_atlas_slot_get(struct fz_atlas_slot *slot, struct fz_err *err)
+{
+	struct fz_atlas *a = current(slot);
+
+	if (a)
+		return a;
+	pthread_mutex_lock(&slot->build_lock);
+	if (!(a = current(slot)) && !fz_atlas_slot_rebuild(slot, err))
+		a = current(slot);
+	pthread_mutex_unlock(&slot->build_lock);
+	return a;
 }

@@ -94,6 +94,14 @@ const struct fz_polygon *fz_atlas_polygon(const struct fz_atlas *a, const char *
  */
 int fz_atlas_children_geojson(const struct fz_atlas *a, const char *code, struct fz_buf *b);
 
+/*
+ * Appends p as a GeoJSON Feature of region n (properties code, name, level,
+ * generated), one Polygon with every ring. Positions at 1e-6 degree, or
+ * exact (shortest round-trip) when exact. 0 or FZ_ENOMEM.
+ */
+int fz_atlas_feature_json(struct fz_buf *b, const struct fz_region_node *n,
+			  const struct fz_polygon *p, int generated, int exact);
+
 void fz_atlas_stats(const struct fz_atlas *a, struct fz_atlas_stats *out /* OUT */);
 
 /* The index of the generated townships (for the benchmark), borrowed. */
@@ -115,15 +123,33 @@ int fz_atlas_check_upload(const struct fz_atlas *a, const char *code, const stru
 struct fz_atlas_slot {
 	pthread_mutex_t lock; /* guards atlas */
 	struct fz_atlas *atlas;
-	pthread_mutex_t upload_lock; /* held across an upload's store write and swap */
+	/* Held while building: the first reader builds (about 0.5 s), an upload
+	 * holds it across its store write and the rebuild, so uploads reach
+	 * memory in the order they reached the store. */
+	pthread_mutex_t build_lock;
+	struct fz_store *store;
+	const struct fz_region_tree *tree;
+	char root[16];
 };
 
-/* Takes ownership of a (may be NULL). Cannot fail. */
-void fz_atlas_slot_init(struct fz_atlas_slot *slot, struct fz_atlas *a);
+/*
+ * An empty slot over store and tree (both must outlive it); the atlas of
+ * root's children is built on first use. Cannot fail.
+ */
+void fz_atlas_slot_init(struct fz_atlas_slot *slot, struct fz_store *store,
+			const struct fz_region_tree *tree, const char *root);
 void fz_atlas_slot_release(struct fz_atlas_slot *slot);
-/* The current atlas with a new reference (fz_atlas_unref when done), or NULL. */
-struct fz_atlas *fz_atlas_slot_get(struct fz_atlas_slot *slot);
-/* Publishes a (takes ownership) and drops the slot's reference to the old one. */
-void fz_atlas_slot_swap(struct fz_atlas_slot *slot, struct fz_atlas *a);
+/*
+ * The current atlas with a new reference (fz_atlas_unref when done),
+ * building it from the store on first use; NULL with err set when that
+ * fails. Any thread.
+ */
+struct fz_atlas *fz_atlas_slot_get(struct fz_atlas_slot *slot, struct fz_err *err);
+/*
+ * Rebuilds from the store and publishes the result; readers holding the old
+ * atlas keep it until they drop it. The caller holds build_lock. 0 or the
+ * build's error (nothing changed).
+ */
+int fz_atlas_slot_rebuild(struct fz_atlas_slot *slot, struct fz_err *err);
 
 #endif
