@@ -46,6 +46,8 @@ struct fz_geofence {
 	struct fz_geofence_config cfg;
 	struct fence *fences;
 	size_t nfences, fences_cap;
+	int32_t *ids; /* open addressing over fence ids: fence index + 1, 0 empty */
+	size_t ids_cap; /* a power of two, at least twice nfences */
 	struct subject *subjects;
 	size_t nsubjects, subjects_cap;
 };
@@ -75,6 +77,7 @@ void fz_geofence_free(struct fz_geofence *g)
 		fz_locator_free(g->fences[i].index);
 	}
 	free(g->fences);
+	free(g->ids);
 	free(g->subjects);
 	free(g);
 }
@@ -118,6 +121,45 @@ static int index_polygon(struct fence *f, const struct fz_polygon *p, struct fz_
 	return fz_locator_build(fz_cells_set(f->poly), 0, &f->index, err);
 }
 
+static size_t hash_id(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static void id_insert(struct fz_geofence *g, int32_t fence)
+{
+	size_t m = g->ids_cap - 1, k = hash_id(g->fences[fence].id) & m;
+
+	while (g->ids[k])
+		k = (k + 1) & m;
+	g->ids[k] = fence + 1;
+}
+
+/* Room for one more id in the table. 0 or FZ_ENOMEM. */
+static int id_room(struct fz_geofence *g)
+{
+	size_t cap = g->ids_cap ? g->ids_cap : 64;
+	int32_t *old = g->ids;
+
+	if (2 * (g->nfences + 1) <= g->ids_cap)
+		return 0;
+	while (2 * (g->nfences + 1) > cap)
+		cap *= 2;
+	if (!(g->ids = calloc(cap, sizeof(*g->ids)))) {
+		g->ids = old;
+		return FZ_ENOMEM;
+	}
+	free(old);
+	g->ids_cap = cap;
+	for (size_t i = 0; i < g->nfences; i++)
+		id_insert(g, (int32_t)i);
+	return 0;
+}
+
 int fz_geofence_add_fence(struct fz_geofence *g, const struct fz_fence_def *d, int *index,
 			  struct fz_err *err)
 {
@@ -128,7 +170,8 @@ int fz_geofence_add_fence(struct fz_geofence *g, const struct fz_fence_def *d, i
 		return rc;
 	if (fz_geofence_find_fence(g, d->id) >= 0)
 		return fz_err_set(err, FZ_ECONFLICT, NULL, "id", "id: 围栏 %s 已存在", d->id);
-	if (fz_array_grow((void **)&g->fences, &g->fences_cap, g->nfences + 1, sizeof(*f)))
+	if (id_room(g) ||
+	    fz_array_grow((void **)&g->fences, &g->fences_cap, g->nfences + 1, sizeof(*f)))
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	f = &g->fences[g->nfences];
 	memset(f, 0, sizeof(*f));
@@ -148,14 +191,19 @@ int fz_geofence_add_fence(struct fz_geofence *g, const struct fz_fence_def *d, i
 		return rc;
 	}
 	*index = (int)g->nfences++;
+	id_insert(g, *index);
 	return 0;
 }
 
 int fz_geofence_find_fence(const struct fz_geofence *g, const char *id)
 {
-	for (size_t i = 0; i < g->nfences; i++)
-		if (strcmp(g->fences[i].id, id) == 0)
-			return (int)i;
+	size_t m = g->ids_cap - 1, k;
+
+	if (!g->ids_cap)
+		return -1;
+	for (k = hash_id(id) & m; g->ids[k]; k = (k + 1) & m)
+		if (strcmp(g->fences[g->ids[k] - 1].id, id) == 0)
+			return g->ids[k] - 1;
 	return -1;
 }
 
