@@ -2,6 +2,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/json.h"
 #include "geo/cells.h"
 #include "geo/locator.h"
 #include "geo/polygon.h"
@@ -438,4 +439,175 @@ void fz_geofence_tick(struct fz_geofence *g, int64_t now, fz_fence_emit_fn fn, v
 			fn(ctx, &e);
 		}
 	}
+}
+
+/* ---- definitions as JSON ---- */
+
+#define FENCE_JSON_MAX_BYTES  (1u << 20)
+#define FENCE_JSON_MAX_DEPTH  12
+#define FENCE_JSON_MAX_POINTS 20000
+
+struct fz_fence_json {
+	char id[64];
+	struct fz_polygon_set *polygon;
+};
+
+void fz_fence_json_free(struct fz_fence_json *f)
+{
+	if (!f)
+		return;
+	fz_polygon_set_free(f->polygon);
+	free(f);
+}
+
+static const struct fz_json_field fence_spec[] = {
+	{ "id", FZ_JSON_STRING, 1, 63, "围栏编号，最多 63 字节" },
+	{ "kind", FZ_JSON_STRING, 1, 8, "inside（不得离开）或 outside（不得进入）" },
+	{ "circle", FZ_JSON_OBJECT, 0, 0, "{\"center\": [经度, 纬度], \"radius_m\": 米}" },
+	{ "polygon", FZ_JSON_OBJECT, 0, 0, "GeoJSON Polygon 或 MultiPolygon" },
+	{ "window", FZ_JSON_STRING, 0, 11, "每日生效时段，如 22:00-06:00（北京时间）" },
+	{ "dwell_s", FZ_JSON_INT, 0, 0, "0..86400 秒" },
+	{ "margin_m", FZ_JSON_INT, 0, 0, "0..10000 米" },
+	{ NULL },
+};
+
+/* "HH:MM-HH:MM" into minutes. */
+static int parse_window(const char *s, int *start, int *end, struct fz_err *err)
+{
+	unsigned h0, m0, h1, m1;
+	char tail;
+
+	if (sscanf(s, "%2u:%2u-%2u:%2u%c", &h0, &m0, &h1, &m1, &tail) != 4 || h0 > 23 ||
+	    h1 > 23 || m0 > 59 || m1 > 59 || strlen(s) != 11)
+		return fz_err_set(err, FZ_EINVAL, NULL, "window",
+				  "window: “%.16s”无效，应为 HH:MM-HH:MM，如 22:00-06:00", s);
+	*start = (int)(h0 * 60 + m0);
+	*end = (int)(h1 * 60 + m1);
+	return 0;
+}
+
+static int parse_circle(const cJSON *c, struct fz_fence_def *def, struct fz_err *err)
+{
+	const cJSON *center = cJSON_GetObjectItemCaseSensitive(c, "center"),
+		    *r = cJSON_GetObjectItemCaseSensitive(c, "radius_m");
+
+	if (!cJSON_IsArray(center) || cJSON_GetArraySize(center) != 2 ||
+	    !cJSON_IsNumber(cJSON_GetArrayItem(center, 0)) ||
+	    !cJSON_IsNumber(cJSON_GetArrayItem(center, 1)))
+		return fz_err_set(err, FZ_EINVAL, NULL, "circle/center",
+				  "circle/center: 应为 [经度, 纬度] 两个数");
+	if (!cJSON_IsNumber(r))
+		return fz_err_set(err, FZ_EINVAL, NULL, "radius_m",
+				  "radius_m: 必填，1..1000000 米之间的数");
+	def->lon = cJSON_GetArrayItem(center, 0)->valuedouble;
+	def->lat = cJSON_GetArrayItem(center, 1)->valuedouble;
+	def->radius_m = r->valuedouble;
+	return 0;
+}
+
+static int parse_fence_polygon(const cJSON *g, struct fz_fence_json *own,
+			       struct fz_fence_def *def, struct fz_err *err)
+{
+	static const struct fz_polygon_limits lim = { FENCE_JSON_MAX_BYTES, FENCE_JSON_MAX_DEPTH,
+						      1, 1000, FENCE_JSON_MAX_POINTS,
+						      FENCE_JSON_MAX_POINTS };
+	char *text = fz_json_print(g), *wrapped;
+	size_t n;
+	int rc;
+
+	if (!text)
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	/* a bare geometry becomes a Feature coded with the fence's id */
+	n = strlen(text) + 128;
+	if (!(wrapped = malloc(n))) {
+		free(text);
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	}
+	if (fz_json_str(g, "type") && strcmp(fz_json_str(g, "type"), "Feature") == 0)
+		snprintf(wrapped, n, "%s", text);
+	else
+		snprintf(wrapped, n,
+			 "{\"type\":\"Feature\",\"properties\":{\"code\":\"fence\"},\"geometry\":%s}",
+			 text);
+	free(text);
+	rc = fz_polygon_set_parse(wrapped, strlen(wrapped), &lim, 0, &own->polygon, err);
+	free(wrapped);
+	if (rc && strncmp(err->field, "/geometry", 9) == 0) { /* name it as the caller wrote it */
+		char field[sizeof(err->field)];
+		snprintf(field, sizeof(field), "polygon%s", err->field + 9);
+		snprintf(err->field, sizeof(err->field), "%s", field);
+	}
+	if (rc)
+		return err->field[0] ? rc
+				     : fz_err_set(err, rc, NULL, "polygon", "polygon: 多边形无效");
+	if (own->polygon->n != 1)
+		return fz_err_set(err, FZ_EINVAL, NULL, "polygon", "polygon: 应为一个多边形");
+	def->polygon = &own->polygon->items[0];
+	return 0;
+}
+
+static int fence_from_json(const cJSON *o, struct fz_fence_json *own, struct fz_fence_def *def,
+			   struct fz_err *err)
+{
+	const char *kind = fz_json_str(o, "kind"), *window = fz_json_str(o, "window");
+	const cJSON *circle = cJSON_GetObjectItemCaseSensitive(o, "circle"),
+		    *polygon = cJSON_GetObjectItemCaseSensitive(o, "polygon");
+	int64_t v;
+	int rc;
+
+	if ((rc = fz_json_check(o, fence_spec, err)))
+		return rc;
+	memset(def, 0, sizeof(*def));
+	snprintf(own->id, sizeof(own->id), "%s", fz_json_str(o, "id"));
+	def->id = own->id;
+	if (strcmp(kind, "inside") == 0)
+		def->kind = FZ_FENCE_INSIDE;
+	else if (strcmp(kind, "outside") == 0)
+		def->kind = FZ_FENCE_OUTSIDE;
+	else
+		return fz_err_set(err, FZ_EINVAL, NULL, "kind",
+				  "kind: “%.16s”无效，应为 inside 或 outside", kind);
+	if (!circle == !polygon)
+		return fz_err_set(err, FZ_EINVAL, NULL, "circle",
+				  "circle / polygon: 应给出且只给出其中一个");
+	rc = circle ? parse_circle(circle, def, err) : parse_fence_polygon(polygon, own, def, err);
+	if (!rc && window)
+		rc = parse_window(window, &def->window_start, &def->window_end, err);
+	if (!rc && fz_json_int(o, "dwell_s", &v)) {
+		if (v < 0 || v > 86400)
+			return fz_err_set(err, FZ_EINVAL, NULL, "dwell_s",
+					  "dwell_s: %lld 无效，应在 0..86400 秒之间", (long long)v);
+		def->dwell_s = (int)v;
+	}
+	if (!rc && fz_json_int(o, "margin_m", &v))
+		def->margin_m = (double)v;
+	return rc ? rc : check_def(def, err);
+}
+
+int fz_fence_json_parse(const char *text, size_t len, struct fz_fence_def *def,
+			struct fz_fence_json **owned, struct fz_err *err)
+{
+	struct fz_fence_json *own;
+	cJSON *o;
+	int rc;
+
+	*owned = NULL;
+	if (len > FENCE_JSON_MAX_BYTES)
+		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "围栏定义 %zu 字节，超过上限 %u", len,
+				  FENCE_JSON_MAX_BYTES);
+	if (!(o = fz_json_parse(text, len, FENCE_JSON_MAX_DEPTH, err)))
+		return err->code;
+	if (!(own = calloc(1, sizeof(*own)))) {
+		cJSON_Delete(o);
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	}
+	rc = cJSON_IsObject(o) ? fence_from_json(o, own, def, err)
+			       : fz_err_set(err, FZ_EINVAL, NULL, NULL, "围栏定义应为 JSON 对象");
+	cJSON_Delete(o);
+	if (rc) {
+		fz_fence_json_free(own);
+		return rc;
+	}
+	*owned = own;
+	return 0;
 }

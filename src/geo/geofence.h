@@ -134,6 +134,22 @@ int fz_geofence_leave(struct fz_geofence *g, int subject, int64_t from, int64_t 
 int fz_geofence_ping(struct fz_geofence *g, int subject, int64_t at, double lon, double lat,
 		     double accuracy_m, fz_fence_emit_fn emit, void *ctx);
 
+/*
+ * A fence definition read from JSON text (an API body, a pack file):
+ *   {"id": "...", "kind": "inside" | "outside",
+ *    "circle": {"center": [lon, lat], "radius_m": 500}    -- or --
+ *    "polygon": <GeoJSON Polygon/MultiPolygon geometry or Feature>,
+ *    "window": "22:00-06:00" (optional, local time), "dwell_s": 60, "margin_m": 30}
+ * At most 1 MiB of text, nesting 12, 20 000 polygon positions; polygons are
+ * read strictly (closed, not self-intersecting). On success def's strings
+ * and polygon point into *owned (caller frees with fz_fence_json_free()).
+ * FZ_EINVAL / FZ_ETOOBIG naming the field.
+ */
+struct fz_fence_json;
+int fz_fence_json_parse(const char *text, size_t len, struct fz_fence_def *def /* OUT */,
+			struct fz_fence_json **owned /* OUT */, struct fz_err *err);
+void fz_fence_json_free(struct fz_fence_json *f);
+
 /* Raises LOST_CONTACT for subjects silent for lost_after_ms at now. */
 void fz_geofence_tick(struct fz_geofence *g, int64_t now, fz_fence_emit_fn emit, void *ctx);
 

@@ -110,8 +110,9 @@ static const char *const migrations[] = {
 	"CREATE INDEX cases_owner_open ON cases(owner_id, id)"
 	"  WHERE closed_at = 0 AND owner_id != 0;",
 	/* geo: real township/village boundaries uploaded by an administrator (store/geo_store.c) */
-	"CREATE TABLE boundary_uploads(code TEXT PRIMARY KEY, geojson TEXT NOT NULL,"
-	"  uploaded_at INTEGER NOT NULL, uploaded_by INTEGER NOT NULL) WITHOUT ROWID;",
+	"CREATE TABLE boundary_uploads(code TEXT PRIMARY KEY,"
+	"  geojson TEXT NOT NULL, uploaded_at INTEGER NOT NULL,"
+	"  uploaded_by INTEGER NOT NULL) WITHOUT ROWID;",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -346,6 +346,67 @@ static void bad_definitions_are_refused_naming_the_field(void **state)
 	fz_geofence_free(g);
 }
 
+static void definitions_read_from_json(void **state)
+{
+	static const struct {
+		const char *json;
+		int rc;
+		const char *field;
+	} cases[] = {
+		{ "{\"id\":\"home\",\"kind\":\"inside\",\"circle\":{\"center\":[119.65,29.08],"
+		  "\"radius_m\":200},\"window\":\"22:00-06:00\",\"dwell_s\":300,\"margin_m\":20}",
+		  0, NULL },
+		{ "{\"id\":\"county\",\"kind\":\"inside\",\"polygon\":{\"type\":\"Polygon\","
+		  "\"coordinates\":[[[119,29],[120,29],[120,30],[119,30],[119,29]]]}}",
+		  0, NULL },
+		{ "{\"id\":\"x\",\"kind\":\"inside\",\"polygon\":{\"type\":\"Polygon\","
+		  "\"coordinates\":[[[119,29],[120,30],[120,29],[119,30],[119,29]]]}}",
+		  FZ_EINVAL, "polygon/coordinates/0" },
+		{ "{\"id\":\"x\",\"kind\":\"inside\",\"polygon\":{\"type\":\"Polygon\","
+		  "\"coordinates\":[[[119,29],[120,29],[120,30],[119,30]]]}}",
+		  FZ_EINVAL, NULL },
+		{ "{\"id\":\"x\",\"kind\":\"near\",\"circle\":{\"center\":[1,2],\"radius_m\":5}}",
+		  FZ_EINVAL, "kind" },
+		{ "{\"id\":\"x\",\"kind\":\"inside\"}", FZ_EINVAL, "circle" },
+		{ "{\"id\":\"x\",\"kind\":\"inside\",\"circle\":{\"center\":[1],\"radius_m\":5}}",
+		  FZ_EINVAL, "circle/center" },
+		{ "{\"id\":\"x\",\"kind\":\"inside\",\"circle\":{\"center\":[1,2],\"radius_m\":0}}",
+		  FZ_EINVAL, "radius_m" },
+		{ "{\"id\":\"x\",\"kind\":\"inside\",\"circle\":{\"center\":[1,2],\"radius_m\":5},"
+		  "\"window\":\"25:00-06:00\"}",
+		  FZ_EINVAL, "window" },
+		{ "{\"id\":\"x\",\"kind\":\"inside\",\"circle\":{\"center\":[1,2],\"radius_m\":5},"
+		  "\"dwell_s\":-3}",
+		  FZ_EINVAL, "dwell_s" },
+		{ "[1,2]", FZ_EINVAL, NULL },
+		{ "{\"id\":", FZ_EINVAL, NULL },
+	};
+	struct fz_geofence *g = engine(0);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fz_fence_def d;
+		struct fz_fence_json *own = NULL;
+		struct fz_err err;
+		int rc, f;
+		fz_err_init(&err);
+		rc = fz_fence_json_parse(cases[i].json, strlen(cases[i].json), &d, &own, &err);
+		if (rc != cases[i].rc)
+			fail_msg("case %zu: %d (%s)", i, rc, err.msg);
+		if (cases[i].field && strncmp(err.field, cases[i].field, strlen(cases[i].field)))
+			fail_msg("case %zu: field %s, expected %s", i, err.field, cases[i].field);
+		if (!rc) {
+			fz_err_init(&err);
+			assert_int_equal(fz_geofence_add_fence(g, &d, &f, &err), 0);
+		}
+		fz_fence_json_free(own);
+	}
+	assert_int_equal(fz_geofence_find_fence(g, "county"), 1);
+	assert_true(fz_geofence_contains(g, 1, 119.5, 29.5));
+	assert_true(fz_geofence_contains(g, 0, 119.65, 29.0805));
+	fz_geofence_free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +418,7 @@ int main(void)
 		cmocka_unit_test(entering_a_prohibited_place),
 		cmocka_unit_test(polygon_fences_and_leave),
 		cmocka_unit_test(bad_definitions_are_refused_naming_the_field),
+		cmocka_unit_test(definitions_read_from_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
