@@ -2,7 +2,7 @@
 // component (loaded lazily) with the roles that may open it; the navigation
 // menu is built from the same table. Unknown paths go to the overview.
 import { reactive, defineAsyncComponent, markRaw } from 'vue';
-import { DataAnalysis, DocumentAdd, MessageBox, Monitor, Tickets } from '@element-plus/icons-vue';
+import { DataAnalysis, DocumentAdd, Location, MessageBox, Monitor, Tickets } from '@element-plus/icons-vue';
 import { session } from './session.js';
 
 /** The roles that work on cases (the case pages' navigation). */
@@ -24,6 +24,8 @@ export const routes = [
     component: () => import('./pages/cases/IndicatorsPage.vue') },
   { path: '/regions', title: '区划与地图', icon: 'MapLocation', roles: null,
     component: () => import('./pages/RegionsPage.vue') },
+  { path: '/map', title: '地图', iconComponent: markRaw(Location), roles: null,
+    component: () => import('./pages/MapPage.vue') },
   { path: '/units', title: '单位管理', icon: 'OfficeBuilding', roles: ['admin'],
     component: () => import('./pages/UnitsPage.vue') },
   { path: '/users', title: '用户管理', icon: 'User', roles: ['admin', 'leader'],
