@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "registry/region_tree.h"
 #include "core/err.h"
+#include "datahub/ingest.h"
 #include "store/case_store.h"
 #include "store/registry_store.h"
 
@@ -782,8 +783,12 @@ int fz_api_packs_reload(struct fz_req *req, struct fz_resp *resp, struct fz_err 
 {
 	struct fz_pack_report rep;
 	struct reload_write w = { req, &rep };
+	struct fz_recordtypes_report rrep;
 	cJSON *out, *problems;
 	int rc = fz_engine_reload(fz_app_of(req)->engine, req->now, &rep, err);
+
+	if (!rc && fz_app_of(req)->ingest) /* the record types of the packs too */
+		rc = fz_ingest_reload(fz_app_of(req)->ingest, &rrep, err);
 
 	if (!rc)
 		rc = fz_app_write(req, audit_reload, &w, err);
@@ -796,5 +801,10 @@ int fz_api_packs_reload(struct fz_req *req, struct fz_resp *resp, struct fz_err 
 	problems = cJSON_AddArrayToObject(out, "problems");
 	for (int i = 0; i < rep.nproblems; i++)
 		fz_json_push(problems, cJSON_CreateString(rep.problems[i]));
+	if (fz_app_of(req)->ingest) {
+		fz_json_add_int(out, "record_types", rrep.types);
+		for (int i = 0; i < rrep.nproblems; i++)
+			fz_json_push(problems, cJSON_CreateString(rrep.problems[i]));
+	}
 	return fz_resp_json(resp, 200, out);
 }

@@ -46,5 +46,22 @@ FZ_HANDLER(fz_api_case_attachment);
 FZ_HANDLER(fz_api_inbox);
 FZ_HANDLER(fz_api_indicators);
 FZ_HANDLER(fz_api_packs_reload);
+/* data hub (datahub_api.c) */
+FZ_HANDLER(fz_api_records_post);
+FZ_HANDLER(fz_api_record_types);
+FZ_HANDLER(fz_api_source_list);
+FZ_HANDLER(fz_api_source_create);
+FZ_HANDLER(fz_api_source_get);
+FZ_HANDLER(fz_api_source_rotate);
+FZ_HANDLER(fz_api_source_revoke);
+FZ_HANDLER(fz_api_source_import);
+FZ_HANDLER(fz_api_quarantine_list);
+FZ_HANDLER(fz_api_quarantine_counts);
+FZ_HANDLER(fz_api_quarantine_get);
+FZ_HANDLER(fz_api_quarantine_put);
+FZ_HANDLER(fz_api_quarantine_discard);
+FZ_HANDLER(fz_api_subject_search);
+FZ_HANDLER(fz_api_subject_get);
+FZ_HANDLER(fz_api_subject_unmask);
 
 #endif

@@ -54,5 +54,7 @@ int fz_cmd_reload(int argc, char **argv);
 int fz_cmd_user(int argc, char **argv);
 int fz_cmd_audit(int argc, char **argv);
 int fz_cmd_calendar(int argc, char **argv);
+int fz_cmd_source(int argc, char **argv);
+int fz_cmd_import(int argc, char **argv);
 
 #endif

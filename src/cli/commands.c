@@ -7,8 +7,10 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "datahub/ingest.h"
 #include "demo/demo.h"
 #include "demo/demo_cases.h"
+#include "demo/demo_records.h"
 #include "registry/region_tree.h"
 #include "cases/engine.h"
 #include "cli/runtime.h"
@@ -76,6 +78,7 @@ int fz_cmd_demo(int argc, char **argv)
 	struct fz_runtime rt;
 	struct fz_demo_report rep;
 	struct fz_demo_cases_report crep;
+	struct fz_demo_records_report rrep;
 	struct fz_err err;
 	const char *pw;
 	int64_t now = fz_clock_now();
@@ -110,6 +113,12 @@ int fz_cmd_demo(int argc, char **argv)
 		rc = fz_cli_fail("demo cases", &err);
 	if (!rc && !crep.already)
 		printf("fazhi: seeded %zu cases (%zu operations)\n", crep.cases, crep.operations);
+	if (!rc && (fz_ingest_start(rt.ingest) ||
+		    fz_demo_records(rt.store, rt.ingest, now, &rrep, &err)))
+		rc = fz_cli_fail("demo records", &err);
+	if (!rc && !rrep.already)
+		printf("fazhi: seeded %zu sources and %zu records (%zu quarantined)\n", rrep.sources,
+		       rrep.records, rrep.quarantined);
 	if (!rc && rep.already)
 		printf("fazhi: %s already holds the demo city; left as it is\n",
 		       fz_config_str(&cfg, FZ_CFG_DB));
@@ -188,6 +197,22 @@ int fz_cmd_reload(int argc, char **argv)
 	return rc;
 }
 
+/* The record types of the packs (datahub/recordtype.h), on SIGHUP. */
+static void reload_record_types(struct fz_ingest *in)
+{
+	struct fz_recordtypes_report rep;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	if (fz_ingest_reload(in, &rep, &err)) {
+		fz_log(FZ_LOG_ERROR, "reload: record types: %s", err.msg);
+		return;
+	}
+	fz_log(FZ_LOG_INFO, "reload: %d record types, %d packs refused", rep.types, rep.nproblems);
+	for (int i = 0; i < rep.nproblems; i++)
+		fz_log(FZ_LOG_WARN, "reload: record types refused: %s", rep.problems[i]);
+}
+
 static int serve(struct fz_config *cfg)
 {
 	struct fz_app app;
@@ -216,6 +241,7 @@ static int serve(struct fz_config *cfg)
 	app.locator = rt.locator;
 	app.atlas = &rt.atlas;
 	app.engine = rt.engine;
+	app.ingest = rt.ingest;
 	app.calendar = &rt.calendar;
 	app.cfg = cfg;
 	app.policy.ttl_ms = fz_config_int(cfg, FZ_CFG_SESSION_TTL) * 1000;
@@ -242,6 +268,7 @@ static int serve(struct fz_config *cfg)
 	sc.metrics = fz_app_metrics;
 	if (fz_engine_start_scheduler(rt.engine,
 				      (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)) ||
+	    fz_ingest_start(rt.ingest) ||
 	    fz_server_start(&sc, &srv, &err)) {
 		fz_runtime_close(&rt);
 		return fz_cli_fail("serve", &err);
@@ -269,6 +296,7 @@ static int serve(struct fz_config *cfg)
 			       rep.types, rep.new_versions, rep.nproblems);
 		for (int i = 0; i < rep.nproblems; i++)
 			fz_log(FZ_LOG_WARN, "reload: pack refused: %s", rep.problems[i]);
+		reload_record_types(rt.ingest);
 	}
 	fz_log(FZ_LOG_INFO, "signal %d: stopping", sig);
 	write_pid(cfg, 0);

@@ -17,6 +17,8 @@ static const struct {
 	{ "user", fz_cmd_user, "add, passwd, disable, enable or list users" },
 	{ "audit", fz_cmd_audit, "verify the audit hash chain" },
 	{ "calendar", fz_cmd_calendar, "compute deadlines; import and list holiday calendars" },
+	{ "source", fz_cmd_source, "add, list, rotate or revoke the data hub's sources" },
+	{ "import", fz_cmd_import, "import a CSV or NDJSON file of records from a source" },
 };
 
 static void usage(FILE *out)

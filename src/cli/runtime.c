@@ -5,6 +5,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "datahub/ingest.h"
 #include "geo/locator.h"
 #include "registry/region_tree.h"
 #include "store/store.h"
@@ -43,6 +44,27 @@ static int load_locator(struct fz_store *store, struct fz_locator **out)
 	       "geo: %zu districts indexed, grid %ux%u, %zu boundary cells, %zu KiB; %zu "
 	       "self-intersections of the quantised package boundaries read by the even-odd rule",
 	       st.features, st.nx, st.ny, st.mixed_cells, st.bytes / 1024, st.self_intersections);
+	return 0;
+}
+
+/* The data hub's ingest path and the record types of the packs. */
+static int open_ingest(const struct fz_config *cfg, struct fz_runtime *rt)
+{
+	struct fz_ingest_config ic;
+	struct fz_recordtypes_report rep;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	memset(&ic, 0, sizeof(ic));
+	ic.store = rt->store;
+	ic.regions = rt->regions;
+	ic.locator = rt->locator;
+	ic.apps_dir = fz_config_str(cfg, FZ_CFG_APPS_DIR);
+	if (fz_ingest_new(&ic, &rt->ingest, &rep, &err))
+		return fz_cli_fail("record types", &err);
+	for (int i = 0; i < rep.nproblems; i++)
+		fprintf(stderr, "fazhi: record types of a pack refused: %s\n", rep.problems[i]);
+	fz_log(FZ_LOG_INFO, "record types: %d packs, %d types", rep.packs, rep.types);
 	return 0;
 }
 
@@ -87,6 +109,8 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 		fprintf(stderr, "fazhi: pack refused: %s\n", rep.problems[i]);
 	fz_log(FZ_LOG_INFO, "packs: %d loaded, %d case types, %d new versions", rep.packs,
 	       rep.types, rep.new_versions);
+	if (open_ingest(cfg, rt))
+		goto fail;
 	return 0;
 fail:
 	fz_runtime_close(rt);
@@ -95,6 +119,7 @@ fail:
 
 void fz_runtime_close(struct fz_runtime *rt)
 {
+	fz_ingest_free(rt->ingest); /* delivers what is queued to the sinks first */
 	fz_engine_free(rt->engine);
 	if (rt->calendar_ready)
 		fz_calendar_slot_release(&rt->calendar);

@@ -17,6 +17,7 @@
 
 struct fz_config;
 struct fz_engine;
+struct fz_ingest;
 struct fz_locator;
 struct fz_region_tree;
 struct fz_store;
@@ -30,6 +31,7 @@ struct fz_runtime {
 	struct fz_calendar_slot calendar;
 	int calendar_ready;
 	struct fz_engine *engine;
+	struct fz_ingest *ingest; /* records in (datahub/ingest.h); its thread starts in serve */
 };
 
 /*

@@ -78,6 +78,16 @@ export async function startFazhi({ demo = true, env = {}, args = [] } = {}) {
       if (code !== 0) throw new Error(`fazhi exited with ${code}: ${stderr}`);
       await launch();
     },
+    /** Kills the server with SIGKILL (no clean shutdown: what was not durable
+     * is lost) and starts it again on the same database and clock. */
+    async crash() {
+      if (child.exitCode === null) {
+        const done = new Promise((r) => child.once('exit', r));
+        child.kill('SIGKILL');
+        await done;
+      }
+      await launch();
+    },
     /* written to a temporary file and renamed, so the server never reads a
      * half-written time */
     setNow(ms) { now = ms; writeFileSync(`${clock}.tmp`, String(now)); renameSync(`${clock}.tmp`, clock); },

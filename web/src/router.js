@@ -2,7 +2,9 @@
 // component (loaded lazily) with the roles that may open it; the navigation
 // menu is built from the same table. Unknown paths go to the overview.
 import { reactive, defineAsyncComponent, markRaw } from 'vue';
-import { DataAnalysis, DocumentAdd, Location, MessageBox, Monitor, Tickets } from '@element-plus/icons-vue';
+import {
+  Connection, DataAnalysis, DocumentAdd, Location, MessageBox, Monitor, Tickets, Upload, Warning, Postcard,
+} from '@element-plus/icons-vue';
 import { session } from './session.js';
 
 /** The roles that work on cases (the case pages' navigation). */
@@ -22,6 +24,15 @@ export const routes = [
     component: () => import('./pages/cases/InboxPage.vue') },
   { path: '/indicators', title: '案件指标', iconComponent: markRaw(DataAnalysis), roles: ['leader', 'admin'],
     component: () => import('./pages/cases/IndicatorsPage.vue') },
+  // The data hub (数据中台).
+  { path: '/subjects', title: '对象查询', iconComponent: markRaw(Postcard), roles: null,
+    component: () => import('./pages/datahub/SubjectsPage.vue') },
+  { path: '/sources', title: '数据源', iconComponent: markRaw(Connection), roles: ['admin'],
+    component: () => import('./pages/datahub/SourcesPage.vue') },
+  { path: '/import', title: '文件导入', iconComponent: markRaw(Upload), roles: ['admin'],
+    component: () => import('./pages/datahub/ImportPage.vue') },
+  { path: '/quarantine', title: '隔离区', iconComponent: markRaw(Warning), roles: ['admin'],
+    component: () => import('./pages/datahub/QuarantinePage.vue') },
   { path: '/regions', title: '区划与地图', icon: 'MapLocation', roles: null,
     component: () => import('./pages/RegionsPage.vue') },
   { path: '/map', title: '地图', iconComponent: markRaw(Location), roles: null,

@@ -1,0 +1,934 @@
+#include "datahub/ingest.h"
+
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "datahub/csv.h"
+#include "geo/locator.h"
+#include "registry/region_tree.h"
+#include "store/record_store.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_JSON_DEPTH 16
+
+/* One line of a submission, validated. */
+struct item {
+	size_t line;
+	char type[64];
+	char external_id[FZ_RT_MAX_EXTERNAL_ID + 1];
+	int ok;
+	int64_t at;
+	int has_location;
+	double lon, lat;
+	const char *region, *region_path; /* borrowed from the region tree / locator */
+	cJSON *fields;
+	char *fields_text;
+	struct fz_rt_subject *subjects;
+	size_t nsubjects;
+	char *raw;     /* quarantined: the input */
+	char *reasons; /* quarantined: JSON text */
+	int64_t id;    /* the new record, or the existing one for a duplicate */
+	int dup;
+	int64_t qid;
+	int again; /* quarantined before with the same input: not stored twice */
+};
+
+enum { PENDING, READY, CANCELLED };
+
+/* A committed chunk waiting for the sinks, in commit order. */
+struct ticket {
+	struct ticket *next;
+	int state;
+	char source[64];
+	int64_t received_at;
+	struct item *items;
+	size_t n;
+};
+
+struct sink {
+	char prefix[64];
+	size_t len;
+	fz_record_sink_fn fn;
+	void *ctx;
+};
+
+struct fz_ingest {
+	struct fz_ingest_config cfg;
+	pthread_mutex_t lock; /* guards types, the ticket queue, stopping */
+	pthread_cond_t wake;
+	struct fz_recordtypes *types;
+	struct sink sinks[FZ_INGEST_MAX_SINKS];
+	size_t nsinks;
+	int started, stopping;
+	pthread_t thread;
+	struct ticket *head, *tail;
+	_Atomic uint64_t delivered, sink_errors;
+};
+
+/* ---- days ---- */
+
+void fz_ingest_day(int64_t ms, char out[11])
+{
+	int64_t z = (ms + 8 * 3600000LL) / 86400000LL + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = (int64_t)yoe + era * 400;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	unsigned d = doy - (153 * mp + 2) / 5 + 1;
+	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+
+	snprintf(out, 11, "%04d-%02u-%02u", (int)(y + (m <= 2)) % 10000, m % 100, d % 100);
+}
+
+/* ---- lifecycle ---- */
+
+int fz_ingest_new(const struct fz_ingest_config *cfg, struct fz_ingest **out,
+		  struct fz_recordtypes_report *rep, struct fz_err *err)
+{
+	struct fz_ingest *in = calloc(1, sizeof(*in));
+	int rc;
+
+	*out = NULL;
+	if (!in)
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	in->cfg = *cfg;
+	if (!in->cfg.max_line)
+		in->cfg.max_line = 64 * 1024;
+	if (!in->cfg.max_lines)
+		in->cfg.max_lines = 1000000;
+	if ((rc = fz_recordtypes_load(cfg->apps_dir ? cfg->apps_dir : "", &in->types, rep, err))) {
+		free(in);
+		return rc;
+	}
+	pthread_mutex_init(&in->lock, NULL);
+	pthread_cond_init(&in->wake, NULL);
+	*out = in;
+	return 0;
+}
+
+static void free_items(struct item *items, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cJSON_Delete(items[i].fields);
+		free(items[i].fields_text);
+		free(items[i].subjects);
+		free(items[i].raw);
+		free(items[i].reasons);
+	}
+	free(items);
+}
+
+void fz_ingest_free(struct fz_ingest *in)
+{
+	if (!in)
+		return;
+	if (in->started) {
+		pthread_mutex_lock(&in->lock);
+		in->stopping = 1;
+		pthread_cond_broadcast(&in->wake);
+		pthread_mutex_unlock(&in->lock);
+		pthread_join(in->thread, NULL);
+	}
+	while (in->head) {
+		struct ticket *t = in->head;
+		in->head = t->next;
+		free_items(t->items, t->n);
+		free(t);
+	}
+	fz_recordtypes_put(in->types);
+	pthread_mutex_destroy(&in->lock);
+	pthread_cond_destroy(&in->wake);
+	free(in);
+}
+
+int fz_ingest_add_sink(struct fz_ingest *in, const char *type_prefix, fz_record_sink_fn fn,
+		       void *ctx)
+{
+	struct sink *s;
+
+	if (in->started || in->nsinks == FZ_INGEST_MAX_SINKS || !fn ||
+	    strlen(type_prefix ? type_prefix : "") >= sizeof(s->prefix))
+		return FZ_EINVAL;
+	s = &in->sinks[in->nsinks++];
+	snprintf(s->prefix, sizeof(s->prefix), "%s", type_prefix ? type_prefix : "");
+	s->len = strlen(s->prefix);
+	s->fn = fn;
+	s->ctx = ctx;
+	return 0;
+}
+
+static void deliver(struct fz_ingest *in, struct ticket *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		struct item *it = &t->items[i];
+		struct fz_record r;
+		if (!it->ok || it->dup || !it->id)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.id = it->id;
+		r.source = t->source;
+		r.type = it->type;
+		r.external_id = it->external_id;
+		r.at = it->at;
+		r.received_at = t->received_at;
+		r.has_location = it->has_location;
+		r.lon = it->lon;
+		r.lat = it->lat;
+		r.region = it->region ? it->region : "";
+		r.fields = it->fields;
+		for (size_t k = 0; k < in->nsinks; k++) {
+			int rc;
+			if (strncmp(it->type, in->sinks[k].prefix, in->sinks[k].len) != 0)
+				continue;
+			if ((rc = in->sinks[k].fn(in->sinks[k].ctx, &r)) != 0 &&
+			    atomic_fetch_add(&in->sink_errors, 1) < 100)
+				fz_log(FZ_LOG_WARN, "ingest: sink %zu failed on record %lld (%d)", k,
+				       (long long)r.id, rc);
+		}
+		atomic_fetch_add(&in->delivered, 1);
+	}
+}
+
+static void *run(void *arg)
+{
+	struct fz_ingest *in = arg;
+
+	pthread_mutex_lock(&in->lock);
+	for (;;) {
+		struct ticket *t;
+		while (!(in->head && in->head->state != PENDING) && !(in->stopping && !in->head))
+			pthread_cond_wait(&in->wake, &in->lock);
+		if (!in->head)
+			break;
+		t = in->head;
+		in->head = t->next;
+		if (!in->head)
+			in->tail = NULL;
+		pthread_mutex_unlock(&in->lock);
+		if (t->state == READY)
+			deliver(in, t);
+		free_items(t->items, t->n);
+		free(t);
+		pthread_mutex_lock(&in->lock);
+	}
+	pthread_mutex_unlock(&in->lock);
+	return NULL;
+}
+
+int fz_ingest_start(struct fz_ingest *in)
+{
+	int rc;
+
+	if (in->started)
+		return 0;
+	if ((rc = pthread_create(&in->thread, NULL, run, in)))
+		return -rc;
+	in->started = 1;
+	return 0;
+}
+
+int fz_ingest_reload(struct fz_ingest *in, struct fz_recordtypes_report *rep, struct fz_err *err)
+{
+	struct fz_recordtypes *fresh, *old;
+	int rc = fz_recordtypes_load(in->cfg.apps_dir ? in->cfg.apps_dir : "", &fresh, rep, err);
+
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&in->lock);
+	old = in->types;
+	in->types = fresh;
+	pthread_mutex_unlock(&in->lock);
+	fz_recordtypes_put(old);
+	return 0;
+}
+
+struct fz_recordtypes *fz_ingest_types(struct fz_ingest *in)
+{
+	struct fz_recordtypes *t;
+
+	pthread_mutex_lock(&in->lock);
+	t = in->types;
+	fz_recordtypes_hold(t);
+	pthread_mutex_unlock(&in->lock);
+	return t;
+}
+
+uint64_t fz_ingest_delivered(struct fz_ingest *in)
+{
+	return atomic_load(&in->delivered);
+}
+
+uint64_t fz_ingest_sink_errors(struct fz_ingest *in)
+{
+	return atomic_load(&in->sink_errors);
+}
+
+/* ---- validating a line ---- */
+
+struct submit {
+	struct fz_ingest *in;
+	struct fz_recordtypes *types;
+	struct fz_source_row src;
+	const char *default_type;
+	int64_t now;
+	char day[11];
+	struct fz_ingest_summary *sum;
+	struct item *items;
+	size_t n, cap;
+	int64_t resubmit_of; /* a quarantine row being corrected */
+	const char *who;
+	int rc;
+	struct fz_err *err;
+};
+
+static void quarantine(struct item *it, const struct fz_rt_result *r)
+{
+	cJSON *a = fz_rt_reasons_json(r);
+
+	it->ok = 0;
+	it->reasons = a ? cJSON_PrintUnformatted(a) : NULL;
+	cJSON_Delete(a);
+}
+
+static void one_reason(struct item *it, const char *field, const char *code, const char *msg)
+{
+	struct fz_rt_result r;
+
+	memset(&r, 0, sizeof(r));
+	fz_rt_reason_add(&r, field, code, "%s", msg);
+	quarantine(it, &r);
+}
+
+static int type_allowed(const struct fz_source_row *src, const char *type)
+{
+	char quoted[80];
+
+	snprintf(quoted, sizeof(quoted), "\"%s\"", type);
+	return strstr(src->types, quoted) != NULL || strstr(src->types, "\"*\"") != NULL;
+}
+
+static void locate(struct fz_ingest *in, struct item *it)
+{
+	const char *code;
+	const struct fz_region_node *n;
+
+	if (!it->has_location || !in->cfg.locator)
+		return;
+	code = fz_locator_find(in->cfg.locator, it->lon, it->lat);
+	if (!code || !in->cfg.regions || !(n = fz_region_tree_find(in->cfg.regions, code)))
+		return;
+	it->region = n->r.code;
+	it->region_path = n->r.path;
+}
+
+/* Validates obj (NULL: not JSON, reason given) into a new item; raw is copied. */
+static int add_item(struct submit *s, size_t line, const cJSON *obj, int text, const char *raw,
+		    size_t raw_len, const char *why_code, const char *why)
+{
+	struct fz_rt_result r;
+	const struct fz_recordtype *t = NULL;
+	const char *type = s->default_type;
+	struct item *it;
+
+	if (fz_array_grow((void **)&s->items, &s->cap, s->n + 1, sizeof(*s->items)))
+		return FZ_ENOMEM;
+	it = &s->items[s->n++];
+	memset(it, 0, sizeof(*it));
+	it->line = line;
+	it->raw = strndup(raw ? raw : "", raw_len);
+	if (cJSON_IsObject(obj)) {
+		const cJSON *tv = cJSON_GetObjectItemCaseSensitive(obj, "type");
+		const cJSON *ev;
+		if (cJSON_IsString(tv) && tv->valuestring[0])
+			type = tv->valuestring;
+		if (type && (t = fz_recordtypes_find(s->types, type)) &&
+		    (ev = cJSON_GetObjectItemCaseSensitive(obj, t->external_id)) &&
+		    cJSON_IsString(ev))
+			snprintf(it->external_id, sizeof(it->external_id), "%s", ev->valuestring);
+	}
+	snprintf(it->type, sizeof(it->type), "%s", type ? type : "");
+	if (why)
+		one_reason(it, "", why_code, why);
+	else if (!type)
+		one_reason(it, "type", "type.missing",
+			   "type：未指明记录类型（每行的 type 字段或请求的 ?type=）");
+	else if (!t)
+		one_reason(it, "type", "type.unknown", "type：没有这个记录类型（见应用包的 record-types）");
+	else if (!type_allowed(&s->src, type))
+		one_reason(it, "type", "type.not_allowed", "type：该数据源未获准报送此类记录");
+	else {
+		if (fz_recordtype_validate(t, obj, text, s->now, s->in->cfg.regions, &r))
+			return FZ_ENOMEM;
+		if (!r.ok) {
+			quarantine(it, &r);
+			return 0;
+		}
+		it->ok = 1;
+		snprintf(it->type, sizeof(it->type), "%s", t->type);
+		snprintf(it->external_id, sizeof(it->external_id), "%s", r.external_id);
+		it->at = r.at;
+		it->has_location = r.has_location;
+		it->lon = r.lon;
+		it->lat = r.lat;
+		it->fields = r.fields;
+		r.fields = NULL;
+		if (r.nsubjects && (it->subjects = malloc(r.nsubjects * sizeof(*it->subjects)))) {
+			memcpy(it->subjects, r.subjects, r.nsubjects * sizeof(*it->subjects));
+			it->nsubjects = r.nsubjects;
+		}
+		if (!(it->fields_text = cJSON_PrintUnformatted(it->fields)))
+			return FZ_ENOMEM;
+		locate(s->in, it);
+	}
+	return 0;
+}
+
+/* ---- writing a chunk ---- */
+
+struct chunk {
+	struct submit *s;
+	struct ticket *ticket;
+	size_t accepted, dups, quarantined, again;
+};
+
+static int write_item(struct fz_db *db, struct submit *s, struct item *it, struct fz_err *err)
+{
+	struct fz_record r;
+	struct fz_record_in ri;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.source = s->src.name;
+	r.type = it->type;
+	r.external_id = it->external_id;
+	r.at = it->at;
+	r.received_at = s->now;
+	r.has_location = it->has_location;
+	r.lon = it->lon;
+	r.lat = it->lat;
+	r.region = it->region ? it->region : "";
+	ri.source_id = s->src.id;
+	ri.r = &r;
+	ri.fields_text = it->fields_text;
+	ri.region_path = it->region_path ? it->region_path : "";
+	if ((rc = fz_record_store_insert(db, &ri, &it->id, err)))
+		return rc;
+	if (!it->id) {
+		it->dup = 1;
+		return fz_record_store_find(db, s->src.id, it->external_id, &it->id, err);
+	}
+	for (size_t k = 0; k < it->nsubjects; k++)
+		if ((rc = fz_record_store_link(db, it->id, it->subjects[k].kind, it->subjects[k].key,
+					       it->subjects[k].field, s->now, err)))
+			return rc;
+	return 0;
+}
+
+static int write_quarantine(struct fz_db *db, struct submit *s, struct item *it,
+			    struct fz_err *err)
+{
+	struct fz_quarantine_row q;
+
+	memset(&q, 0, sizeof(q));
+	q.id = s->resubmit_of;
+	q.source_id = s->src.id;
+	snprintf(q.type, sizeof(q.type), "%s", it->type);
+	snprintf(q.external_id, sizeof(q.external_id), "%s", it->external_id);
+	q.raw = it->raw ? it->raw : "";
+	q.reasons = it->reasons ? it->reasons : "[]";
+	q.received_at = s->now;
+	snprintf(q.day, sizeof(q.day), "%s", s->day);
+	if (!s->resubmit_of) {
+		int rc = fz_quarantine_store_find(db, q.source_id, q.external_id, q.raw, &it->qid,
+						  err);
+		if (rc || (it->again = it->qid != 0))
+			return rc;
+		return fz_quarantine_store_insert(db, &q, &it->qid, err);
+	}
+	snprintf(q.status, sizeof(q.status), "%s", it->ok ? "resubmitted" : "open");
+	if (it->ok) {
+		snprintf(q.handled_by, sizeof(q.handled_by), "%s", s->who ? s->who : "");
+		q.handled_at = s->now;
+		q.record_id = it->id;
+	}
+	it->qid = q.id;
+	return fz_quarantine_store_update(db, &q, err);
+}
+
+static int write_chunk(struct fz_db *db, void *arg, struct fz_err *err)
+{
+	struct chunk *c = arg;
+	struct submit *s = c->s;
+	const char *first_error = NULL;
+	size_t first_line = 0;
+	int rc;
+
+	c->accepted = c->dups = c->quarantined = c->again = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct item *it = &s->items[i];
+		if (it->ok) {
+			if ((rc = write_item(db, s, it, err)))
+				return rc;
+			if (it->dup)
+				c->dups++;
+			else
+				c->accepted++;
+			if (s->resubmit_of && (rc = write_quarantine(db, s, it, err)))
+				return rc;
+		} else {
+			if ((rc = write_quarantine(db, s, it, err)))
+				return rc;
+			c->quarantined++;
+			c->again += (size_t)it->again;
+			if (!first_error && !it->again) {
+				first_error = it->reasons;
+				first_line = it->line;
+			}
+		}
+	}
+	if (!s->resubmit_of || c->accepted) {
+		int64_t q = s->resubmit_of ? 0 : (int64_t)(c->quarantined - c->again);
+		if ((rc = fz_source_store_count(db, s->src.id, s->day, s->now / 60000,
+						(int64_t)c->accepted, (int64_t)c->dups, q, s->now,
+						err)))
+			return rc;
+	}
+	if (first_error && !s->resubmit_of) {
+		char msg[400];
+		snprintf(msg, sizeof(msg), "第 %zu 行：%.360s", first_line, first_error);
+		if ((rc = fz_source_store_error(db, s->src.id, msg, s->now, err)))
+			return rc;
+	}
+	/* last: a ticket joins the queue in commit order only if nothing failed */
+	if (s->in->nsinks && s->in->started && c->accepted) {
+		if (!(c->ticket = calloc(1, sizeof(*c->ticket))))
+			return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+		c->ticket->state = PENDING;
+		pthread_mutex_lock(&s->in->lock);
+		if (s->in->tail)
+			s->in->tail->next = c->ticket;
+		else
+			s->in->head = c->ticket;
+		s->in->tail = c->ticket;
+		pthread_mutex_unlock(&s->in->lock);
+	}
+	return 0;
+}
+
+static void add_issue(struct fz_ingest_summary *sum, const struct item *it)
+{
+	struct fz_ingest_issue *x;
+
+	if (sum->nissues == FZ_INGEST_MAX_ISSUES)
+		return;
+	if (!sum->issues && !(sum->issues = calloc(FZ_INGEST_MAX_ISSUES, sizeof(*sum->issues))))
+		return;
+	x = &sum->issues[sum->nissues++];
+	x->line = it->line;
+	snprintf(x->external_id, sizeof(x->external_id), "%s", it->external_id);
+	x->status = it->ok ? "duplicate" : it->again ? "already_quarantined" : "quarantined";
+	x->quarantine_id = it->qid;
+	x->record_id = it->dup ? it->id : 0;
+	x->reasons = it->reasons ? fz_json_parse(it->reasons, strlen(it->reasons), 8, NULL) : NULL;
+}
+
+/* Writes the items gathered so far and starts a new chunk. */
+static int flush(struct submit *s)
+{
+	struct chunk c = { s, NULL, 0, 0, 0, 0 };
+	int rc;
+
+	if (!s->n || s->rc)
+		return s->rc;
+	rc = fz_store_write(s->in->cfg.store, write_chunk, &c, s->err);
+	if (!rc) {
+		s->sum->transactions++;
+		s->sum->accepted += c.accepted;
+		s->sum->duplicates += c.dups;
+		s->sum->quarantined += c.quarantined;
+		for (size_t i = 0; i < s->n; i++) {
+			const struct item *it = &s->items[i];
+			if (it->ok && !it->dup) {
+				if (!s->sum->first_id)
+					s->sum->first_id = it->id;
+				s->sum->last_id = it->id;
+			}
+			if (!it->ok || it->dup)
+				add_issue(s->sum, it);
+		}
+	}
+	if (c.ticket) {
+		/* the ticket takes the items; the ingest thread frees them once it
+		 * sees the ticket READY or CANCELLED */
+		pthread_mutex_lock(&s->in->lock);
+		snprintf(c.ticket->source, sizeof(c.ticket->source), "%s", s->src.name);
+		c.ticket->received_at = s->now;
+		c.ticket->items = s->items;
+		c.ticket->n = s->n;
+		c.ticket->state = rc ? CANCELLED : READY;
+		pthread_cond_broadcast(&s->in->wake);
+		pthread_mutex_unlock(&s->in->lock);
+	} else {
+		free_items(s->items, s->n);
+	}
+	s->items = NULL;
+	s->n = s->cap = 0;
+	s->rc = rc;
+	return rc;
+}
+
+/* ---- splitting a body ---- */
+
+static int add_line(struct submit *s, size_t line, const char *p, size_t len)
+{
+	struct fz_err perr;
+	cJSON *obj;
+	int rc;
+
+	if (len > s->in->cfg.max_line) {
+		char why[160];
+		snprintf(why, sizeof(why), "该行 %zu 字节，超过每行 %zu 字节的上限", len,
+			 s->in->cfg.max_line);
+		return add_item(s, line, NULL, 0, p, s->in->cfg.max_line, "line.too_long", why);
+	}
+	fz_err_init(&perr);
+	obj = fz_json_parse(p, len, MAX_JSON_DEPTH, &perr);
+	if (!obj || !cJSON_IsObject(obj)) {
+		char why[420];
+		snprintf(why, sizeof(why), "不是 JSON 对象：%.380s",
+			 obj ? "应为 {...}" : perr.msg);
+		rc = add_item(s, line, NULL, 0, p, len, "line.malformed_json", why);
+	} else {
+		rc = add_item(s, line, obj, 0, p, len, NULL, NULL);
+	}
+	cJSON_Delete(obj);
+	return rc;
+}
+
+static int split_ndjson(struct submit *s, const char *body, size_t len)
+{
+	const char *p = body, *end = body + len;
+	size_t line = 0;
+	int rc = 0;
+
+	while (p < end && !rc) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *e = nl ? nl : end;
+		const char *a = p, *b = e;
+		line++;
+		while (a < b && (*a == ' ' || *a == '\t' || *a == '\r'))
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+			b--;
+		if (b > a) {
+			if (s->sum->lines++ >= s->in->cfg.max_lines)
+				return fz_err_set(s->err, FZ_ETOOBIG, "too_many_lines", "body",
+						  "一次至多 %zu 行", s->in->cfg.max_lines);
+			rc = add_line(s, line, a, (size_t)(b - a));
+			if (!rc && s->n == FZ_INGEST_CHUNK)
+				rc = flush(s);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return rc;
+}
+
+static int split_json(struct submit *s, const char *body, size_t len)
+{
+	struct fz_err perr;
+	cJSON *root;
+	int rc = 0;
+	size_t line = 0;
+
+	fz_err_init(&perr);
+	root = fz_json_parse(body, len, MAX_JSON_DEPTH, &perr);
+	if (!root || (!cJSON_IsObject(root) && !cJSON_IsArray(root))) {
+		cJSON_Delete(root);
+		if (len > s->in->cfg.max_line)
+			return fz_err_set(s->err, FZ_EINVAL, "malformed_json", "body",
+					  "请求体不是 JSON：%s", perr.msg);
+		s->sum->lines = 1;
+		return add_line(s, 1, body, len);
+	}
+	if (cJSON_IsObject(root)) {
+		s->sum->lines = 1;
+		rc = add_item(s, 1, root, 0, body, len, NULL, NULL);
+	} else {
+		for (const cJSON *e = root->child; e && !rc; e = e->next) {
+			char *raw = cJSON_PrintUnformatted(e);
+			line++;
+			if (s->sum->lines++ >= s->in->cfg.max_lines) {
+				free(raw);
+				rc = fz_err_set(s->err, FZ_ETOOBIG, "too_many_lines", "body",
+						"一次至多 %zu 条", s->in->cfg.max_lines);
+				break;
+			}
+			rc = cJSON_IsObject(e) ? add_item(s, line, e, 0, raw, raw ? strlen(raw) : 0,
+							  NULL, NULL)
+					       : add_item(s, line, NULL, 0, raw, raw ? strlen(raw) : 0,
+							  "line.not_object", "数组元素应为 JSON 对象");
+			free(raw);
+			if (!rc && s->n == FZ_INGEST_CHUNK)
+				rc = flush(s);
+		}
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
+static int split_csv(struct submit *s, const char *body, size_t len)
+{
+	struct fz_csv c;
+	char **header = NULL;
+	size_t nheader = 0;
+	int rc, r;
+
+	fz_csv_init(&c, body, len, s->in->cfg.max_line);
+	r = fz_csv_next(&c);
+	if (r != 1) {
+		fz_csv_release(&c);
+		return fz_err_set(s->err, FZ_EINVAL, "csv_header", "body",
+				  "CSV 第一行应为表头（字段名，以逗号分隔）");
+	}
+	nheader = c.nfields;
+	header = calloc(nheader, sizeof(*header));
+	for (size_t i = 0; header && i < nheader; i++) {
+		const char *h = c.fields[i];
+		while (*h == ' ')
+			h++;
+		header[i] = strdup(h);
+	}
+	rc = header ? 0 : FZ_ENOMEM;
+	while (!rc && (r = fz_csv_next(&c)) != 0) {
+		if (s->sum->lines++ >= s->in->cfg.max_lines) {
+			rc = fz_err_set(s->err, FZ_ETOOBIG, "too_many_lines", "body",
+					"一次至多 %zu 行", s->in->cfg.max_lines);
+			break;
+		}
+		if (r == FZ_ENOMEM) {
+			rc = r;
+		} else if (r < 0) {
+			rc = add_item(s, c.line, NULL, 1, c.record,
+				      c.record_len < s->in->cfg.max_line ? c.record_len
+									  : s->in->cfg.max_line,
+				      r == FZ_ETOOBIG ? "line.too_long" : "csv.malformed",
+				      r == FZ_ETOOBIG ? "CSV 行过长或字段过多"
+						      : "CSV 引号不匹配（RFC 4180：字段内的引号写作 \"\"）");
+		} else if (c.nfields != nheader) {
+			char why[120];
+			snprintf(why, sizeof(why), "该行有 %zu 个字段，表头有 %zu 个", c.nfields,
+				 nheader);
+			rc = add_item(s, c.line, NULL, 1, c.record, c.record_len, "csv.field_count",
+				      why);
+		} else {
+			cJSON *obj = cJSON_CreateObject();
+			char *raw;
+			for (size_t i = 0; obj && i < nheader; i++)
+				if (header[i] && header[i][0])
+					cJSON_AddStringToObject(obj, header[i], c.fields[i]);
+			raw = obj ? cJSON_PrintUnformatted(obj) : NULL;
+			rc = obj && raw ? add_item(s, c.line, obj, 1, raw, strlen(raw), NULL, NULL)
+					: FZ_ENOMEM;
+			free(raw);
+			cJSON_Delete(obj);
+		}
+		if (!rc && s->n == FZ_INGEST_CHUNK)
+			rc = flush(s);
+	}
+	for (size_t i = 0; header && i < nheader; i++)
+		free(header[i]);
+	free(header);
+	fz_csv_release(&c);
+	return rc;
+}
+
+static int open_source(struct submit *s, const char *source)
+{
+	struct fz_db *db = fz_store_reader(s->in->cfg.store);
+	int rc;
+
+	if (!db)
+		return fz_err_set(s->err, FZ_ENOMEM, NULL, NULL, "无法读取数据库");
+	rc = fz_source_store_get(db, source, &s->src, s->err);
+	fz_store_reader_put(s->in->cfg.store, db);
+	if (!rc && s->src.revoked_at)
+		rc = fz_err_set(s->err, FZ_EFORBIDDEN, "source_revoked", "source",
+				"数据源“%s”已停用", source);
+	return rc;
+}
+
+int fz_ingest_submit(struct fz_ingest *in, const char *source, const char *type, const char *body,
+		     size_t len, enum fz_ingest_format fmt, int64_t now,
+		     struct fz_ingest_summary *out, struct fz_err *err)
+{
+	struct submit s;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
+	s.in = in;
+	s.default_type = type && type[0] ? type : NULL;
+	s.now = now;
+	s.sum = out;
+	s.err = err;
+	fz_ingest_day(now, s.day);
+	if ((rc = open_source(&s, source)))
+		return rc;
+	s.types = fz_ingest_types(in);
+	switch (fmt) {
+	case FZ_INGEST_JSON:
+		rc = split_json(&s, body, len);
+		break;
+	case FZ_INGEST_NDJSON:
+		rc = split_ndjson(&s, body, len);
+		break;
+	case FZ_INGEST_CSV:
+		rc = split_csv(&s, body, len);
+		break;
+	default:
+		rc = fz_err_set(err, FZ_EINVAL, NULL, "format", "格式应为 JSON、NDJSON 或 CSV");
+	}
+	if (!rc)
+		rc = flush(&s);
+	free_items(s.items, s.n);
+	fz_recordtypes_put(s.types);
+	return rc;
+}
+
+void fz_ingest_summary_release(struct fz_ingest_summary *s)
+{
+	for (size_t i = 0; i < s->nissues; i++)
+		cJSON_Delete(s->issues[i].reasons);
+	free(s->issues);
+	memset(s, 0, sizeof(*s));
+}
+
+cJSON *fz_ingest_summary_json(const struct fz_ingest_summary *s)
+{
+	cJSON *o = cJSON_CreateObject(), *a = cJSON_CreateArray();
+
+	if (!o || !a) {
+		cJSON_Delete(o);
+		cJSON_Delete(a);
+		return NULL;
+	}
+	fz_json_add_int(o, "lines", (int64_t)s->lines);
+	fz_json_add_int(o, "accepted", (int64_t)s->accepted);
+	fz_json_add_int(o, "duplicates", (int64_t)s->duplicates);
+	fz_json_add_int(o, "quarantined", (int64_t)s->quarantined);
+	fz_json_add_int(o, "transactions", (int64_t)s->transactions);
+	for (size_t i = 0; i < s->nissues; i++) {
+		const struct fz_ingest_issue *x = &s->issues[i];
+		cJSON *e = cJSON_CreateObject();
+		if (!e)
+			break;
+		fz_json_add_int(e, "line", (int64_t)x->line);
+		cJSON_AddStringToObject(e, "external_id", x->external_id);
+		cJSON_AddStringToObject(e, "status", x->status);
+		if (x->quarantine_id)
+			fz_json_add_int(e, "quarantine_id", x->quarantine_id);
+		if (x->record_id)
+			fz_json_add_int(e, "record_id", x->record_id);
+		fz_json_put(e, "reasons",
+			    x->reasons ? cJSON_Duplicate(x->reasons, 1) : cJSON_CreateArray());
+		fz_json_push(a, e);
+	}
+	fz_json_put(o, "issues", a);
+	cJSON_AddBoolToObject(o, "issues_truncated",
+			      s->duplicates + s->quarantined > s->nissues);
+	return o;
+}
+
+/* ---- quarantine resubmission ---- */
+
+struct qcopy {
+	struct fz_quarantine_row row;
+	char *raw;
+};
+
+static int copy_row(void *ctx, const struct fz_quarantine_row *q)
+{
+	struct qcopy *c = ctx;
+
+	c->row = *q;
+	c->row.raw = c->row.reasons = NULL;
+	c->raw = strdup(q->raw);
+	return c->raw ? 0 : FZ_ENOMEM;
+}
+
+int fz_ingest_resubmit(struct fz_ingest *in, int64_t qid, const cJSON *record, const char *who,
+		       int64_t now, int64_t *record_id, cJSON **reasons, struct fz_err *err)
+{
+	struct fz_db *db = fz_store_reader(in->cfg.store);
+	struct fz_ingest_summary sum;
+	struct qcopy c;
+	struct submit s;
+	cJSON *obj = NULL;
+	char *raw = NULL;
+	int rc;
+
+	*record_id = 0;
+	*reasons = NULL;
+	memset(&c, 0, sizeof(c));
+	if (!db)
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "无法读取数据库");
+	rc = fz_quarantine_store_get(db, qid, copy_row, &c, err);
+	fz_store_reader_put(in->cfg.store, db);
+	if (rc) {
+		free(c.raw);
+		return rc;
+	}
+	if (strcmp(c.row.status, "open") != 0) {
+		free(c.raw);
+		return fz_err_set(err, FZ_ECONFLICT, "not_open", "status",
+				  "隔离记录 %lld 已处理（%s），不能再提交", (long long)qid, c.row.status);
+	}
+	memset(&s, 0, sizeof(s));
+	memset(&sum, 0, sizeof(sum));
+	s.in = in;
+	s.default_type = c.row.type[0] ? c.row.type : NULL;
+	s.now = now;
+	s.sum = &sum;
+	s.err = err;
+	s.resubmit_of = qid;
+	s.who = who;
+	fz_ingest_day(now, s.day);
+	if ((rc = open_source(&s, c.row.source))) {
+		free(c.raw);
+		return rc;
+	}
+	s.types = fz_ingest_types(in);
+	obj = record ? cJSON_Duplicate(record, 1) : fz_json_parse(c.raw, strlen(c.raw), 16, NULL);
+	raw = obj ? cJSON_PrintUnformatted(obj) : NULL;
+	if (obj && raw)
+		rc = add_item(&s, 1, obj, 1, raw, strlen(raw), NULL, NULL);
+	else
+		rc = add_item(&s, 1, NULL, 1, c.raw, strlen(c.raw), "line.malformed_json",
+			      "不是 JSON 对象：请在更正时给出完整记录");
+	if (!rc) {
+		struct item *it = &s.items[0];
+		if (!it->ok && it->reasons)
+			*reasons = fz_json_parse(it->reasons, strlen(it->reasons), 8, NULL);
+		rc = flush(&s);
+		if (!rc && sum.nissues == 0 && sum.first_id)
+			*record_id = sum.first_id;
+		else if (!rc && sum.nissues && sum.issues[0].record_id)
+			*record_id = sum.issues[0].record_id; /* a duplicate of a stored record */
+	}
+	free_items(s.items, s.n);
+	fz_ingest_summary_release(&sum);
+	fz_recordtypes_put(s.types);
+	cJSON_Delete(obj);
+	free(raw);
+	free(c.raw);
+	return rc;
+}
