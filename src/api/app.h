@@ -32,6 +32,7 @@ struct fz_region_tree;
 struct fz_calendar_slot;
 struct fz_engine;
 struct fz_ingest;
+struct fz_correction;
 struct fz_locator;
 struct fz_atlas_slot;
 
@@ -39,6 +40,7 @@ struct fz_app {
 	struct fz_store *store;
 	struct fz_engine *engine;	      /* cases */
 	struct fz_ingest *ingest;	      /* records in (datahub/ingest.h) */
+	struct fz_correction *correction;     /* corrections pack, NULL if absent */
 	const struct fz_region_tree *regions; /* immutable snapshot */
 	const struct fz_locator *locator;     /* point -> district, immutable (geo/locator.h) */
 	struct fz_atlas_slot *atlas;	      /* point -> every level; uploads swap it (geo/atlas.h) */

@@ -242,6 +242,7 @@ static int serve(struct fz_config *cfg)
 	app.atlas = &rt.atlas;
 	app.engine = rt.engine;
 	app.ingest = rt.ingest;
+	app.correction = rt.correction;
 	app.calendar = &rt.calendar;
 	app.cfg = cfg;
 	app.policy.ttl_ms = fz_config_int(cfg, FZ_CFG_SESSION_TTL) * 1000;

@@ -2,6 +2,7 @@
 
 #include "cases/engine.h"
 #include "cli/cli.h"
+#include "correction/correction.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -111,6 +112,17 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 	       rep.types, rep.new_versions);
 	if (open_ingest(cfg, rt))
 		goto fail;
+	/* community corrections: pings and check-ins come as correction.* records */
+	if (fz_correction_open(rt->store, rt->regions, fz_config_str(cfg, FZ_CFG_APPS_DIR),
+			       &rt->correction, &err)) {
+		fz_cli_fail("correction", &err);
+		goto fail;
+	}
+	if (rt->correction &&
+	    fz_ingest_add_sink(rt->ingest, "correction.", fz_correction_sink, rt->correction)) {
+		fprintf(stderr, "fazhi: cannot register the correction sink\n");
+		goto fail;
+	}
 	return 0;
 fail:
 	fz_runtime_close(rt);
@@ -120,6 +132,7 @@ fail:
 void fz_runtime_close(struct fz_runtime *rt)
 {
 	fz_ingest_free(rt->ingest); /* delivers what is queued to the sinks first */
+	fz_correction_free(rt->correction);
 	fz_engine_free(rt->engine);
 	if (rt->calendar_ready)
 		fz_calendar_slot_release(&rt->calendar);

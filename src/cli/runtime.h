@@ -18,6 +18,7 @@
 struct fz_config;
 struct fz_engine;
 struct fz_ingest;
+struct fz_correction;
 struct fz_locator;
 struct fz_region_tree;
 struct fz_store;
@@ -32,6 +33,7 @@ struct fz_runtime {
 	int calendar_ready;
 	struct fz_engine *engine;
 	struct fz_ingest *ingest; /* records in (datahub/ingest.h); its thread starts in serve */
+	struct fz_correction *correction; /* the corrections pack, an ingest sink; NULL if absent */
 };
 
 /*

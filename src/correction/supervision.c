@@ -447,6 +447,13 @@ int fz_supervision_leave(struct fz_supervision *s, int person, int64_t from, int
 	return fz_geofence_leave(s->fences, s->people[person].subject, from, to, dest, err);
 }
 
+void fz_supervision_set_history(struct fz_supervision *s, int person,
+				const struct fz_sanction_history *h)
+{
+	if (person >= 0 && (size_t)person < s->n)
+		s->people[person].history = *h;
+}
+
 const struct fz_sanction_history *fz_supervision_history(const struct fz_supervision *s,
 							 int person)
 {

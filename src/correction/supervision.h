@@ -172,6 +172,9 @@ int fz_supervision_checkin(struct fz_supervision *s, const char *device, int64_t
 /* The scheduler pass at now: lost contact and missed check-ins. */
 void fz_supervision_tick(struct fz_supervision *s, int64_t now, fz_violation_fn fn, void *ctx);
 
+/* Sets the history of person (from the store at start). */
+void fz_supervision_set_history(struct fz_supervision *s, int person,
+				const struct fz_sanction_history *h);
 /* The history of person (NULL for a bad index). */
 const struct fz_sanction_history *fz_supervision_history(const struct fz_supervision *s,
 							 int person);
