@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "datahub/ingest.h"
+#include "demo/demo_correction.h"
 #include "demo/demo.h"
 #include "demo/demo_cases.h"
 #include "demo/demo_records.h"
@@ -79,6 +80,7 @@ int fz_cmd_demo(int argc, char **argv)
 	struct fz_demo_report rep;
 	struct fz_demo_cases_report crep;
 	struct fz_demo_records_report rrep;
+	struct fz_demo_correction_report corr = { 0, 0 };
 	struct fz_err err;
 	const char *pw;
 	int64_t now = fz_clock_now();
@@ -119,6 +121,13 @@ int fz_cmd_demo(int argc, char **argv)
 	if (!rc && !rrep.already)
 		printf("fazhi: seeded %zu sources and %zu records (%zu quarantined)\n", rrep.sources,
 		       rrep.records, rrep.quarantined);
+	if (!rc && rt.correction &&
+	    fz_demo_correction(rt.correction, rt.store, rt.ingest, rt.regions, now, &corr, &err))
+		rc = fz_cli_fail("demo corrections", &err);
+	if (!rc && corr.people)
+		printf("fazhi: seeded %zu people under community corrections and %zu of their "
+		       "records\n",
+		       corr.people, corr.records);
 	if (!rc && rep.already)
 		printf("fazhi: %s already holds the demo city; left as it is\n",
 		       fz_config_str(&cfg, FZ_CFG_DB));

@@ -19,7 +19,7 @@ before(async () => {
   admin = await h.login('admin.330700');
   grid = await h.login('grid.330782001');
   const s = await h.api('POST', '/api/v1/sources', {
-    token: admin, body: { name: 'jz-terminals', title: '社区矫正定位终端', types: ['correction.ping', 'correction.checkin'] },
+    token: admin, body: { name: 'jz-test', title: '测试用矫正终端', types: ['correction.ping', 'correction.checkin'] },
   });
   assert.equal(s.status, 201, s.text);
   key = s.json.key;
@@ -33,13 +33,13 @@ const records = (rows) => h.api('POST', '/api/v1/records', {
 let seq = 0;
 const ping = (device, t, [lon, lat], extra = {}) =>
   ({ type: 'correction.ping', id: `p${++seq}`, device, at: new Date(t).toISOString(), lon, lat, ...extra });
-const violations = async (token = admin) => (await h.api('GET', '/api/v1/correction/violations', { token })).json.items;
+const violations = async (token = admin) => (await h.api('GET', '/api/v1/correction/violations?person_id=SQJZ-TEST-001', { token })).json.items;
 
 test('a person is supervised by the justice office of their township, ID masked', async () => {
   const r = await h.api('POST', '/api/v1/correction/people', {
     token: admin,
-    body: { id: 'SQJZ-2026-001', name: '张某', id_number: idNumber('33070219850612123'), township: '330702001',
-      device: 'JZ-0001', home: HOME, prohibited: [{ id: 'ktv', center: [119.70, 29.10], radius_m: 100 }] },
+    body: { id: 'SQJZ-TEST-001', name: '张某', id_number: idNumber('33070219850612123'), township: '330702001',
+      device: 'TEST-0001', home: HOME, prohibited: [{ id: 'ktv', center: [119.70, 29.10], radius_m: 100 }] },
   });
   assert.equal(r.status, 201, r.text);
   assert.match(r.json.id_number, /^3307\*+\d{3}[\dX]$/);
@@ -49,36 +49,38 @@ test('a person is supervised by the justice office of their township, ID masked'
   assert.equal(unit.json.region.code, '330702001');
   const dup = await h.api('POST', '/api/v1/correction/people', {
     token: admin,
-    body: { id: 'SQJZ-2026-002', name: '李某', id_number: idNumber('33070219850612123'), township: '330702001', device: 'JZ-0001', home: HOME },
+    body: { id: 'SQJZ-TEST-002', name: '李某', id_number: idNumber('33070219850612123'), township: '330702001', device: 'TEST-0001', home: HOME },
   });
   assert.equal(dup.status, 409);
   const bad = await h.api('POST', '/api/v1/correction/people', {
-    token: admin, body: { id: 'x', name: 'x', id_number: '330702198506121230', township: '330702001', device: 'JZ-9', home: HOME },
+    token: admin, body: { id: 'x', name: 'x', id_number: '330702198506121230', township: '330702001', device: 'TEST-9', home: HOME },
   });
   assert.equal(bad.status, 400);
   assert.equal(bad.json.field, 'id_number');
   // out of scope: a grid worker of 义乌 cannot register in 婺城区, nor see the person
   const far = await h.api('POST', '/api/v1/correction/people', {
-    token: grid, body: { id: 'y', name: 'y', id_number: idNumber('33070219850612123'), township: '330702001', device: 'JZ-8', home: HOME },
+    token: grid, body: { id: 'y', name: 'y', id_number: idNumber('33070219850612123'), township: '330702001', device: 'TEST-8', home: HOME },
   });
   assert.equal(far.status, 403);
-  assert.equal((await h.api('GET', '/api/v1/correction/people', { token: grid })).json.items.length, 0);
+  const seen = (await h.api('GET', '/api/v1/correction/people', { token: grid })).json.items;
+  assert.ok(seen.length > 0, 'the demo supervises people in 义乌 too');
+  assert.ok(seen.every((p) => p.township.code.startsWith('330782')), 'only 义乌市 people');
 });
 
 test('leaving the county raises one violation with the suggested sanction; jitter and replays raise nothing', async () => {
   const t = T0 + 3600e3; // 2026-03-02 10:00 Beijing
   const rows = [];
-  for (let i = 0; i < 20; i++) rows.push(ping('JZ-0001', t + i * 30e3, [HOME[0] + (i % 2 ? 1e-4 : -1e-4), HOME[1]]));
+  for (let i = 0; i < 20; i++) rows.push(ping('TEST-0001', t + i * 30e3, [HOME[0] + (i % 2 ? 1e-4 : -1e-4), HOME[1]]));
   // 30 minutes in 义乌, a ping every 30 s
-  for (let i = 0; i < 60; i++) rows.push(ping('JZ-0001', t + 600e3 + i * 30e3, [120.07, 29.30]));
+  for (let i = 0; i < 60; i++) rows.push(ping('TEST-0001', t + 600e3 + i * 30e3, [120.07, 29.30]));
   const r = await records(rows);
   assert.equal(r.status, 200, r.text);
   // a replay of the first pings and an out-of-order one far away change nothing
-  await records([ping('JZ-0001', t, [121.5, 31.2]), ping('JZ-0001', t + 30e3, [121.5, 31.2])]);
+  await records([ping('TEST-0001', t, [121.5, 31.2]), ping('TEST-0001', t + 30e3, [121.5, 31.2])]);
   const v = await violations();
   const out = v.filter((x) => x.kind === 'out_of_area');
   assert.equal(out.length, 1, JSON.stringify(v));
-  assert.equal(out[0].person_id, 'SQJZ-2026-001');
+  assert.equal(out[0].person_id, 'SQJZ-TEST-001');
   assert.equal(out[0].suggested.title, '训诫');
   assert.match(out[0].suggested.basis, /实施办法/);
   assert.ok(out[0].at - out[0].since >= 600e3, 'after the county dwell');
@@ -86,12 +88,15 @@ test('leaving the county raises one violation with the suggested sanction; jitte
 
 test('a failed face check-in and silence are violations; unknown devices raise none', async () => {
   const t = T0 + 3 * 3600e3;
-  const c = await records([{ type: 'correction.checkin', id: 'c1', device: 'JZ-0001', at: new Date(t).toISOString(), score: 0.41, lon: HOME[0], lat: HOME[1] },
-    ping('JZ-UNKNOWN', t + 1000, HOME)]);
+  const c = await records([{ type: 'correction.checkin', id: 'c1', device: 'TEST-0001', at: new Date(t).toISOString(), score: 0.41, lon: HOME[0], lat: HOME[1] },
+    ping('TEST-UNKNOWN', t + 1000, HOME)]);
   assert.equal(c.status, 200, c.text);
   let v = await violations();
   assert.ok(v.some((x) => x.kind === 'checkin_failed' && /0\.41/.test(x.detail)), JSON.stringify(v[0]));
-  assert.ok(!v.some((x) => x.person_id !== 'SQJZ-2026-001'));
+  assert.ok(!v.some((x) => x.person_id !== 'SQJZ-TEST-001'));
+  const demo = (await h.api('GET', '/api/v1/correction/violations', { token: admin })).json.items;
+  for (const k of ['out_of_area', 'curfew', 'lost_contact', 'checkin_failed', 'prohibited_place'])
+    assert.ok(demo.some((x) => x.kind === k), `the demo day has a ${k}`);
   h.setNow(t + 2 * 3600e3);
   v = await violations();
   const lost = v.filter((x) => x.kind === 'lost_contact');
@@ -102,13 +107,13 @@ test('a failed face check-in and silence are violations; unknown devices raise n
 
 test('electronic-location orders last at most three months, extensions need a re-assessment', async () => {
   const start = T0, month = (n) => { const d = new Date(start); d.setUTCMonth(d.getUTCMonth() + n); return d.getTime(); };
-  const ok = await h.api('POST', '/api/v1/correction/orders', { token: admin, body: { person_id: 'SQJZ-2026-001', approved_by: '婺城区司法局局长', start, end: month(3) } });
+  const ok = await h.api('POST', '/api/v1/correction/orders', { token: admin, body: { person_id: 'SQJZ-TEST-001', approved_by: '婺城区司法局局长', start, end: month(3) } });
   assert.equal(ok.status, 201, ok.text);
-  const long = await h.api('POST', '/api/v1/correction/orders', { token: admin, body: { person_id: 'SQJZ-2026-001', approved_by: '婺城区司法局局长', start, end: month(4) } });
+  const long = await h.api('POST', '/api/v1/correction/orders', { token: admin, body: { person_id: 'SQJZ-TEST-001', approved_by: '婺城区司法局局长', start, end: month(4) } });
   assert.equal(long.status, 400);
   assert.equal(long.json.field, 'end');
   assert.match(long.json.detail, /超过 3 个月.*第二十九条/);
-  const ext = await h.api('POST', '/api/v1/correction/orders', { token: admin, body: { person_id: 'SQJZ-2026-001', approved_by: '婺城区司法局局长', start: month(3), end: month(5), previous_end: month(3) } });
+  const ext = await h.api('POST', '/api/v1/correction/orders', { token: admin, body: { person_id: 'SQJZ-TEST-001', approved_by: '婺城区司法局局长', start: month(3), end: month(5), previous_end: month(3) } });
   assert.equal(ext.status, 400);
   assert.equal(ext.json.field, 'reassessed_at');
 });
