@@ -113,7 +113,7 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 	if (open_ingest(cfg, rt))
 		goto fail;
 	/* community corrections: pings and check-ins come as correction.* records */
-	if (fz_correction_open(rt->store, rt->regions, fz_config_str(cfg, FZ_CFG_APPS_DIR),
+	if (fz_correction_open(rt->store, rt->regions, fz_config_str(cfg, FZ_CFG_APPS_DIR), now,
 			       &rt->correction, &err)) {
 		fz_cli_fail("correction", &err);
 		goto fail;

@@ -160,24 +160,28 @@ struct loader {
 	struct fz_db *db;
 	struct fz_err *err;
 	int rc;
+	int64_t now; /* monitoring resumes */
 };
 
 static int load_one(void *ctx, const struct fz_correction_row *row)
 {
 	struct loader *l = ctx;
 	struct fz_sanction_history h = { 0, 0, 0 };
+	struct fz_correction_row resumed = *row;
 
-	if ((l->rc = supervise(l->c, row, l->err)) ||
+	if (resumed.since < l->now)
+		resumed.since = l->now;
+	if ((l->rc = supervise(l->c, &resumed, l->err)) ||
 	    (l->rc = fz_store_correction_counts(l->db, row->id, &h.admonitions, &h.warnings, l->err)))
 		return 1;
 	fz_supervision_set_history(l->c->sup, (int)l->c->npaths - 1, &h);
 	return 0;
 }
 
-static int load(struct fz_correction *c, struct fz_err *err)
+static int load(struct fz_correction *c, int64_t now, struct fz_err *err)
 {
 	struct fz_db *db = fz_store_reader(c->store);
-	struct loader l = { c, db, err, 0 };
+	struct loader l = { c, db, err, 0, now };
 	char *text = NULL;
 	int rc;
 
@@ -195,7 +199,8 @@ static int load(struct fz_correction *c, struct fz_err *err)
 }
 
 int fz_correction_open(struct fz_store *store, const struct fz_region_tree *tree,
-		       const char *apps_dir, struct fz_correction **out, struct fz_err *err)
+		       const char *apps_dir, int64_t now, struct fz_correction **out,
+		       struct fz_err *err)
 {
 	struct fz_correction *c;
 	char path[1024];
@@ -213,7 +218,7 @@ int fz_correction_open(struct fz_store *store, const struct fz_region_tree *tree
 	c->tree = tree;
 	rc = fz_correction_rules_load(path, &c->rules, err);
 	rc = rc ? rc : fz_supervision_new(&c->rules, &c->sup, err);
-	rc = rc ? rc : load(c, err);
+	rc = rc ? rc : load(c, now, err);
 	if (rc) {
 		fz_correction_free(c);
 		return rc;

@@ -11,6 +11,10 @@
  * a required field, so a ping without one is quarantined by ingest).
  * Stale and replayed pings are ignored by the engine and counted.
  *
+ * Monitoring of stored people resumes at open (now): positions and check-ins
+ * before a restart are not replayed, so silence and missed check-ins count
+ * from then.
+ *
  * Lost contact and missed check-ins are checked by fz_correction_tick() on
  * the injected clock: the sink runs it as records arrive and the API runs
  * it before listing violations.
@@ -43,7 +47,7 @@ struct fz_correction_counts {
  * installed). Errors name the file.
  */
 int fz_correction_open(struct fz_store *store, const struct fz_region_tree *tree,
-		       const char *apps_dir, struct fz_correction **out /* OUT */,
+		       const char *apps_dir, int64_t now, struct fz_correction **out /* OUT */,
 		       struct fz_err *err);
 void fz_correction_free(struct fz_correction *c);
 

@@ -3,7 +3,7 @@
 // menu is built from the same table. Unknown paths go to the overview.
 import { reactive, defineAsyncComponent, markRaw } from 'vue';
 import {
-  Connection, DataAnalysis, DocumentAdd, Location, MessageBox, Monitor, Tickets, Upload, Warning, Postcard,
+  Aim, Connection, DataAnalysis, DocumentAdd, Location, MessageBox, Monitor, Tickets, Upload, Warning, Postcard,
 } from '@element-plus/icons-vue';
 import { session } from './session.js';
 
@@ -37,6 +37,8 @@ export const routes = [
     component: () => import('./pages/RegionsPage.vue') },
   { path: '/map', title: '地图', iconComponent: markRaw(Location), roles: null,
     component: () => import('./pages/MapPage.vue') },
+  { path: '/corrections', title: '社区矫正', iconComponent: markRaw(Aim), roles: null,
+    component: () => import('./pages/CorrectionsPage.vue') },
   { path: '/units', title: '单位管理', icon: 'OfficeBuilding', roles: ['admin'],
     component: () => import('./pages/UnitsPage.vue') },
   { path: '/users', title: '用户管理', icon: 'User', roles: ['admin', 'leader'],
