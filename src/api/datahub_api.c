@@ -68,7 +68,7 @@ static int ingest_body(struct fz_req *req, struct fz_resp *resp, const char *sou
 		       struct fz_err *err)
 {
 	struct fz_ingest_summary sum;
-	enum fz_ingest_format fmt;
+	enum fz_ingest_format fmt = FZ_INGEST_JSON;
 	cJSON *out;
 	int rc;
 

@@ -250,7 +250,7 @@ static int import_file(struct fz_ingest *in, const char *path, const char *sourc
 		       const char *type, enum fz_ingest_format fmt, struct fz_err *err)
 {
 	struct progress p;
-	size_t len, header_len = 0, line = 0, shown = 0, nl;
+	size_t len, header_len = 0, line = 0, shown = 0, nl = 0;
 	char *buf = read_file(path, &len, err);
 	const char *at, *end;
 	int rc = 0;
@@ -332,7 +332,7 @@ int fz_cmd_import(int argc, char **argv)
 	struct fz_config cfg;
 	struct fz_runtime rt;
 	struct fz_err err;
-	enum fz_ingest_format fmt;
+	enum fz_ingest_format fmt = FZ_INGEST_NDJSON;
 	const char *file = argc > 0 ? argv[0] : "";
 	int rc;
 

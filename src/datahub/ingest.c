@@ -272,6 +272,51 @@ uint64_t fz_ingest_sink_errors(struct fz_ingest *in)
 	return atomic_load(&in->sink_errors);
 }
 
+/* ---- a cache of subject ids, per submission ---- */
+
+#define CACHE_SLOTS 4096 /* a power of two */
+
+struct subject_slot {
+	int64_t id;
+	char kind[16];
+	char key[FZ_IDENTIFIER_MAX_VALUE + 1];
+};
+
+static uint64_t hash(const char *kind, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *p = kind; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	return h;
+}
+
+/* The subject's id: from the cache, else the store (which creates it). A
+ * slot is overwritten on collision: the cache only saves lookups. Ids made
+ * in a write that is later undone would be wrong, but then the submission
+ * ends with that error and its cache is dropped. */
+static int subject_id(struct fz_db *db, struct subject_slot *cache, const struct fz_rt_subject *sj,
+		      int64_t now, int64_t *id, struct fz_err *err)
+{
+	struct subject_slot *slot = cache ? &cache[hash(sj->kind, sj->key) & (CACHE_SLOTS - 1)] : NULL;
+	int rc;
+
+	if (slot && slot->id && !strcmp(slot->kind, sj->kind) && !strcmp(slot->key, sj->key)) {
+		*id = slot->id;
+		return 0;
+	}
+	if ((rc = fz_record_store_subject(db, sj->kind, sj->key, now, id, err)))
+		return rc;
+	if (slot) {
+		slot->id = *id;
+		snprintf(slot->kind, sizeof(slot->kind), "%s", sj->kind);
+		snprintf(slot->key, sizeof(slot->key), "%s", sj->key);
+	}
+	return 0;
+}
+
 /* ---- validating a line ---- */
 
 struct submit {
@@ -288,6 +333,7 @@ struct submit {
 	const char *who;
 	int rc;
 	struct fz_err *err;
+	struct subject_slot *cache; /* subject ids seen in this submission */
 };
 
 static void quarantine(struct item *it, const struct fz_rt_result *r)
@@ -330,9 +376,95 @@ static void locate(struct fz_ingest *in, struct item *it)
 	it->region_path = n->r.path;
 }
 
+/* ---- the stored text of a record's fields ---- */
+
+static int print_string(struct fz_buf *b, const char *s)
+{
+	const char *run = s;
+	int rc = fz_buf_add(b, "\"", 1);
+
+	for (; !rc && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c != '"' && c != '\\' && c >= 0x20)
+			continue;
+		rc = fz_buf_add(b, run, (size_t)(s - run));
+		if (!rc)
+			rc = c < 0x20 ? fz_buf_addf(b, "\\u%04x", c) : fz_buf_addf(b, "\\%c", c);
+		run = s + 1;
+	}
+	if (!rc)
+		rc = fz_buf_add(b, run, (size_t)(s - run));
+	return rc ? rc : fz_buf_add(b, "\"", 1);
+}
+
+static int print_number(struct fz_buf *b, double x)
+{
+	char t[32];
+	int n;
+
+	if (x == (double)(int64_t)x && x > -9007199254740992.0 && x < 9007199254740992.0) {
+		int64_t v = (int64_t)x;
+		uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+		char *p = t + sizeof(t);
+		do
+			*--p = (char)('0' + u % 10);
+		while ((u /= 10) != 0);
+		if (v < 0)
+			*--p = '-';
+		return fz_buf_add(b, p, (size_t)(t + sizeof(t) - p));
+	}
+	/* the shortest of 15 or 17 digits that reads back the same */
+	n = snprintf(t, sizeof(t), "%.15g", x);
+	if (strtod(t, NULL) != x)
+		n = snprintf(t, sizeof(t), "%.17g", x);
+	return fz_buf_add(b, t, (size_t)n);
+}
+
+/* JSON text of a validated value (what cJSON_PrintUnformatted gives, faster). */
+static int print_value(struct fz_buf *b, const cJSON *v)
+{
+	int rc = 0;
+
+	if (cJSON_IsRaw(v))
+		return fz_buf_adds(b, v->valuestring);
+	if (cJSON_IsString(v))
+		return print_string(b, v->valuestring);
+	if (cJSON_IsNumber(v))
+		return print_number(b, v->valuedouble);
+	if (cJSON_IsBool(v))
+		return fz_buf_adds(b, cJSON_IsTrue(v) ? "true" : "false");
+	if (cJSON_IsNull(v))
+		return fz_buf_adds(b, "null");
+	rc = fz_buf_add(b, cJSON_IsArray(v) ? "[" : "{", 1);
+	for (const cJSON *e = v->child; !rc && e; e = e->next) {
+		if (e != v->child)
+			rc = fz_buf_add(b, ",", 1);
+		if (!rc && cJSON_IsObject(v)) {
+			rc = print_string(b, e->string);
+			if (!rc)
+				rc = fz_buf_add(b, ":", 1);
+		}
+		if (!rc)
+			rc = print_value(b, e);
+	}
+	return rc ? rc : fz_buf_add(b, cJSON_IsArray(v) ? "]" : "}", 1);
+}
+
+static char *print_fields(const cJSON *fields)
+{
+	struct fz_buf b;
+
+	fz_buf_init(&b, 0);
+	if (print_value(&b, fields)) {
+		fz_buf_release(&b);
+		return NULL;
+	}
+	return fz_buf_detach(&b, NULL);
+}
+
 /* Validates obj (NULL: not JSON, reason given) into a new item; raw is copied. */
-static int add_item(struct submit *s, size_t line, const cJSON *obj, int text, const char *raw,
-		    size_t raw_len, const char *why_code, const char *why)
+static int check_item(struct submit *s, size_t line, const cJSON *obj, int text,
+		      const char *why_code, const char *why)
 {
 	struct fz_rt_result r;
 	const struct fz_recordtype *t = NULL;
@@ -344,7 +476,6 @@ static int add_item(struct submit *s, size_t line, const cJSON *obj, int text, c
 	it = &s->items[s->n++];
 	memset(it, 0, sizeof(*it));
 	it->line = line;
-	it->raw = strndup(raw ? raw : "", raw_len);
 	if (cJSON_IsObject(obj)) {
 		const cJSON *tv = cJSON_GetObjectItemCaseSensitive(obj, "type");
 		const cJSON *ev;
@@ -385,10 +516,25 @@ static int add_item(struct submit *s, size_t line, const cJSON *obj, int text, c
 			memcpy(it->subjects, r.subjects, r.nsubjects * sizeof(*it->subjects));
 			it->nsubjects = r.nsubjects;
 		}
-		if (!(it->fields_text = cJSON_PrintUnformatted(it->fields)))
+		if (!(it->fields_text = print_fields(it->fields)))
 			return FZ_ENOMEM;
 		locate(s->in, it);
 	}
+	return 0;
+}
+
+/* Validates a line; its raw text is kept only when it is quarantined. */
+static int add_item(struct submit *s, size_t line, const cJSON *obj, int text, const char *raw,
+		    size_t raw_len, const char *why_code, const char *why)
+{
+	int rc = check_item(s, line, obj, text, why_code, why);
+	struct item *it;
+
+	if (rc)
+		return rc;
+	it = &s->items[s->n - 1];
+	if (!it->ok && !(it->raw = strndup(raw ? raw : "", raw_len)))
+		return FZ_ENOMEM;
 	return 0;
 }
 
@@ -426,10 +572,12 @@ static int write_item(struct fz_db *db, struct submit *s, struct item *it, struc
 		it->dup = 1;
 		return fz_record_store_find(db, s->src.id, it->external_id, &it->id, err);
 	}
-	for (size_t k = 0; k < it->nsubjects; k++)
-		if ((rc = fz_record_store_link(db, it->id, it->subjects[k].kind, it->subjects[k].key,
-					       it->subjects[k].field, s->now, err)))
+	for (size_t k = 0; k < it->nsubjects; k++) {
+		int64_t sid;
+		if ((rc = subject_id(db, s->cache, &it->subjects[k], s->now, &sid, err)) ||
+		    (rc = fz_record_store_link_id(db, it->id, sid, it->subjects[k].field, err)))
 			return rc;
+	}
 	return 0;
 }
 
@@ -784,6 +932,7 @@ int fz_ingest_submit(struct fz_ingest *in, const char *source, const char *type,
 	if ((rc = open_source(&s, source)))
 		return rc;
 	s.types = fz_ingest_types(in);
+	s.cache = calloc(CACHE_SLOTS, sizeof(*s.cache)); /* NULL: no cache, still correct */
 	switch (fmt) {
 	case FZ_INGEST_JSON:
 		rc = split_json(&s, body, len);
@@ -801,6 +950,7 @@ int fz_ingest_submit(struct fz_ingest *in, const char *source, const char *type,
 		rc = flush(&s);
 	free_items(s.items, s.n);
 	fz_recordtypes_put(s.types);
+	free(s.cache);
 	return rc;
 }
 

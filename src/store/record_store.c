@@ -145,44 +145,58 @@ int fz_record_store_insert(struct fz_db *db, const struct fz_record_in *in, int6
 	return 0;
 }
 
-int fz_record_store_link(struct fz_db *db, int64_t record_id, const char *kind, const char *key,
-			 const char *field, int64_t now, struct fz_err *err)
+int fz_record_store_subject(struct fz_db *db, const char *kind, const char *key, int64_t now,
+			    int64_t *id, struct fz_err *err)
 {
 	sqlite3_stmt *get = db_stmt(db, "SELECT id FROM subjects WHERE kind = ?1 AND key = ?2", err);
-	sqlite3_stmt *put, *link;
-	int64_t sid = 0;
+	sqlite3_stmt *put;
 	int rc;
 
+	*id = 0;
 	if (!get)
 		return FZ_ESTORE;
 	sqlite3_bind_text(get, 1, kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(get, 2, key, -1, SQLITE_STATIC);
 	rc = sqlite3_step(get);
 	if (rc == SQLITE_ROW)
-		sid = sqlite3_column_int64(get, 0);
-	if ((rc = db_finish(db, get, rc, err)))
+		*id = sqlite3_column_int64(get, 0);
+	if ((rc = db_finish(db, get, rc, err)) || *id)
 		return rc;
-	if (!sid) {
-		if (!(put = db_stmt(db,
-				    "INSERT INTO subjects(kind, key, created_at) VALUES (?1, ?2, ?3)",
-				    err)))
-			return FZ_ESTORE;
-		sqlite3_bind_text(put, 1, kind, -1, SQLITE_STATIC);
-		sqlite3_bind_text(put, 2, key, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(put, 3, now);
-		if ((rc = db_step_done(db, put, err)))
-			return rc;
-		sid = sqlite3_last_insert_rowid(db->conn);
-	}
-	if (!(link = db_stmt(db,
-			     "INSERT OR IGNORE INTO record_subjects(subject_id, record_id, field)"
-			     " VALUES (?1, ?2, ?3)",
-			     err)))
+	if (!(put = db_stmt(db, "INSERT INTO subjects(kind, key, created_at) VALUES (?1, ?2, ?3)",
+			    err)))
 		return FZ_ESTORE;
-	sqlite3_bind_int64(link, 1, sid);
+	sqlite3_bind_text(put, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(put, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(put, 3, now);
+	if ((rc = db_step_done(db, put, err)))
+		return rc;
+	*id = sqlite3_last_insert_rowid(db->conn);
+	return 0;
+}
+
+int fz_record_store_link_id(struct fz_db *db, int64_t record_id, int64_t subject_id,
+			    const char *field, struct fz_err *err)
+{
+	sqlite3_stmt *link = db_stmt(db,
+				     "INSERT OR IGNORE INTO record_subjects(subject_id, record_id, field)"
+				     " VALUES (?1, ?2, ?3)",
+				     err);
+
+	if (!link)
+		return FZ_ESTORE;
+	sqlite3_bind_int64(link, 1, subject_id);
 	sqlite3_bind_int64(link, 2, record_id);
 	sqlite3_bind_text(link, 3, field, -1, SQLITE_STATIC);
 	return db_step_done(db, link, err);
+}
+
+int fz_record_store_link(struct fz_db *db, int64_t record_id, const char *kind, const char *key,
+			 const char *field, int64_t now, struct fz_err *err)
+{
+	int64_t sid;
+	int rc = fz_record_store_subject(db, kind, key, now, &sid, err);
+
+	return rc ? rc : fz_record_store_link_id(db, record_id, sid, field, err);
 }
 
 int fz_record_store_find(struct fz_db *db, int64_t source_id, const char *external_id,

@@ -46,6 +46,12 @@ int fz_record_store_insert(struct fz_db *db, const struct fz_record_in *in, int6
 /* Links record_id to the subject (kind, key), creating the subject. */
 int fz_record_store_link(struct fz_db *db, int64_t record_id, const char *kind, const char *key,
 			 const char *field, int64_t now, struct fz_err *err);
+/* The id of subject (kind, key), creating it. */
+int fz_record_store_subject(struct fz_db *db, const char *kind, const char *key, int64_t now,
+			    int64_t *id /* OUT */, struct fz_err *err);
+/* Links record_id to the subject subject_id through field. */
+int fz_record_store_link_id(struct fz_db *db, int64_t record_id, int64_t subject_id,
+			    const char *field, struct fz_err *err);
 /* The id of the record of source_id with external_id, 0 if none. */
 int fz_record_store_find(struct fz_db *db, int64_t source_id, const char *external_id,
 			 int64_t *id /* OUT */, struct fz_err *err);

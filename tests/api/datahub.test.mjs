@@ -20,7 +20,7 @@ before(async () => {
   wucheng = await h.login('admin.330702');
   const r = await h.api('POST', '/api/v1/sources', {
     token: admin,
-    body: { name: 'jt-wim', title: '交通运输局动态称重', types: ['overload.weighing'] },
+    body: { name: 'test-wim', title: '交通运输局动态称重', types: ['overload.weighing'] },
   });
   assert.equal(r.status, 201, r.text);
   key = r.json.key;
@@ -44,7 +44,7 @@ test('a source is registered with a key shown once; the list shows its prefix on
   assert.match(key, /^fzs_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}$/);
   const list = await h.api('GET', '/api/v1/sources', { token: admin });
   assert.equal(list.status, 200, list.text);
-  const s = list.json.items.find((x) => x.name === 'jt-wim');
+  const s = list.json.items.find((x) => x.name === 'test-wim');
   assert.equal(s.key_prefix, key.slice(0, 12));
   assert.equal(s.key, undefined);
   assert.equal(s.status, 'active');
@@ -52,7 +52,7 @@ test('a source is registered with a key shown once; the list shows its prefix on
   const r = await h.api('GET', '/api/v1/sources', { token: wucheng });
   assert.equal(r.status, 403, r.text);
   const dup = await h.api('POST', '/api/v1/sources', {
-    token: admin, body: { name: 'jt-wim', title: 'x', types: ['overload.weighing'] },
+    token: admin, body: { name: 'test-wim', title: 'x', types: ['overload.weighing'] },
   });
   assert.equal(dup.status, 409);
   const bad = await h.api('POST', '/api/v1/sources', {
@@ -101,13 +101,13 @@ test('an NDJSON batch: good lines stored, bad ones quarantined with every reason
   assert.deepEqual(new Set(again.json.issues.filter((i) => i.status !== 'duplicate').map((i) => i.status)),
     new Set(['already_quarantined']));
 
-  const s = await h.api('GET', '/api/v1/sources/jt-wim', { token: admin });
+  const s = await h.api('GET', '/api/v1/sources/test-wim', { token: admin });
   assert.equal(s.json.stats.records_today, 2);
   assert.equal(s.json.stats.duplicates_today, 2);
   assert.equal(s.json.stats.quarantined_today, 4);
   assert.match(s.json.last_error, /第 3 行/);
   assert.ok(s.json.last_received_at);
-  const q = await h.api('GET', '/api/v1/quarantine?source=jt-wim&status=open', { token: admin });
+  const q = await h.api('GET', '/api/v1/quarantine?source=test-wim&status=open', { token: admin });
   assert.equal(q.json.items.length, 4); // the replay did not store them twice
 });
 
@@ -158,7 +158,7 @@ test('the quarantine: open a row, fix a field, resubmit; it becomes a record; di
   assert.equal(r.json.status, 'discarded');
   assert.equal(r.json.note, '设备测试数据');
   const counts = await h.api('GET', '/api/v1/quarantine/counts', { token: admin });
-  assert.ok(counts.json.items.some((c) => c.source === 'jt-wim' && c.quarantined >= 5));
+  assert.ok(counts.json.items.some((c) => c.source === 'test-wim' && c.quarantined >= 5));
 });
 
 test('a vehicle subject lists its records from every source; district scope applies', async () => {
@@ -185,7 +185,7 @@ test('a vehicle subject lists its records from every source; district scope appl
 
 test('a person: identifiers masked by default, unmasked only with a stated purpose, which is audited', async () => {
   const src = await h.api('POST', '/api/v1/sources', {
-    token: admin, body: { name: 'police-110', title: '公安 110', types: ['family.police', 'dispute.call'] },
+    token: admin, body: { name: 'test-110', title: '公安 110', types: ['family.police', 'dispute.call'] },
   });
   assert.equal(src.status, 201, src.text);
   const rec = {
@@ -228,12 +228,12 @@ test('a person: identifiers masked by default, unmasked only with a stated purpo
 });
 
 test('revoking stops a key; rotating gives a new one and the old stays refused', async () => {
-  let r = await h.api('POST', '/api/v1/sources/jt-wim/revoke', { token: admin });
+  let r = await h.api('POST', '/api/v1/sources/test-wim/revoke', { token: admin });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.status, 'revoked');
   r = await post(ndjson([weighing('r-1')]));
   assert.equal(r.status, 403, r.text);
-  r = await h.api('POST', '/api/v1/sources/jt-wim/rotate', { token: admin });
+  r = await h.api('POST', '/api/v1/sources/test-wim/rotate', { token: admin });
   assert.equal(r.status, 200, r.text);
   const fresh = r.json.key;
   assert.notEqual(fresh, key);
@@ -262,4 +262,30 @@ test('acknowledged means durable: records that got a 200 survive kill -9', async
   });
   assert.equal(replay.json.duplicates, 3000);
   assert.equal(replay.json.accepted, 0);
+});
+
+test('the demo: the seed truck has 56 overloads, 18 above 100 t, mostly between 00:00 and 05:00', async () => {
+  const s = await h.api('GET', `/api/v1/subjects?q=${encodeURIComponent('浙G72958')}`, { token: admin });
+  assert.equal(s.json.items.length, 1);
+  const page = await h.api('GET', `/api/v1/subjects/${s.json.items[0].id}?limit=200`, { token: admin });
+  const w = page.json.records.items.filter((r) => r.type === 'overload.weighing');
+  assert.equal(w.length, 86);
+  const over = w.filter((r) => r.fields.gross_kg > 49000); // six-axle combination
+  assert.equal(over.length, 56);
+  assert.equal(over.filter((r) => r.fields.gross_kg > 100000).length, 18);
+  const night = over.filter((r) => (new Date(r.at).getUTCHours() + 8) % 24 < 5);
+  assert.ok(night.length >= 45, `${night.length} at night`);
+  // every station lies in the district the locator gives it
+  const regions = new Set(w.map((r) => `${r.fields.station}:${r.region}`));
+  for (const x of regions) assert.match(x, /^JH-(WC-0\d:330702|JD-0\d:330703|LX-01:330781)$/);
+  const src = await h.api('GET', '/api/v1/sources', { token: admin });
+  assert.ok(src.json.items.length >= 10);
+});
+
+test('reloading the packs reloads the record types', async () => {
+  const r = await h.api('POST', '/api/v1/packs/reload', { token: admin });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.record_types, 13);
+  const t = await h.api('GET', '/api/v1/record-types', { token: admin });
+  assert.ok(t.json.items.some((x) => x.type === 'family.court' && x.fields.item.values.protection_order_granted));
 });
