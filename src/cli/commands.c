@@ -108,7 +108,9 @@ int fz_cmd_demo(int argc, char **argv)
 		fz_config_release(&cfg);
 		return fz_cli_fail("--password", &err);
 	}
-	rc = fz_runtime_open(&cfg, 1, 0, now, &rt);
+	/* with the writer thread: the ingest sinks (the corrections pack's
+	 * violations) write from the ingest thread while this one submits */
+	rc = fz_runtime_open(&cfg, 1, 1, now, &rt);
 	if (!rc && fz_demo_seed(rt.store, pw, now, &rep, &err))
 		rc = fz_cli_fail("demo", &err);
 	if (!rc && fz_demo_cases(rt.engine, rt.store, rt.regions, now, &crep, &err))

@@ -28,11 +28,14 @@ struct fz_correction {
 	struct fz_polygon_set *districts;
 	char (*paths)[128]; /* region path per person, by index */
 	size_t npaths, paths_cap;
+	char (*ids)[32]; /* person id per index */
+	size_t nids, ids_cap;
 	struct fz_correction_counts counts;
 	/* violations raised under the lock, stored after it */
 	struct fz_violation_row *pending;
 	size_t npending, pending_cap;
 	int64_t last_tick;
+	int64_t leaves_seen; /* updated_at of the last approved leave case applied */
 };
 
 const struct fz_correction_rules *fz_correction_rules(const struct fz_correction *c)
@@ -152,6 +155,10 @@ static int supervise(struct fz_correction *c, const struct fz_correction_row *ro
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	snprintf(c->paths[index], sizeof(c->paths[0]), "%s", t->r.path);
 	c->npaths = (size_t)index + 1;
+	if (fz_array_grow((void **)&c->ids, &c->ids_cap, (size_t)index + 1, sizeof(c->ids[0])))
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	snprintf(c->ids[index], sizeof(c->ids[0]), "%s", row->id);
+	c->nids = (size_t)index + 1;
 	return 0;
 }
 
@@ -235,6 +242,7 @@ void fz_correction_free(struct fz_correction *c)
 	fz_supervision_free(c->sup);
 	fz_polygon_set_free(c->districts);
 	free(c->paths);
+	free(c->ids);
 	free(c->pending);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
@@ -265,11 +273,67 @@ int fz_correction_add(struct fz_correction *c, const struct fz_correction_row *r
 	return rc;
 }
 
+/* Local midnight (Asia/Shanghai) starting "YYYY-MM-DD", or -1. */
+static int64_t local_day(const char *s)
+{
+	static const int before[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+	int y, m, d;
+	int64_t days;
+
+	if (!s || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31 ||
+	    y < 1970)
+		return -1;
+	days = (int64_t)(y - 1970) * 365 + (y - 1969) / 4 - (y - 1901) / 100 + (y - 1601) / 400 +
+	       before[m - 1] + (m > 2 && y % 4 == 0 && (y % 100 || y % 400 == 0)) + d - 1;
+	return days * 86400000LL - 8 * 3600000LL;
+}
+
+static int apply_leave(void *ctx, const char *fields, int64_t updated_at)
+{
+	struct fz_correction *c = ctx;
+	struct fz_err err;
+	cJSON *f;
+	const char *person;
+	int64_t from, to;
+	int index = -1;
+
+	c->leaves_seen = updated_at;
+	fz_err_init(&err);
+	if (!(f = fz_json_parse(fields, strlen(fields), 8, &err)))
+		return 0;
+	person = fz_json_str(f, "person_id");
+	from = local_day(fz_json_str(f, "start_date"));
+	to = local_day(fz_json_str(f, "end_date"));
+	for (size_t i = 0; person && i < c->nids; i++)
+		if (strcmp(c->ids[i], person) == 0)
+			index = (int)i;
+	/* the whole of the last day; the destination is not enforced yet */
+	if (index >= 0 && from >= 0 && to >= from &&
+	    fz_supervision_leave(c->sup, index, from, to + 86400000LL, 0, 0, 0, &err) == 0)
+		fz_log(FZ_LOG_INFO, "correction: leave of %s applied", person);
+	cJSON_Delete(f);
+	return 0;
+}
+
+/* Approved leave cases not seen yet open the fences of their person. */
+static void refresh_leaves(struct fz_correction *c)
+{
+	struct fz_db *db = fz_store_reader(c->store);
+	struct fz_err err;
+
+	if (!db)
+		return;
+	fz_err_init(&err);
+	fz_store_correction_leaves(db, c->leaves_seen, apply_leave, c, &err);
+	fz_store_reader_put(c->store, db);
+}
+
 static void tick_locked(struct fz_correction *c, int64_t now)
 {
 	if (now - c->last_tick < 60000)
 		return;
 	c->last_tick = now;
+	refresh_leaves(c);
 	fz_supervision_tick(c->sup, now, collect, c);
 }
 

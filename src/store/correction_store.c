@@ -152,6 +152,24 @@ int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *adm
 	return db_finish(db, st, rc, err);
 }
 
+int fz_store_correction_leaves(struct fz_db *db, int64_t after, fz_leave_row_fn fn, void *ctx,
+			       struct fz_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT fields, updated_at FROM cases WHERE type = 'correction_leave'"
+				   " AND state = 'approved' AND updated_at > ?1 ORDER BY updated_at",
+				   err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	sqlite3_bind_int64(st, 1, after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1)))
+			break;
+	return db_finish(db, st, rc, err);
+}
+
 int fz_store_correction_order_add(struct fz_db *db, const char *person_id, const char *approved_by,
 				  int64_t start, int64_t end, int64_t previous_end,
 				  int64_t reassessed_at, int64_t now, int64_t *id,

@@ -44,6 +44,11 @@ int fz_store_correction_violations(struct fz_db *db, const char *scope_path, con
 /* Past violations of person by suggested sanction (the history). */
 int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *admonitions /* OUT */,
 			       int *warnings /* OUT */, struct fz_err *err);
+/* Approved leave cases (type correction_leave, state approved) updated after
+ * after, oldest first: fn gets the case's fields (JSON text) and updated_at. */
+typedef int (*fz_leave_row_fn)(void *ctx, const char *fields, int64_t updated_at);
+int fz_store_correction_leaves(struct fz_db *db, int64_t after, fz_leave_row_fn fn, void *ctx,
+			       struct fz_err *err);
 int fz_store_correction_order_add(struct fz_db *db, const char *person_id, const char *approved_by,
 				  int64_t start, int64_t end, int64_t previous_end,
 				  int64_t reassessed_at, int64_t now, int64_t *id /* OUT */,

@@ -117,3 +117,35 @@ test('electronic-location orders last at most three months, extensions need a re
   assert.equal(ext.status, 400);
   assert.equal(ext.json.field, 'reassessed_at');
 });
+
+test('an approved leave case opens the county for its days; outside them leaving is a violation again', async () => {
+  const grid1 = await h.login('grid.330702001');
+  const office = await h.login('handler.330702001');
+  const r = await h.api('POST', '/api/v1/cases', { token: grid1, body: {
+    type: 'correction_leave', region: '330702001',
+    fields: { person_id: 'SQJZ-TEST-001', destination: '杭州市西湖区', reason: '探望住院的母亲',
+      start_date: '2026-03-04', end_date: '2026-03-04', days: 1 } } });
+  assert.equal(r.status, 201, r.text);
+  const c = r.json;
+  const a = await h.api('POST', `/api/v1/cases/${c.code}/actions/approve`, { token: office,
+    body: { version: c.version, fields: { opinion: '同意，按时返回并报告' }, outcome: '批准外出 1 日' } });
+  assert.equal(a.status, 200, a.text);
+  assert.equal(a.json.state.name, 'approved');
+  const before = (await violations()).filter((x) => x.kind === 'out_of_area').length;
+  // 2026-03-04 10:00-12:00 Beijing in Hangzhou: on leave
+  const day = Date.UTC(2026, 2, 4, 2, 0, 0);
+  h.setNow(day);
+  admin = await h.login('admin.330700'); // the day's jump outlived the session
+  const rows = [];
+  for (let i = 0; i < 240; i++) rows.push(ping('TEST-0001', day + i * 30e3, [120.16, 30.27]));
+  assert.equal((await records(rows)).status, 200);
+  assert.equal((await violations()).filter((x) => x.kind === 'out_of_area').length, before, 'no violation on leave');
+  // 2026-03-05, the leave is over: out of area again
+  const next = Date.UTC(2026, 2, 5, 2, 0, 0);
+  h.setNow(next);
+  admin = await h.login('admin.330700');
+  const late = [];
+  for (let i = 0; i < 60; i++) late.push(ping('TEST-0001', next + i * 30e3, [120.16, 30.27]));
+  assert.equal((await records(late)).status, 200);
+  assert.equal((await violations()).filter((x) => x.kind === 'out_of_area').length, before + 1);
+});
