@@ -288,8 +288,16 @@ static void bench_fences(const struct fz_polygon_set *districts, size_t subjects
 	if (!pos || !county || fz_geofence_new(&cfg, &g, &err))
 		exit(1);
 	for (size_t i = 0; i < districts->n; i++) {
-		struct fz_fence_def d = { districts->items[i].code, FZ_FENCE_INSIDE, 0, 0, 0,
-					  &districts->items[i], 0, 0, 60, 50 };
+		struct fz_fence_def d = { districts->items[i].code,
+					  FZ_FENCE_INSIDE,
+					  0,
+					  0,
+					  0,
+					  &districts->items[i],
+					  0,
+					  0,
+					  60,
+					  50 };
 		if (fz_geofence_add_fence(g, &d, &county[i], &err))
 			exit(1);
 	}
@@ -304,17 +312,29 @@ static void bench_fences(const struct fz_polygon_set *districts, size_t subjects
 		} while (!fz_geofence_contains(g, county[s % districts->n], pos[2 * s],
 					       pos[2 * s + 1]));
 		snprintf(id, sizeof(id), "home-%zu", s);
-		struct fz_fence_def h = { id, FZ_FENCE_INSIDE, pos[2 * s], pos[2 * s + 1], 300, NULL,
-					  22 * 60, 6 * 60, 300, 30 };
+		struct fz_fence_def h = { id,	      FZ_FENCE_INSIDE,
+					  pos[2 * s], pos[2 * s + 1],
+					  300,	      NULL,
+					  22 * 60,    6 * 60,
+					  300,	      30 };
 		if (fz_geofence_add_fence(g, &h, &home, &err))
 			exit(1);
 		snprintf(id, sizeof(id), "bar-%zu", s);
-		struct fz_fence_def b = { id, FZ_FENCE_OUTSIDE, pos[2 * s] + 0.01, pos[2 * s + 1],
-					  100, NULL, 0, 0, 60, 20 };
+		struct fz_fence_def b = { id,
+					  FZ_FENCE_OUTSIDE,
+					  pos[2 * s] + 0.01,
+					  pos[2 * s + 1],
+					  100,
+					  NULL,
+					  0,
+					  0,
+					  60,
+					  20 };
 		if (fz_geofence_add_fence(g, &b, &bar, &err) ||
 		    fz_geofence_add_subject(g, start, &subject, &err) ||
 		    fz_geofence_attach(g, subject, county[s % districts->n], &err) ||
-		    fz_geofence_attach(g, subject, home, &err) || fz_geofence_attach(g, subject, bar, &err))
+		    fz_geofence_attach(g, subject, home, &err) ||
+		    fz_geofence_attach(g, subject, bar, &err))
 			exit(1);
 	}
 	t = now_s() - t0;
@@ -361,7 +381,8 @@ static struct fz_atlas *atlas_of(const char *boundaries, const char *regions,
 	unlink(db);
 	if (fz_store_open(db, 1, &store, &err) || fz_region_load_tsv(store, regions, NULL, &err) ||
 	    fz_region_load_boundaries(store, "330700", boundaries, &err) ||
-	    fz_region_tree_load(store, tree, &err) || fz_atlas_load(store, *tree, "330700", &a, &err)) {
+	    fz_region_tree_load(store, tree, &err) ||
+	    fz_atlas_load(store, *tree, "330700", &a, &err)) {
 		fprintf(stderr, "bench_geo: %s\n", err.msg);
 		exit(1);
 	}
@@ -395,7 +416,8 @@ int main(int argc, char **argv)
 	if (getenv("BENCH_FENCE_SUBJECTS"))
 		subjects = strtoul(getenv("BENCH_FENCE_SUBJECTS"), NULL, 10);
 	if (nfiles < 2 || !n) {
-		fprintf(stderr, "usage: bench_geo BOUNDARIES.geojson REGIONS.tsv [POINTS] [--dump DIR]\n");
+		fprintf(stderr,
+			"usage: bench_geo BOUNDARIES.geojson REGIONS.tsv [POINTS] [--dump DIR]\n");
 		return 2;
 	}
 	text = slurp(files[0], &len);

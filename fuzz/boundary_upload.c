@@ -100,7 +100,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	for (size_t i = 0; i < up->n; i++) {
 		fz_err_init(&err);
-		if (fz_atlas_check_upload(base, up->items[i].code, &up->items[i], "/features", &err)) {
+		if (fz_atlas_check_upload(base, up->items[i].code, &up->items[i], "/features",
+					  &err)) {
 			fz_polygon_set_free(up);
 			return 0;
 		}

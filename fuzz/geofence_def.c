@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t r = 0; r < d.polygon->nrings; r++)
 			for (size_t i = 0; i < d.polygon->rings[r].n && i < 64; i++)
 				fz_geofence_ping(g, s, t += 7000, d.polygon->rings[r].xy[2 * i],
-						 d.polygon->rings[r].xy[2 * i + 1], 5, ignore, NULL);
+						 d.polygon->rings[r].xy[2 * i + 1], 5, ignore,
+						 NULL);
 	fz_geofence_ping(g, s, t += 3600000, 0, 0, 0, ignore, NULL);
 	side = fz_geofence_side(g, s, f);
 	if (fz_geofence_ping(g, s, t - 5000, d.lon, d.lat, 0, ignore, NULL) != FZ_GEOFENCE_STALE ||

@@ -32,19 +32,22 @@ static struct fz_correction *pack(const struct fz_req *req, struct fz_err *err)
 	struct fz_correction *c = fz_app_of(req)->correction;
 
 	if (!c)
-		fz_err_set(err, FZ_ENOTFOUND, NULL, NULL, "未安装社区矫正应用包（apps/correction）");
+		fz_err_set(err, FZ_ENOTFOUND, NULL, NULL,
+			   "未安装社区矫正应用包（apps/correction）");
 	return c;
 }
 
 static cJSON *person_json(const struct fz_correction_row *r, const struct fz_region_tree *t)
 {
 	const struct fz_region_node *n = fz_region_tree_find(t, r->township);
-	cJSON *o = cJSON_CreateObject(), *home = cJSON_CreateDoubleArray((double[]){ r->home_lon, r->home_lat }, 2);
+	cJSON *o = cJSON_CreateObject(),
+	      *home = cJSON_CreateDoubleArray((double[]){ r->home_lon, r->home_lat }, 2);
 
 	cJSON_AddStringToObject(o, "id", r->id);
 	cJSON_AddStringToObject(o, "name", r->name);
 	cJSON_AddStringToObject(o, "id_number", r->masked_id);
-	fz_json_put(o, "township", fz_app_region_brief(r->township, n ? n->r.name : "", "township"));
+	fz_json_put(o, "township",
+		    fz_app_region_brief(r->township, n ? n->r.name : "", "township"));
 	cJSON_AddStringToObject(o, "device", r->device);
 	fz_json_add_int(o, "office_unit_id", r->office_unit_id);
 	fz_json_add_int(o, "since", r->since);
@@ -121,7 +124,8 @@ static int person_from(struct fz_req *req, const cJSON *body, struct fz_correcti
 
 	memset(r, 0, sizeof(*r));
 	if (!t || strcmp(t->r.level, "township") != 0)
-		return fz_err_set(err, FZ_EINVAL, NULL, "township", "township: 应为本市乡镇街道代码");
+		return fz_err_set(err, FZ_EINVAL, NULL, "township",
+				  "township: 应为本市乡镇街道代码");
 	if ((rc = fz_app_in_scope(req, t->r.path, "township", err)))
 		return rc;
 	fz_identifier_validate(&id, FZ_IDENTIFIER_ID_NUMBER, fz_json_str(body, "id_number"),
@@ -143,7 +147,8 @@ static int person_from(struct fz_req *req, const cJSON *body, struct fz_correcti
 		return rc;
 	if (!office.id)
 		return fz_err_set(err, FZ_EINVAL, NULL, "township",
-				  "township: %s（%s）没有司法所，无法确定监管单位", t->r.name, t->r.code);
+				  "township: %s（%s）没有司法所，无法确定监管单位", t->r.name,
+				  t->r.code);
 	snprintf(r->id, sizeof(r->id), "%s", fz_json_str(body, "id"));
 	snprintf(r->name, sizeof(r->name), "%s", fz_json_str(body, "name"));
 	fz_identifier_mask(FZ_IDENTIFIER_ID_NUMBER, id.value, r->masked_id, sizeof(r->masked_id));
@@ -242,7 +247,8 @@ static int add_violation(void *ctx, const struct fz_violation_row *r)
 	cJSON_AddStringToObject(o, "detail", r->detail);
 	fz_json_add_int(o, "office_unit_id", r->office_unit_id);
 	if (r->lon || r->lat)
-		fz_json_put(o, "position", cJSON_CreateDoubleArray((double[]){ r->lon, r->lat }, 2));
+		fz_json_put(o, "position",
+			    cJSON_CreateDoubleArray((double[]){ r->lon, r->lat }, 2));
 	cJSON_AddStringToObject(s, "sanction", r->sanction);
 	cJSON_AddStringToObject(s, "title", r->sanction_title);
 	cJSON_AddStringToObject(s, "basis", r->basis);
@@ -263,8 +269,8 @@ int fz_api_correction_violations(struct fz_req *req, struct fz_resp *resp, struc
 	if ((rc = fz_correction_tick(c, req->now, err)) || !(db = fz_app_db(req, err)))
 		return rc ? rc : err->code;
 	items = cJSON_CreateArray();
-	if ((rc = fz_store_correction_violations(db, req->who->scope_path, person ? person : "", 200,
-						 add_violation, items, err))) {
+	if ((rc = fz_store_correction_violations(db, req->who->scope_path, person ? person : "",
+						 200, add_violation, items, err))) {
 		cJSON_Delete(items);
 		return rc;
 	}

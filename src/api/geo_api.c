@@ -161,8 +161,8 @@ static int place_json(struct fz_buf *b, const struct fz_geo_place *p)
 	return fz_buf_addf(b,
 			   "{\"district\":\"%s\",\"township\":%s%s%s,\"village\":%s%s%s,"
 			   "\"generated\":{\"township\":%s,\"village\":%s}}",
-			   p->district->r.code, t ? "\"" : "", t ? t->r.code : "null", t ? "\"" : "",
-			   v ? "\"" : "", v ? v->r.code : "null", v ? "\"" : "",
+			   p->district->r.code, t ? "\"" : "", t ? t->r.code : "null",
+			   t ? "\"" : "", v ? "\"" : "", v ? v->r.code : "null", v ? "\"" : "",
 			   p->township_generated ? "true" : "false",
 			   p->village_generated ? "true" : "false");
 }
@@ -234,7 +234,8 @@ int fz_api_geo_cells(struct fz_req *req, struct fz_resp *resp, struct fz_err *er
 	if (!fz_scope_contains(req->who->scope_path, n->r.path) &&
 	    !fz_scope_contains(n->r.path, req->who->scope_path))
 		return fz_err_set(err, FZ_EFORBIDDEN, NULL, "code",
-				  "code: 区划 %s 超出当前账号的管辖范围（%s）", code, req->who->scope);
+				  "code: 区划 %s 超出当前账号的管辖范围（%s）", code,
+				  req->who->scope);
 	if (!(a = atlas_of(req, err)))
 		return FZ_EINTERNAL;
 	fz_buf_init(&b, 0);
@@ -280,7 +281,8 @@ static int save_uploads(struct fz_db *db, void *arg, struct fz_err *err)
 		fz_audit_digest(u->features[i], digest);
 		snprintf(e.after_digest, sizeof(e.after_digest), "%s", digest);
 		snprintf(e.summary, sizeof(e.summary), "上传%s“%.80s”（%s）的真实边界，%zu 个点",
-			 fz_region_level_name(n->r.level), n->r.name, n->r.code, p->rings ? p->rings[0].n : 0);
+			 fz_region_level_name(n->r.level), n->r.name, n->r.code,
+			 p->rings ? p->rings[0].n : 0);
 		if ((rc = fz_audit_append(db, &e, err)))
 			return rc;
 	}

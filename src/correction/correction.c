@@ -115,9 +115,10 @@ static int prohibited_of(const char *json, struct fz_prohibited_place *places, c
 			    *r = cJSON_GetObjectItemCaseSensitive(p, "radius_m");
 		if (*n >= MAX_PROHIBITED || !cJSON_IsArray(c) || cJSON_GetArraySize(c) != 2 ||
 		    !cJSON_IsNumber(r) || !fz_json_str(p, "id")) {
-			rc = fz_err_set(err, FZ_EINVAL, NULL, "prohibited",
-					"prohibited: 每项应为 {id, center: [经度, 纬度], radius_m}，最多 %d 项",
-					MAX_PROHIBITED);
+			rc = fz_err_set(
+				err, FZ_EINVAL, NULL, "prohibited",
+				"prohibited: 每项应为 {id, center: [经度, 纬度], radius_m}，最多 %d 项",
+				MAX_PROHIBITED);
 			break;
 		}
 		snprintf(ids[*n], 32, "%s", fz_json_str(p, "id"));
@@ -138,8 +139,14 @@ static int supervise(struct fz_correction *c, const struct fz_correction_row *ro
 	const struct fz_region_node *t = fz_region_tree_find(c->tree, row->township);
 	struct fz_prohibited_place places[MAX_PROHIBITED];
 	char ids[MAX_PROHIBITED][32];
-	struct fz_correction_person p = { row->id, row->device, row->office_unit_id, NULL,
-					  row->home_lon, row->home_lat, places, 0 };
+	struct fz_correction_person p = { row->id,
+					  row->device,
+					  row->office_unit_id,
+					  NULL,
+					  row->home_lon,
+					  row->home_lat,
+					  places,
+					  0 };
 	int index, rc;
 
 	if (!t || strcmp(t->r.level, "township") != 0 || !t->parent ||
@@ -151,7 +158,8 @@ static int supervise(struct fz_correction *c, const struct fz_correction_row *ro
 		return rc;
 	if ((rc = fz_supervision_add_person(c->sup, &p, row->since, &index, err)))
 		return rc;
-	if (fz_array_grow((void **)&c->paths, &c->paths_cap, (size_t)index + 1, sizeof(c->paths[0])))
+	if (fz_array_grow((void **)&c->paths, &c->paths_cap, (size_t)index + 1,
+			  sizeof(c->paths[0])))
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	snprintf(c->paths[index], sizeof(c->paths[0]), "%s", t->r.path);
 	c->npaths = (size_t)index + 1;
@@ -179,7 +187,8 @@ static int load_one(void *ctx, const struct fz_correction_row *row)
 	if (resumed.since < l->now)
 		resumed.since = l->now;
 	if ((l->rc = supervise(l->c, &resumed, l->err)) ||
-	    (l->rc = fz_store_correction_counts(l->db, row->id, &h.admonitions, &h.warnings, l->err)))
+	    (l->rc = fz_store_correction_counts(l->db, row->id, &h.admonitions, &h.warnings,
+						l->err)))
 		return 1;
 	fz_supervision_set_history(l->c->sup, (int)l->c->npaths - 1, &h);
 	return 0;
@@ -197,7 +206,8 @@ static int load(struct fz_correction *c, int64_t now, struct fz_err *err)
 	rc = fz_store_boundary_get(db, "330700", &text, err);
 	if (!rc)
 		rc = fz_polygon_set_parse(text, strlen(text), NULL,
-					  FZ_POLYGON_TOLERATE_SELF_INTERSECTIONS, &c->districts, err);
+					  FZ_POLYGON_TOLERATE_SELF_INTERSECTIONS, &c->districts,
+					  err);
 	free(text);
 	if (!rc)
 		rc = fz_store_correction_people(db, "", load_one, &l, err);
@@ -358,7 +368,8 @@ int fz_correction_sink(void *ctx, const struct fz_record *r)
 	} else {
 		c->counts.pings++;
 		rc = fz_supervision_ping(c->sup, device, r->at, r->lon, r->lat,
-					 cJSON_IsNumber(acc) ? acc->valuedouble : 0, collect, c, &err);
+					 cJSON_IsNumber(acc) ? acc->valuedouble : 0, collect, c,
+					 &err);
 	}
 	if (rc == FZ_ENOTFOUND)
 		c->counts.unknown_devices++;

@@ -12,17 +12,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_MS	   86400000LL
-#define TZ_MS	   (8 * 3600000LL) /* Asia/Shanghai, no DST */
-#define RULES_MAX  (1u << 20)
+#define DAY_MS	  86400000LL
+#define TZ_MS	  (8 * 3600000LL) /* Asia/Shanghai, no DST */
+#define RULES_MAX (1u << 20)
 
 /* ---- rules ---- */
 
-static const char *const violation_names[] = { "out_of_area",	 "prohibited_place", "curfew",
-					       "checkin_missed", "checkin_failed",   "lost_contact" };
-static const char *const violation_titles[] = { "未经批准离开所居住市县", "进入禁止进入的区域或场所",
-						"夜不归宿（违反宵禁）",	  "未按时签到",
-						"人脸核验未通过",	  "失去联系" };
+static const char *const violation_names[] = {
+	"out_of_area",	  "prohibited_place", "curfew",
+	"checkin_missed", "checkin_failed",   "lost_contact"
+};
+static const char *const violation_titles[] = {
+	"未经批准离开所居住市县", "进入禁止进入的区域或场所",
+	"夜不归宿（违反宵禁）",	  "未按时签到",
+	"人脸核验未通过",	  "失去联系"
+};
 
 const char *fz_violation_name(enum fz_violation_kind k)
 {
@@ -46,8 +50,9 @@ static int number(const cJSON *root, const char *a, const char *b, double lo, do
 	const cJSON *v = b ? member(member(root, a), b) : member(root, a);
 
 	if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi)
-		return fz_err_set(err, FZ_EINVAL, NULL, b ? b : a, "%s: /%s%s%s 应为 %g..%g 之间的数",
-				  file, a, b ? "/" : "", b ? b : "", lo, hi);
+		return fz_err_set(err, FZ_EINVAL, NULL, b ? b : a,
+				  "%s: /%s%s%s 应为 %g..%g 之间的数", file, a, b ? "/" : "",
+				  b ? b : "", lo, hi);
 	*out = v->valuedouble;
 	return 0;
 }
@@ -94,7 +99,9 @@ static int parse_rules(const cJSON *root, struct fz_correction_rules *r, const c
 	int rc = 0;
 
 	rc = rc ? rc : number(root, "electronic_location", "max_months", 1, 12, &v[0], file, err);
-	rc = rc ? rc : number(root, "electronic_location", "extension_max_months", 1, 12, &v[1], file, err);
+	rc = rc ? rc
+		: number(root, "electronic_location", "extension_max_months", 1, 12, &v[1], file,
+			 err);
 	rc = rc ? rc : number(root, "checkin", "min_score", 0, 1, &v[2], file, err);
 	rc = rc ? rc : number(root, "checkin", "every_hours", 1, 24 * 30, &v[3], file, err);
 	rc = rc ? rc : number(root, "curfew", "radius_m", 10, 100000, &v[4], file, err);
@@ -126,8 +133,7 @@ static int parse_rules(const cJSON *root, struct fz_correction_rules *r, const c
 	return load_ladder(root, r, file, err);
 }
 
-int fz_correction_rules_load(const char *path, struct fz_correction_rules *out,
-			     struct fz_err *err)
+int fz_correction_rules_load(const char *path, struct fz_correction_rules *out, struct fz_err *err)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf;
@@ -188,7 +194,8 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 static int64_t add_months(int64_t t, int months)
 {
 	static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int64_t local = t + TZ_MS, day = local >= 0 ? local / DAY_MS : (local - DAY_MS + 1) / DAY_MS;
+	int64_t local = t + TZ_MS,
+		day = local >= 0 ? local / DAY_MS : (local - DAY_MS + 1) / DAY_MS;
 	int64_t tod = local - day * DAY_MS, y;
 	unsigned m, d, last;
 
@@ -221,11 +228,12 @@ int fz_correction_check_order(const struct fz_correction_rules *r,
 					  r->location_basis);
 	}
 	if (o->end > add_months(o->start, months))
-		return fz_err_set(err, FZ_EINVAL, "too_long", "end",
-				  "end: %s期限超过 %d 个月，不予登记；应不超过 %d 个月，期满经评估可延长"
-				  "（%s）",
-				  o->previous_end ? "每次延长的" : "电子定位", months, months,
-				  r->location_basis);
+		return fz_err_set(
+			err, FZ_EINVAL, "too_long", "end",
+			"end: %s期限超过 %d 个月，不予登记；应不超过 %d 个月，期满经评估可延长"
+			"（%s）",
+			o->previous_end ? "每次延长的" : "电子定位", months, months,
+			r->location_basis);
 	return 0;
 }
 
@@ -383,8 +391,8 @@ static int person_fences(struct fz_supervision *s, const struct fz_correction_pe
 		const struct fz_prohibited_place *b = &p->prohibited[i];
 		snprintf(id, sizeof(id), "bar:%s:%s", p->id, b->id);
 		rc = fence(s, subject,
-			   &(struct fz_fence_def){ id, FZ_FENCE_OUTSIDE, b->lon, b->lat, b->radius_m,
-						   NULL, 0, 0, 60, 20 },
+			   &(struct fz_fence_def){ id, FZ_FENCE_OUTSIDE, b->lon, b->lat,
+						   b->radius_m, NULL, 0, 0, 60, 20 },
 			   err);
 	}
 	return rc;
@@ -398,11 +406,12 @@ int fz_supervision_add_person(struct fz_supervision *s, const struct fz_correcti
 
 	if (!p->id || !p->id[0] || strlen(p->id) > 31 || !p->device || !p->device[0] ||
 	    strlen(p->device) > 63 || !p->county)
-		return fz_err_set(err, FZ_EINVAL, NULL, "device",
-				  "矫正对象编号（最多 31 字节）、定位设备（最多 63 字节）和所居住县区必填");
+		return fz_err_set(
+			err, FZ_EINVAL, NULL, "device",
+			"矫正对象编号（最多 31 字节）、定位设备（最多 63 字节）和所居住县区必填");
 	if (fz_supervision_find_device(s, p->device) >= 0)
-		return fz_err_set(err, FZ_ECONFLICT, NULL, "device", "device: 设备 %s 已绑定其他对象",
-				  p->device);
+		return fz_err_set(err, FZ_ECONFLICT, NULL, "device",
+				  "device: 设备 %s 已绑定其他对象", p->device);
 	if (fz_geofence_add_subject(s->fences, since, &subject, err) ||
 	    person_fences(s, p, subject, err))
 		return err->code;
@@ -428,8 +437,8 @@ int fz_supervision_add_person(struct fz_supervision *s, const struct fz_correcti
 	return 0;
 }
 
-int fz_supervision_leave(struct fz_supervision *s, int person, int64_t from, int64_t to,
-			 double lon, double lat, double radius_m, struct fz_err *err)
+int fz_supervision_leave(struct fz_supervision *s, int person, int64_t from, int64_t to, double lon,
+			 double lat, double radius_m, struct fz_err *err)
 {
 	int dest = -1;
 	char id[64];
@@ -454,8 +463,7 @@ void fz_supervision_set_history(struct fz_supervision *s, int person,
 		s->people[person].history = *h;
 }
 
-const struct fz_sanction_history *fz_supervision_history(const struct fz_supervision *s,
-							 int person)
+const struct fz_sanction_history *fz_supervision_history(const struct fz_supervision *s, int person)
 {
 	return person >= 0 && (size_t)person < s->n ? &s->people[person].history : NULL;
 }
@@ -469,11 +477,13 @@ struct relay {
 
 /* Reports a violation of person with the suggested sanction, and counts it. */
 static void report(struct fz_supervision *s, int person, enum fz_violation_kind k, int64_t at,
-		  int64_t since, double lon, double lat, const char *detail, fz_violation_fn fn,
-		  void *ctx)
+		   int64_t since, double lon, double lat, const char *detail, fz_violation_fn fn,
+		   void *ctx)
 {
 	struct person *p = &s->people[person];
-	struct fz_violation v = { k, person, p->id, p->office_unit_id, at, since, lon, lat, "", NULL };
+	struct fz_violation v = {
+		k, person, p->id, p->office_unit_id, at, since, lon, lat, "", NULL
+	};
 	int serious = k == FZ_VIOLATION_PROHIBITED_PLACE || k == FZ_VIOLATION_LOST_CONTACT;
 
 	p->history.out_of_supervision_days =
@@ -500,10 +510,11 @@ static void on_fence(void *ctx, const struct fz_fence_event *e)
 	if (!e->violation)
 		return;
 	if (e->kind == FZ_FENCE_LOST_CONTACT) {
-		if ((size_t)e->subject >= r->s->nsubjects || (person = r->s->by_subject[e->subject]) < 0)
+		if ((size_t)e->subject >= r->s->nsubjects ||
+		    (person = r->s->by_subject[e->subject]) < 0)
 			return;
 		report(r->s, person, FZ_VIOLATION_LOST_CONTACT, e->at, e->since, 0, 0,
-		      "超过规定时间未收到定位", r->fn, r->ctx);
+		       "超过规定时间未收到定位", r->fn, r->ctx);
 		return;
 	}
 	id = fz_geofence_fence_id(r->s->fences, e->fence);
@@ -535,8 +546,8 @@ int fz_supervision_ping(struct fz_supervision *s, const char *device, int64_t at
 	return rc;
 }
 
-int fz_supervision_checkin(struct fz_supervision *s, const char *device, int64_t at,
-			   double score, double lon, double lat, fz_violation_fn fn, void *ctx,
+int fz_supervision_checkin(struct fz_supervision *s, const char *device, int64_t at, double score,
+			   double lon, double lat, fz_violation_fn fn, void *ctx,
 			   struct fz_err *err)
 {
 	int person = fz_supervision_find_device(s, device), rc;
@@ -569,8 +580,8 @@ void fz_supervision_tick(struct fz_supervision *s, int64_t now, fz_violation_fn 
 		if (now < p->checkin_due)
 			continue;
 		report(s, (int)i, FZ_VIOLATION_CHECKIN_MISSED, now,
-		      p->last_checkin ? p->last_checkin : p->since, 0, 0, "超过规定时间未签到", fn,
-		      ctx);
+		       p->last_checkin ? p->last_checkin : p->since, 0, 0, "超过规定时间未签到", fn,
+		       ctx);
 		p->checkin_due = now + s->rules.checkin_every_ms;
 	}
 }

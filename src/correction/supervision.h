@@ -61,8 +61,8 @@ int fz_correction_rules_load(const char *path, struct fz_correction_rules *out /
 struct fz_location_order {
 	const char *approved_by; /* the county justice bureau head who approved */
 	int64_t start, end;	 /* UTC ms */
-	int64_t previous_end;	 /* for an extension: the end of the order it extends; 0 otherwise */
-	int64_t reassessed_at;	 /* for an extension: when the re-assessment was made; 0 if none */
+	int64_t previous_end;  /* for an extension: the end of the order it extends; 0 otherwise */
+	int64_t reassessed_at; /* for an extension: when the re-assessment was made; 0 if none */
 };
 
 /*
@@ -117,9 +117,9 @@ struct fz_prohibited_place {
 };
 
 struct fz_correction_person {
-	const char *id;		   /* the pack's person id, at most 31 bytes */
-	const char *device;	   /* the positioning terminal, at most 63 bytes */
-	int64_t office_unit_id;	   /* justice office of their township */
+	const char *id;			 /* the pack's person id, at most 31 bytes */
+	const char *device;		 /* the positioning terminal, at most 63 bytes */
+	int64_t office_unit_id;		 /* justice office of their township */
 	const struct fz_polygon *county; /* their district's polygon (borrowed for the call) */
 	double home_lon, home_lat;
 	const struct fz_prohibited_place *prohibited;
@@ -147,8 +147,8 @@ int fz_supervision_find_device(const struct fz_supervision *s, const char *devic
  * radius_m) of the destination (radius 0: anywhere). FZ_EINVAL for a bad
  * window or index.
  */
-int fz_supervision_leave(struct fz_supervision *s, int person, int64_t from, int64_t to,
-			 double lon, double lat, double radius_m, struct fz_err *err);
+int fz_supervision_leave(struct fz_supervision *s, int person, int64_t from, int64_t to, double lon,
+			 double lat, double radius_m, struct fz_err *err);
 
 /*
  * A position ping from device. 0 when evaluated (violations reported through
@@ -165,8 +165,8 @@ int fz_supervision_ping(struct fz_supervision *s, const char *device, int64_t at
  * is a failed check-in (a violation). The position counts as a ping. Errors
  * as fz_supervision_ping(), and FZ_EINVAL for a score outside 0..1.
  */
-int fz_supervision_checkin(struct fz_supervision *s, const char *device, int64_t at,
-			   double score, double lon, double lat, fz_violation_fn fn, void *ctx,
+int fz_supervision_checkin(struct fz_supervision *s, const char *device, int64_t at, double score,
+			   double lon, double lat, fz_violation_fn fn, void *ctx,
 			   struct fz_err *err);
 
 /* The scheduler pass at now: lost contact and missed check-ins. */

@@ -99,8 +99,12 @@ static int people(struct fz_correction *c, struct fz_store *store,
 		} while (!fz_polygon_contains(d, p[k].home[0], p[k].home[1]) ||
 			 !fz_polygon_contains(d, p[k].home[0] + 0.03, p[k].home[1]) ||
 			 !fz_polygon_contains(d, p[k].home[0] - 0.03, p[k].home[1]));
-		p[k].kind = k % 12 == 0 ? 1 : k % 15 == 1 ? 2 : k % 25 == 2 ? 3 : k % 20 == 3 ? 4
-			  : k % 30 == 4 ? 5 : 0;
+		p[k].kind = k % 12 == 0	  ? 1
+			    : k % 15 == 1 ? 2
+			    : k % 25 == 2 ? 3
+			    : k % 20 == 3 ? 4
+			    : k % 30 == 4 ? 5
+					  : 0;
 		/* away: Hangzhou for those leaving the county */
 		p[k].away[0] = p[k].kind == 1 ? 120.16 : p[k].home[0] + 0.02;
 		p[k].away[1] = p[k].kind == 1 ? 30.27 : p[k].home[1];
@@ -129,7 +133,8 @@ static int people(struct fz_correction *c, struct fz_store *store,
 static void where(const struct person *p, int m, struct rng *r, double *xy)
 {
 	int out = (p->kind == 1 && m >= 14 * 60 && m < 18 * 60) ||
-		  (p->kind == 2 && m >= 21 * 60 + 30) || (m >= 9 * 60 && m < 17 * 60 && p->kind != 1);
+		  (p->kind == 2 && m >= 21 * 60 + 30) ||
+		  (m >= 9 * 60 && m < 17 * 60 && p->kind != 1);
 
 	xy[0] = out ? p->away[0] : p->home[0];
 	xy[1] = out ? p->away[1] : p->home[1];
@@ -174,17 +179,19 @@ static int tracks(struct fz_ingest *in, const struct person *p, int64_t day, int
 			if (p[k].kind == 3 && m >= 15 * 60)
 				continue; /* the terminal went silent */
 			where(&p[k], m, &r, xy);
-			rc = fz_buf_addf(t < checkin_at ? &morning : &pings,
-					 "{\"id\":\"%s-%lld\",\"device\":\"%s\",\"at\":%lld,\"lon\":%.6f,"
-					 "\"lat\":%.6f,\"accuracy_m\":15}\n",
-					 p[k].device, (long long)t, p[k].device, (long long)t, xy[0], xy[1]);
+			rc = fz_buf_addf(
+				t < checkin_at ? &morning : &pings,
+				"{\"id\":\"%s-%lld\",\"device\":\"%s\",\"at\":%lld,\"lon\":%.6f,"
+				"\"lat\":%.6f,\"accuracy_m\":15}\n",
+				p[k].device, (long long)t, p[k].device, (long long)t, xy[0], xy[1]);
 			if (!rc && t == checkin_at && p[k].kind != 3)
-				rc = fz_buf_addf(&checkins,
-						 "{\"id\":\"%s-c-%lld\",\"device\":\"%s\",\"at\":%lld,"
-						 "\"score\":%.2f,\"lon\":%.6f,\"lat\":%.6f}\n",
-						 p[k].device, (long long)t + 1000, p[k].device,
-						 (long long)t + 1000, p[k].kind == 4 ? 0.52 : 0.93, xy[0],
-						 xy[1]);
+				rc = fz_buf_addf(
+					&checkins,
+					"{\"id\":\"%s-c-%lld\",\"device\":\"%s\",\"at\":%lld,"
+					"\"score\":%.2f,\"lon\":%.6f,\"lat\":%.6f}\n",
+					p[k].device, (long long)t + 1000, p[k].device,
+					(long long)t + 1000, p[k].kind == 4 ? 0.52 : 0.93, xy[0],
+					xy[1]);
 		}
 	}
 	if (rc)
@@ -209,7 +216,9 @@ int fz_demo_correction(struct fz_correction *c, struct fz_store *store, struct f
 	struct offices *o = calloc(1, sizeof(*o));
 	struct person *p = calloc(PEOPLE, sizeof(*p));
 	struct fz_polygon_set *districts = NULL;
-	struct fz_unit_filter f = { "/330000/330700/", NULL, "justice_office", NULL, 0, MAX_OFFICE };
+	struct fz_unit_filter f = {
+		"/330000/330700/", NULL, "justice_office", NULL, 0, MAX_OFFICE
+	};
 	struct fz_db *db = fz_store_reader(store);
 	char key[FZ_SOURCE_KEY_LEN], *text = NULL;
 	size_t existing = 0;
@@ -234,8 +243,8 @@ int fz_demo_correction(struct fz_correction *c, struct fz_store *store, struct f
 					  FZ_POLYGON_TOLERATE_SELF_INTERSECTIONS, &districts, err);
 		types = cJSON_Parse("[\"correction.ping\",\"correction.checkin\"]");
 		rc = rc ? rc
-			: fz_source_add(store, "jz-terminals", "社区矫正电子定位终端", 0, types, now,
-					key, err);
+			: fz_source_add(store, "jz-terminals", "社区矫正电子定位终端", 0, types,
+					now, key, err);
 		cJSON_Delete(types);
 		rc = rc ? rc : people(c, store, tree, districts, o, day, p, err);
 		out->people = rc ? 0 : PEOPLE;

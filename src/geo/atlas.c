@@ -24,7 +24,7 @@
 /* One level's polygons, their index and the region of each indexed feature. */
 struct layer {
 	struct fz_cells *cells;
-	struct fz_locator *index; /* NULL when cells is empty */
+	struct fz_locator *index;	     /* NULL when cells is empty */
 	const struct fz_region_node **nodes; /* by index position */
 };
 
@@ -72,7 +72,8 @@ static int cmp_item(const void *key, const void *item)
 static long item_of(const struct layer *l, const char *code)
 {
 	const struct fz_polygon_set *s = fz_cells_set(l->cells);
-	const struct fz_polygon *p = !s->n ? NULL : bsearch(code, s->items, s->n, sizeof(*p), cmp_item);
+	const struct fz_polygon *p =
+		!s->n ? NULL : bsearch(code, s->items, s->n, sizeof(*p), cmp_item);
 
 	return p ? (long)(p - s->items) : -1;
 }
@@ -308,8 +309,7 @@ static const struct fz_region_node *nearest(const struct fz_atlas *a, const stru
 		else
 			hi = mid;
 	}
-	for (size_t i = lo; i < s->n && strncmp(s->items[i].code, parent->r.code, len) == 0;
-	     i++) {
+	for (size_t i = lo; i < s->n && strncmp(s->items[i].code, parent->r.code, len) == 0; i++) {
 		const double *c = fz_cells_centre(gen->cells, i);
 		double dx = (x - c[0]) * kx, dy = y - c[1], d = dx * dx + dy * dy;
 		if (d < best) {
@@ -417,7 +417,8 @@ int fz_atlas_children_geojson(const struct fz_atlas *a, const char *code, struct
 	rc = fz_buf_adds(b, "{\"type\":\"FeatureCollection\",\"features\":[");
 	for (size_t i = 0; !rc && i < n->nchildren; i++) {
 		int generated = 0;
-		const struct fz_polygon *p = fz_atlas_polygon(a, n->children[i]->r.code, &generated);
+		const struct fz_polygon *p =
+			fz_atlas_polygon(a, n->children[i]->r.code, &generated);
 		if (!p)
 			continue;
 		rc = (count++ ? fz_buf_adds(b, ",") : 0) ||
@@ -467,9 +468,10 @@ int fz_atlas_check_upload(const struct fz_atlas *a, const char *code, const stru
 
 	if (!n || strncmp(n->r.path, a->root->r.path, strlen(a->root->r.path)) != 0 ||
 	    (strcmp(n->r.level, "township") != 0 && strcmp(n->r.level, "village") != 0))
-		return fz_err_set(err, FZ_ENOTFOUND, NULL, ptr,
-				  "%s: 区划代码 %s 不是本市的乡镇街道或村社区，只能上传这两级的边界",
-				  ptr, code);
+		return fz_err_set(
+			err, FZ_ENOTFOUND, NULL, ptr,
+			"%s: 区划代码 %s 不是本市的乡镇街道或村社区，只能上传这两级的边界", ptr,
+			code);
 	d = strcmp(n->r.level, "township") == 0 ? n->parent : n->parent->parent;
 	parent = n->parent != d ? polygon_of(&a->towns_up, n->parent->r.code) : NULL;
 	if (!parent)
@@ -483,11 +485,12 @@ int fz_atlas_check_upload(const struct fz_atlas *a, const char *code, const stru
 			if (fz_polygon_contains(parent, x, y) ||
 			    distance_to(parent, x, y) <= UPLOAD_TOLERANCE)
 				continue;
-			return fz_err_set(err, FZ_EINVAL, "outside_parent", ptr,
-					  "%s（%s）: 第 %zu 个环的第 %zu 个点 [%.6f, %.6f] 在上级区划 "
-					  "%s（%s）的边界之外超过 %.3f 度",
-					  code, n->r.name, r + 1, i + 1, x, y, parent->code,
-					  parent->name, UPLOAD_TOLERANCE);
+			return fz_err_set(
+				err, FZ_EINVAL, "outside_parent", ptr,
+				"%s（%s）: 第 %zu 个环的第 %zu 个点 [%.6f, %.6f] 在上级区划 "
+				"%s（%s）的边界之外超过 %.3f 度",
+				code, n->r.name, r + 1, i + 1, x, y, parent->code, parent->name,
+				UPLOAD_TOLERANCE);
 		}
 	return 0;
 }
@@ -535,8 +538,8 @@ int fz_atlas_slot_rebuild(struct fz_atlas_slot *slot, struct fz_err *err)
 	fz_log(FZ_LOG_INFO,
 	       "geo: atlas of %s built in %.0f ms: %zu districts, townships %zu generated + %zu "
 	       "uploaded, villages %zu generated + %zu uploaded, %zu KiB of indexes",
-	       slot->root, st.build_ms, st.districts, st.townships_generated,
-	       st.townships_uploaded, st.villages_generated, st.villages_uploaded, st.bytes / 1024);
+	       slot->root, st.build_ms, st.districts, st.townships_generated, st.townships_uploaded,
+	       st.villages_generated, st.villages_uploaded, st.bytes / 1024);
 	pthread_mutex_lock(&slot->lock);
 	old = slot->atlas;
 	slot->atlas = a;

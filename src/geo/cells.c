@@ -115,7 +115,8 @@ static int add_polygon(struct fz_cells *c, const char *code, const char *name,
 		total += rings[i].n;
 	p = &c->set.items[c->set.n];
 	memset(p, 0, sizeof(*p));
-	if (!(p->rings = calloc(nr, sizeof(*p->rings))) || !(xy = malloc(2 * total * sizeof(double)))) {
+	if (!(p->rings = calloc(nr, sizeof(*p->rings))) ||
+	    !(xy = malloc(2 * total * sizeof(double)))) {
 		free(p->rings);
 		return FZ_ENOMEM;
 	}
@@ -341,6 +342,7 @@ int fz_cells_divide(struct fz_cells *c, const struct fz_polygon *parent, const c
 	free(d.next);
 	free(d.kept);
 	free(d.centres);
-	return rc ? fz_err_set(err, rc, NULL, NULL, "内存不足，无法生成 %s 的下级边界", parent->code)
+	return rc ? fz_err_set(err, rc, NULL, NULL, "内存不足，无法生成 %s 的下级边界",
+			       parent->code)
 		  : 0;
 }

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEG		0.017453292519943295
-#define M_PER_DEG_LAT	110574.0
-#define M_PER_DEG_EQ	111320.0
-#define DAY_MS		86400000LL
+#define DEG	      0.017453292519943295
+#define M_PER_DEG_LAT 110574.0
+#define M_PER_DEG_EQ  111320.0
+#define DAY_MS	      86400000LL
 
 struct fence {
 	char id[64];
@@ -47,7 +47,7 @@ struct fz_geofence {
 	struct fz_geofence_config cfg;
 	struct fence *fences;
 	size_t nfences, fences_cap;
-	int32_t *ids; /* open addressing over fence ids: fence index + 1, 0 empty */
+	int32_t *ids;	/* open addressing over fence ids: fence index + 1, 0 empty */
 	size_t ids_cap; /* a power of two, at least twice nfences */
 	struct subject *subjects;
 	size_t nsubjects, subjects_cap;
@@ -94,8 +94,9 @@ static int check_def(const struct fz_fence_def *d, struct fz_err *err)
 	if (!d->polygon) {
 		if (!(isfinite(d->lon) && isfinite(d->lat) && fabs(d->lon) <= 180 &&
 		      fabs(d->lat) <= 85))
-			return fz_err_set(err, FZ_EINVAL, NULL, "center",
-					  "center: [经度, 纬度] 超出范围，经度 -180..180，纬度 -85..85");
+			return fz_err_set(
+				err, FZ_EINVAL, NULL, "center",
+				"center: [经度, 纬度] 超出范围，经度 -180..180，纬度 -85..85");
 		if (!(d->radius_m >= 1 && d->radius_m <= 1e6))
 			return fz_err_set(err, FZ_EINVAL, NULL, "radius_m",
 					  "radius_m: %g 无效，应在 1..1000000 米之间", d->radius_m);
@@ -248,7 +249,8 @@ static double to_edge(const struct fence *f, double x, double y)
 			       dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy,
 			       t = l2 > 0 ? -(ax * dx + ay * dy) / l2 : 0;
 			t = t < 0 ? 0 : t > 1 ? 1 : t;
-			best = fmin(best, (ax + t * dx) * (ax + t * dx) + (ay + t * dy) * (ay + t * dy));
+			best = fmin(best,
+				    (ax + t * dx) * (ax + t * dx) + (ay + t * dy) * (ay + t * dy));
 		}
 	return sqrt(best);
 }
@@ -304,9 +306,8 @@ int fz_geofence_leave(struct fz_geofence *g, int subject, int64_t from, int64_t 
 
 int fz_geofence_side(const struct fz_geofence *g, int subject, int fence)
 {
-	const struct subject *s = subject >= 0 && (size_t)subject < g->nsubjects
-					  ? &g->subjects[subject]
-					  : NULL;
+	const struct subject *s =
+		subject >= 0 && (size_t)subject < g->nsubjects ? &g->subjects[subject] : NULL;
 
 	for (int k = 0; s && k < s->n; k++)
 		if (s->a[k].fence == fence)
@@ -392,7 +393,8 @@ static void evaluate(const struct ping *p, const struct subject *s, struct attac
 		a->side_since = a->pend_since;
 		a->pend = -1;
 		if (open != -1)
-			emit(p, a->side ? FZ_FENCE_ENTER : FZ_FENCE_EXIT, 0, a->fence, a->side_since);
+			emit(p, a->side ? FZ_FENCE_ENTER : FZ_FENCE_EXIT, 0, a->fence,
+			     a->side_since);
 	}
 	forbidden = (f->kind == FZ_FENCE_INSIDE) != (a->side == 1);
 	if (!forbidden || open == -1) {
@@ -434,8 +436,9 @@ void fz_geofence_tick(struct fz_geofence *g, int64_t now, fz_fence_emit_fn fn, v
 			continue;
 		s->lost = 1;
 		if (fn) {
-			struct fz_fence_event e = { FZ_FENCE_LOST_CONTACT, 1, (int)i, -1, now, seen,
-						    0, 0 };
+			struct fz_fence_event e = {
+				FZ_FENCE_LOST_CONTACT, 1, (int)i, -1, now, seen, 0, 0
+			};
 			fn(ctx, &e);
 		}
 	}
@@ -477,8 +480,8 @@ static int parse_window(const char *s, int *start, int *end, struct fz_err *err)
 	unsigned h0, m0, h1, m1;
 	char tail;
 
-	if (sscanf(s, "%2u:%2u-%2u:%2u%c", &h0, &m0, &h1, &m1, &tail) != 4 || h0 > 23 ||
-	    h1 > 23 || m0 > 59 || m1 > 59 || strlen(s) != 11)
+	if (sscanf(s, "%2u:%2u-%2u:%2u%c", &h0, &m0, &h1, &m1, &tail) != 4 || h0 > 23 || h1 > 23 ||
+	    m0 > 59 || m1 > 59 || strlen(s) != 11)
 		return fz_err_set(err, FZ_EINVAL, NULL, "window",
 				  "window: “%.16s”无效，应为 HH:MM-HH:MM，如 22:00-06:00", s);
 	*start = (int)(h0 * 60 + m0);
@@ -505,12 +508,13 @@ static int parse_circle(const cJSON *c, struct fz_fence_def *def, struct fz_err 
 	return 0;
 }
 
-static int parse_fence_polygon(const cJSON *g, struct fz_fence_json *own,
-			       struct fz_fence_def *def, struct fz_err *err)
+static int parse_fence_polygon(const cJSON *g, struct fz_fence_json *own, struct fz_fence_def *def,
+			       struct fz_err *err)
 {
-	static const struct fz_polygon_limits lim = { FENCE_JSON_MAX_BYTES, FENCE_JSON_MAX_DEPTH,
-						      1, 1000, FENCE_JSON_MAX_POINTS,
-						      FENCE_JSON_MAX_POINTS };
+	static const struct fz_polygon_limits lim = {
+		FENCE_JSON_MAX_BYTES,  FENCE_JSON_MAX_DEPTH, 1, 1000,
+		FENCE_JSON_MAX_POINTS, FENCE_JSON_MAX_POINTS
+	};
 	char *text = fz_json_print(g), *wrapped;
 	size_t n;
 	int rc;
@@ -526,9 +530,10 @@ static int parse_fence_polygon(const cJSON *g, struct fz_fence_json *own,
 	if (fz_json_str(g, "type") && strcmp(fz_json_str(g, "type"), "Feature") == 0)
 		snprintf(wrapped, n, "%s", text);
 	else
-		snprintf(wrapped, n,
-			 "{\"type\":\"Feature\",\"properties\":{\"code\":\"fence\"},\"geometry\":%s}",
-			 text);
+		snprintf(
+			wrapped, n,
+			"{\"type\":\"Feature\",\"properties\":{\"code\":\"fence\"},\"geometry\":%s}",
+			text);
 	free(text);
 	rc = fz_polygon_set_parse(wrapped, strlen(wrapped), &lim, 0, &own->polygon, err);
 	free(wrapped);
@@ -593,8 +598,8 @@ int fz_fence_json_parse(const char *text, size_t len, struct fz_fence_def *def,
 
 	*owned = NULL;
 	if (len > FENCE_JSON_MAX_BYTES)
-		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "围栏定义 %zu 字节，超过上限 %u", len,
-				  FENCE_JSON_MAX_BYTES);
+		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "围栏定义 %zu 字节，超过上限 %u",
+				  len, FENCE_JSON_MAX_BYTES);
 	if (!(o = fz_json_parse(text, len, FENCE_JSON_MAX_DEPTH, err)))
 		return err->code;
 	if (!(own = calloc(1, sizeof(*own)))) {

@@ -61,10 +61,10 @@ enum fz_fence_event_kind {
 const char *fz_fence_event_name(enum fz_fence_event_kind k);
 
 struct fz_fence_def {
-	const char *id;		/* at most 63 bytes, unique in the engine */
+	const char *id; /* at most 63 bytes, unique in the engine */
 	enum fz_fence_kind kind;
 	/* a circle when polygon is NULL */
-	double lon, lat, radius_m; /* radius 1 m .. 1 000 km */
+	double lon, lat, radius_m;	  /* radius 1 m .. 1 000 km */
 	const struct fz_polygon *polygon; /* copied */
 	int window_start, window_end;	  /* minutes of the local day 0..1439; equal: always */
 	int dwell_s;			  /* 0 .. 86 400 */

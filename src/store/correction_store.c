@@ -9,11 +9,12 @@
 int fz_store_correction_person_put(struct fz_db *db, const struct fz_correction_row *r,
 				   struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO correction_people(id, masked_id, name, township,"
-				   " region_path, device, office_unit_id, since, home_lon, home_lat,"
-				   " prohibited) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO correction_people(id, masked_id, name, township,"
+			" region_path, device, office_unit_id, since, home_lon, home_lat,"
+			" prohibited) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+			err);
 
 	if (!st)
 		return FZ_ESTORE;
@@ -34,12 +35,13 @@ int fz_store_correction_person_put(struct fz_db *db, const struct fz_correction_
 int fz_store_correction_people(struct fz_db *db, const char *scope_path, fz_correction_row_fn fn,
 			       void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id, masked_id, name, township, region_path, device,"
-				   " office_unit_id, since, home_lon, home_lat, prohibited"
-				   " FROM correction_people WHERE substr(region_path, 1, length(?1)) = ?1"
-				   " ORDER BY id",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, masked_id, name, township, region_path, device,"
+			" office_unit_id, since, home_lon, home_lat, prohibited"
+			" FROM correction_people WHERE substr(region_path, 1, length(?1)) = ?1"
+			" ORDER BY id",
+			err);
 	int rc;
 
 	if (!st)
@@ -68,11 +70,12 @@ int fz_store_correction_people(struct fz_db *db, const char *scope_path, fz_corr
 int fz_store_correction_violation_add(struct fz_db *db, struct fz_violation_row *r,
 				      struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO correction_violations(person_id, kind, at, since, lon,"
-				   " lat, detail, sanction, sanction_title, basis, office_unit_id,"
-				   " region_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO correction_violations(person_id, kind, at, since, lon,"
+			" lat, detail, sanction, sanction_title, basis, office_unit_id,"
+			" region_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			err);
 	int rc;
 
 	if (!st)
@@ -95,16 +98,16 @@ int fz_store_correction_violation_add(struct fz_db *db, struct fz_violation_row 
 }
 
 int fz_store_correction_violations(struct fz_db *db, const char *scope_path, const char *person_id,
-				   int limit, fz_violation_row_fn fn, void *ctx,
-				   struct fz_err *err)
+				   int limit, fz_violation_row_fn fn, void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id, person_id, kind, at, since, lon, lat, detail, sanction,"
-				   " sanction_title, basis, office_unit_id, region_path"
-				   " FROM correction_violations"
-				   " WHERE substr(region_path, 1, length(?1)) = ?1"
-				   " AND (?2 = '' OR person_id = ?2) ORDER BY id DESC LIMIT ?3",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, person_id, kind, at, since, lon, lat, detail, sanction,"
+			" sanction_title, basis, office_unit_id, region_path"
+			" FROM correction_violations"
+			" WHERE substr(region_path, 1, length(?1)) = ?1"
+			" AND (?2 = '' OR person_id = ?2) ORDER BY id DESC LIMIT ?3",
+			err);
 	int rc;
 
 	if (!st)
@@ -155,10 +158,11 @@ int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *adm
 int fz_store_correction_leaves(struct fz_db *db, int64_t after, fz_leave_row_fn fn, void *ctx,
 			       struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT fields, updated_at FROM cases WHERE type = 'correction_leave'"
-				   " AND state = 'approved' AND updated_at > ?1 ORDER BY updated_at",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT fields, updated_at FROM cases WHERE type = 'correction_leave'"
+			" AND state = 'approved' AND updated_at > ?1 ORDER BY updated_at",
+			err);
 	int rc;
 
 	if (!st)

@@ -33,6 +33,22 @@ const records = (rows) => h.api('POST', '/api/v1/records', {
 let seq = 0;
 const ping = (device, t, [lon, lat], extra = {}) =>
   ({ type: 'correction.ping', id: `p${++seq}`, device, at: new Date(t).toISOString(), lon, lat, ...extra });
+// Sinks see records after POST /records returns: wait until the sink caught up.
+const count = async (kind) => (await violations()).filter((x) => x.kind === kind).length;
+async function settle(kind, n) {
+  for (let i = 0; i < 100; i++) {
+    if ((await count(kind)) >= n) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`no ${n} ${kind} violations after 10 s`);
+}
+// A failed check-in after a batch: once it is seen, everything before it was evaluated.
+let marks = 0;
+async function marker(t) {
+  const before = await count('checkin_failed');
+  await records([{ type: 'correction.checkin', id: `m${++marks}`, device: 'TEST-0001', at: new Date(t).toISOString(), score: 0.3, lon: 120.16, lat: 30.27 }]);
+  await settle('checkin_failed', before + 1);
+}
 const violations = async (token = admin) => (await h.api('GET', '/api/v1/correction/violations?person_id=SQJZ-TEST-001', { token })).json.items;
 
 test('a person is supervised by the justice office of their township, ID masked', async () => {
@@ -75,8 +91,10 @@ test('leaving the county raises one violation with the suggested sanction; jitte
   for (let i = 0; i < 60; i++) rows.push(ping('TEST-0001', t + 600e3 + i * 30e3, [120.07, 29.30]));
   const r = await records(rows);
   assert.equal(r.status, 200, r.text);
+  await settle('out_of_area', 1);
   // a replay of the first pings and an out-of-order one far away change nothing
   await records([ping('TEST-0001', t, [121.5, 31.2]), ping('TEST-0001', t + 30e3, [121.5, 31.2])]);
+  await marker(t + 600e3 + 60 * 30e3);
   const v = await violations();
   const out = v.filter((x) => x.kind === 'out_of_area');
   assert.equal(out.length, 1, JSON.stringify(v));
@@ -91,6 +109,7 @@ test('a failed face check-in and silence are violations; unknown devices raise n
   const c = await records([{ type: 'correction.checkin', id: 'c1', device: 'TEST-0001', at: new Date(t).toISOString(), score: 0.41, lon: HOME[0], lat: HOME[1] },
     ping('TEST-UNKNOWN', t + 1000, HOME)]);
   assert.equal(c.status, 200, c.text);
+  await settle('checkin_failed', 2);
   let v = await violations();
   assert.ok(v.some((x) => x.kind === 'checkin_failed' && /0\.41/.test(x.detail)), JSON.stringify(v[0]));
   assert.ok(!v.some((x) => x.person_id !== 'SQJZ-TEST-001'));
@@ -139,6 +158,7 @@ test('an approved leave case opens the county for its days; outside them leaving
   const rows = [];
   for (let i = 0; i < 240; i++) rows.push(ping('TEST-0001', day + i * 30e3, [120.16, 30.27]));
   assert.equal((await records(rows)).status, 200);
+  await marker(day + 240 * 30e3);
   assert.equal((await violations()).filter((x) => x.kind === 'out_of_area').length, before, 'no violation on leave');
   // 2026-03-05, the leave is over: out of area again
   const next = Date.UTC(2026, 2, 5, 2, 0, 0);
@@ -147,5 +167,7 @@ test('an approved leave case opens the county for its days; outside them leaving
   const late = [];
   for (let i = 0; i < 60; i++) late.push(ping('TEST-0001', next + i * 30e3, [120.16, 30.27]));
   assert.equal((await records(late)).status, 200);
+  await settle('out_of_area', before + 1);
+  await marker(next + 60 * 30e3);
   assert.equal((await violations()).filter((x) => x.kind === 'out_of_area').length, before + 1);
 });

@@ -71,8 +71,8 @@ static int64_t local_date(int y, int m, int d)
 
 static void orders_last_three_months_at_most(void **state)
 {
-	struct fz_location_order o = { "司法局张局长", local_date(2026, 3, 2), local_date(2026, 6, 2),
-				       0, 0 };
+	struct fz_location_order o = { "司法局张局长", local_date(2026, 3, 2),
+				       local_date(2026, 6, 2), 0, 0 };
 	struct fz_err err;
 
 	(void)state;
@@ -99,8 +99,8 @@ static void orders_last_three_months_at_most(void **state)
 
 static void extensions_need_a_reassessment(void **state)
 {
-	struct fz_location_order o = { "司法局张局长", local_date(2026, 6, 2), local_date(2026, 9, 2),
-				       local_date(2026, 6, 2), 0 };
+	struct fz_location_order o = { "司法局张局长", local_date(2026, 6, 2),
+				       local_date(2026, 9, 2), local_date(2026, 6, 2), 0 };
 	struct fz_err err;
 
 	(void)state;
@@ -171,8 +171,8 @@ static struct fz_polygon_set *county(void)
 static struct fz_supervision *supervise(struct fz_polygon_set *c, int *person)
 {
 	static const struct fz_prohibited_place bar = { "ktv", 119.70, 29.10, 100 };
-	struct fz_correction_person p = { "SQJZ-0001", "dev-0001", 42, &c->items[0], HOME_X, HOME_Y,
-					  &bar, 1 };
+	struct fz_correction_person p = { "SQJZ-0001", "dev-0001", 42,	 &c->items[0],
+					  HOME_X,      HOME_Y,	   &bar, 1 };
 	struct fz_supervision *s = NULL;
 	struct fz_err err;
 
@@ -192,8 +192,8 @@ static int64_t stay(struct fz_supervision *s, int64_t t, int minutes, double x, 
 
 	for (int i = 0; i < minutes * 2; i++, t += 30000) {
 		fz_err_init(&err);
-		assert_int_equal(fz_supervision_ping(s, "dev-0001", t, x, y, 10, collect, seen, &err),
-				 0);
+		assert_int_equal(
+			fz_supervision_ping(s, "dev-0001", t, x, y, 10, collect, seen, &err), 0);
 	}
 	return t;
 }
@@ -214,29 +214,30 @@ static void a_day_under_supervision(void **state)
 	assert_int_equal(seen.n, 0);
 	/* unknown devices and bad or stale pings are refused, nothing changes */
 	fz_err_init(&err);
-	assert_int_equal(fz_supervision_ping(s, "dev-9999", t, HOME_X, HOME_Y, 0, collect, &seen, &err),
-			 FZ_ENOTFOUND);
+	assert_int_equal(
+		fz_supervision_ping(s, "dev-9999", t, HOME_X, HOME_Y, 0, collect, &seen, &err),
+		FZ_ENOTFOUND);
 	assert_string_equal(err.field, "device");
 	fz_err_init(&err);
-	assert_int_equal(fz_supervision_ping(s, "dev-0001", t - 60000, 121, 31, 0, collect, &seen,
-					     &err),
-			 FZ_GEOFENCE_STALE);
+	assert_int_equal(
+		fz_supervision_ping(s, "dev-0001", t - 60000, 121, 31, 0, collect, &seen, &err),
+		FZ_GEOFENCE_STALE);
 	fz_err_init(&err);
 	assert_int_equal(fz_supervision_ping(s, "dev-0001", t, NAN, 31, 0, collect, &seen, &err),
 			 FZ_EINVAL);
 	/* a face check-in that fails */
 	fz_err_init(&err);
-	assert_int_equal(fz_supervision_checkin(s, "dev-0001", t, 0.42, 119.6, 29.15, collect, &seen,
-						&err),
-			 0);
+	assert_int_equal(
+		fz_supervision_checkin(s, "dev-0001", t, 0.42, 119.6, 29.15, collect, &seen, &err),
+		0);
 	assert_int_equal(seen.n, 1);
 	assert_int_equal(seen.v[0].kind, FZ_VIOLATION_CHECKIN_FAILED);
 	assert_int_equal(seen.v[0].office_unit_id, 42);
 	assert_non_null(strstr(seen.v[0].detail, "0.42"));
 	t += 30000;
-	assert_int_equal(fz_supervision_checkin(s, "dev-0001", t, 0.93, 119.6, 29.15, collect, &seen,
-						&err),
-			 0);
+	assert_int_equal(
+		fz_supervision_checkin(s, "dev-0001", t, 0.93, 119.6, 29.15, collect, &seen, &err),
+		0);
 	assert_int_equal(seen.n, 1);
 	/* the afternoon in Yiwu, outside the county, without leave: out of area, admonition */
 	t = stay(s, t + 30000, 30, 120.07, 29.30, &seen);
@@ -283,9 +284,9 @@ static void approved_leave_opens_the_county(void **state)
 	(void)state;
 	fz_err_init(&err);
 	/* leave to Hangzhou (20 km around its centre) for the day */
-	assert_int_equal(fz_supervision_leave(s, person, t, t + 12 * HOUR_MS, 120.155, 30.274, 20000,
-					      &err),
-			 0);
+	assert_int_equal(
+		fz_supervision_leave(s, person, t, t + 12 * HOUR_MS, 120.155, 30.274, 20000, &err),
+		0);
 	t = stay(s, t, 60, 120.16, 30.27, &seen);
 	assert_int_equal(seen.n, 0);
 	/* a detour to Shanghai is still out of area */

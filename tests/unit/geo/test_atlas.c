@@ -148,7 +148,8 @@ static void locating_gives_a_consistent_chain(void **state)
 
 	(void)state;
 	for (int i = 0; i < 100000; i++) {
-		double x = bb[0] + (bb[2] - bb[0]) * uniform(), y = bb[1] + (bb[3] - bb[1]) * uniform();
+		double x = bb[0] + (bb[2] - bb[0]) * uniform(),
+		       y = bb[1] + (bb[3] - bb[1]) * uniform();
 		struct fz_geo_place p;
 		const struct fz_polygon *tp, *vp;
 		const char *d;

@@ -83,8 +83,8 @@ static void jitter_at_an_edge_raises_nothing(void **state)
 	(void)state;
 	/* ten minutes at the edge, +-25 m every 10 s: inside the 30 m margin */
 	for (int i = 0; i < 60; i++, t += 10000)
-		assert_int_equal(fz_geofence_ping(g, s, t, east(1000 + (i % 2 ? 25 : -25)), HOME[1], 0,
-						  record, &l),
+		assert_int_equal(fz_geofence_ping(g, s, t, east(1000 + (i % 2 ? 25 : -25)), HOME[1],
+						  0, record, &l),
 				 0);
 	assert_int_equal(l.n, 0);
 	assert_int_equal(fz_geofence_side(g, s, f), 1);
@@ -127,8 +127,8 @@ static void jitter_across_the_edge_is_debounced_by_dwell(void **state)
 	(void)state;
 	/* no margin: every other ping is 50 m outside, for an hour */
 	for (int i = 0; i < 360; i++)
-		fz_geofence_ping(g, s, LOCAL_MIDNIGHT + i * 10000LL, east(i % 2 ? 1050 : 950), HOME[1],
-				 0, record, &l);
+		fz_geofence_ping(g, s, LOCAL_MIDNIGHT + i * 10000LL, east(i % 2 ? 1050 : 950),
+				 HOME[1], 0, record, &l);
 	assert_int_equal(l.n, 0);
 	fz_geofence_free(g);
 }
@@ -217,7 +217,8 @@ static void old_and_replayed_pings_change_nothing(void **state)
 	/* bad coordinates and unknown subjects: refused, nothing changes */
 	assert_int_equal(fz_geofence_ping(g, s, t + 1, NAN, HOME[1], 0, record, &l), FZ_EINVAL);
 	assert_int_equal(fz_geofence_ping(g, s, t + 1, 181, HOME[1], 0, record, &l), FZ_EINVAL);
-	assert_int_equal(fz_geofence_ping(g, 99, t + 1, HOME[0], HOME[1], 0, record, &l), FZ_EINVAL);
+	assert_int_equal(fz_geofence_ping(g, 99, t + 1, HOME[0], HOME[1], 0, record, &l),
+			 FZ_EINVAL);
 	assert_int_equal(fz_geofence_last_ping(g, s), t);
 	/* a newer one is evaluated */
 	assert_int_equal(fz_geofence_ping(g, s, t + 1, east(5000), HOME[1], 0, record, &l), 0);
@@ -252,8 +253,8 @@ static void entering_a_prohibited_place(void **state)
 
 #define SQUARE(x0, y0, x1, y1)                                                                     \
 	"{\"type\":\"Feature\",\"properties\":{\"code\":\"330702\"},\"geometry\":{\"type\":"       \
-	"\"Polygon\",\"coordinates\":[[[" #x0 "," #y0 "],[" #x1 "," #y0 "],[" #x1 "," #y1 "],[" #x0 \
-	"," #y1 "],[" #x0 "," #y0 "]]]}}"
+	"\"Polygon\",\"coordinates\":[[[" #x0 "," #y0 "],[" #x1 "," #y0 "],[" #x1 "," #y1          \
+	"],[" #x0 "," #y1 "],[" #x0 "," #y0 "]]]}}"
 
 static void polygon_fences_and_leave(void **state)
 {
@@ -282,8 +283,9 @@ static void polygon_fences_and_leave(void **state)
 	g = engine(0);
 	assert_int_equal(fz_geofence_add_fence(g, &d, &f, &err), 0);
 	{
-		struct fz_fence_def h = { "hangzhou", FZ_FENCE_INSIDE, 120.155, 30.274, 20000, NULL,
-					  0, 0, 0, 0 };
+		struct fz_fence_def h = {
+			"hangzhou", FZ_FENCE_INSIDE, 120.155, 30.274, 20000, NULL, 0, 0, 0, 0
+		};
 		assert_int_equal(fz_geofence_add_fence(g, &h, &hz, &err), 0);
 	}
 	s = subject(g, LOCAL_MIDNIGHT, f);
@@ -332,12 +334,12 @@ static void bad_definitions_are_refused_naming_the_field(void **state)
 	}
 	i = circle(g, "a", FZ_FENCE_INSIDE, 10, 0, 0, 0, 0);
 	fz_err_init(&err);
-	assert_int_equal(fz_geofence_add_fence(
-				 g,
-				 &(struct fz_fence_def){ "a", FZ_FENCE_INSIDE, HOME[0], HOME[1], 10,
-							 NULL, 0, 0, 0, 0 },
-				 &i, &err),
-			 FZ_ECONFLICT);
+	assert_int_equal(
+		fz_geofence_add_fence(g,
+				      &(struct fz_fence_def){ "a", FZ_FENCE_INSIDE, HOME[0],
+							      HOME[1], 10, NULL, 0, 0, 0, 0 },
+				      &i, &err),
+		FZ_ECONFLICT);
 	s = subject(g, 0, 0);
 	for (int k = 1; k < FZ_GEOFENCE_MAX_ATTACH; k++)
 		assert_int_equal(fz_geofence_attach(g, s, 0, &err), 0);
