@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 
 #include "core/clock.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "cli/runtime.h"
@@ -15,6 +16,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,7 +122,7 @@ int fz_cmd_source(int argc, char **argv)
 
 /* ---- import ---- */
 
-#define IMPORT_BLOCK 50000 /* lines per submission */
+#define IMPORT_BLOCK 20000 /* lines per submission */
 
 struct progress {
 	int tty;
@@ -198,34 +200,85 @@ static void print_issues(const struct fz_ingest_summary *s, size_t line_offset, 
 	}
 }
 
-/* Submits body[a, b) (with header for CSV) and adds to totals. */
-static int submit_block(struct fz_ingest *in, const char *source, const char *type,
-			enum fz_ingest_format fmt, const char *header, size_t header_len,
-			const char *a, size_t n, size_t line_offset, struct progress *p,
-			size_t *shown, struct fz_err *err)
+/* One block of the file: lines [a, a + n) and the file line before its first. */
+struct block {
+	const char *a;
+	size_t n, line_offset, end_offset;
+};
+
+/* What the import threads share; lock guards the counters and stderr. */
+struct job {
+	struct fz_ingest *in;
+	const char *source, *type, *header;
+	enum fz_ingest_format fmt;
+	size_t header_len;
+	struct block *blocks;
+	size_t nblocks, next;
+	pthread_mutex_t lock;
+	struct progress p;
+	size_t shown;
+	int rc;
+	struct fz_err err;
+};
+
+/* Submits one block (with the header for CSV) and adds to the totals. */
+static int submit_block(struct job *j, const struct block *b, struct fz_err *err)
 {
 	struct fz_ingest_summary s;
 	char *body = NULL;
 	int rc;
 
-	if (header_len) {
-		if (!(body = malloc(header_len + n + 1)))
+	if (j->header_len) {
+		if (!(body = malloc(j->header_len + b->n + 1)))
 			return FZ_ENOMEM;
-		memcpy(body, header, header_len);
-		memcpy(body + header_len, a, n);
+		memcpy(body, j->header, j->header_len);
+		memcpy(body + j->header_len, b->a, b->n);
 	}
-	rc = fz_ingest_submit(in, source, type, body ? body : a, header_len + n, fmt,
-			      fz_clock_now(), &s, err);
+	rc = fz_ingest_submit(j->in, j->source, j->type, body ? body : b->a, j->header_len + b->n,
+			      j->fmt, fz_clock_now(), &s, err);
 	free(body);
 	if (rc)
 		return rc;
-	p->rows += s.lines;
-	p->accepted += s.accepted;
-	p->duplicates += s.duplicates;
-	p->rejects += s.quarantined;
-	print_issues(&s, line_offset, shown);
+	pthread_mutex_lock(&j->lock);
+	j->p.rows += s.lines;
+	j->p.accepted += s.accepted;
+	j->p.duplicates += s.duplicates;
+	j->p.rejects += s.quarantined;
+	if (b->end_offset > j->p.done_bytes)
+		j->p.done_bytes = b->end_offset;
+	print_issues(&s, b->line_offset, &j->shown);
+	show(&j->p, 0);
+	pthread_mutex_unlock(&j->lock);
 	fz_ingest_summary_release(&s);
 	return 0;
+}
+
+/* An import thread: takes the next block until none is left or one failed. */
+static void *import_worker(void *arg)
+{
+	struct job *j = arg;
+	struct fz_err err;
+
+	fz_err_init(&err);
+	for (;;) {
+		size_t i;
+		int rc;
+		pthread_mutex_lock(&j->lock);
+		i = j->rc ? j->nblocks : j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i >= j->nblocks)
+			break;
+		if ((rc = submit_block(j, &j->blocks[i], &err)) != 0) {
+			pthread_mutex_lock(&j->lock);
+			if (!j->rc) {
+				j->rc = rc;
+				j->err = err;
+			}
+			pthread_mutex_unlock(&j->lock);
+			break;
+		}
+	}
+	return NULL;
 }
 
 /* The end of the n-th line after p (or end), honouring CSV quotes when csv. */
@@ -246,53 +299,82 @@ static const char *after_lines(const char *p, const char *end, size_t n, int csv
 	return p;
 }
 
-static int import_file(struct fz_ingest *in, const char *path, const char *source,
-		       const char *type, enum fz_ingest_format fmt, struct fz_err *err)
+/* Cuts buf into blocks of IMPORT_BLOCK lines (one for a JSON document). */
+static int cut_blocks(struct job *j, const char *buf, const char *at, const char *end, size_t line)
 {
-	struct progress p;
-	size_t len, header_len = 0, line = 0, shown = 0, nl = 0;
+	size_t cap = 0, nl = 0;
+
+	while (at < end) {
+		const char *b = j->fmt == FZ_INGEST_JSON
+					? end
+					: after_lines(at, end, IMPORT_BLOCK, j->fmt == FZ_INGEST_CSV, &nl);
+		struct block *x;
+		if (fz_array_grow((void **)&j->blocks, &cap, j->nblocks + 1, sizeof(*j->blocks)))
+			return FZ_ENOMEM;
+		x = &j->blocks[j->nblocks++];
+		/* issues count lines inside the block; a CSV block repeats the header */
+		*x = (struct block){ at, (size_t)(b - at), j->fmt == FZ_INGEST_CSV ? line - 1 : line,
+				     (size_t)(b - buf) };
+		line += nl;
+		at = b;
+	}
+	return 0;
+}
+
+static int import_file(struct fz_ingest *in, const char *path, const char *source,
+		       const char *type, enum fz_ingest_format fmt, int jobs, struct fz_err *err)
+{
+	struct job j;
+	size_t len, line = 0, nl = 0;
 	char *buf = read_file(path, &len, err);
-	const char *at, *end;
-	int rc = 0;
+	const char *at;
+	pthread_t th[16];
+	int n = 0, rc;
 
 	if (!buf)
 		return err->code;
-	memset(&p, 0, sizeof(p));
-	p.tty = isatty(2);
-	p.total_bytes = len;
-	p.next_line_at = 100000;
-	clock_gettime(CLOCK_MONOTONIC, &p.start);
+	memset(&j, 0, sizeof(j));
+	j.in = in;
+	j.source = source;
+	j.type = type;
+	j.fmt = fmt;
+	j.header = buf;
+	j.p.tty = isatty(2);
+	j.p.total_bytes = len;
+	j.p.next_line_at = 100000;
+	pthread_mutex_init(&j.lock, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &j.p.start);
 	at = buf;
-	end = buf + len;
 	if (fmt == FZ_INGEST_CSV) {
-		at = after_lines(buf, end, 1, 1, &nl);
-		header_len = (size_t)(at - buf);
+		at = after_lines(buf, buf + len, 1, 1, &nl);
+		j.header_len = (size_t)(at - buf);
 		line = 1;
-		if (header_len && buf[header_len - 1] != '\n') {
+		if (j.header_len && buf[j.header_len - 1] != '\n') {
 			free(buf);
 			return fz_err_set(err, FZ_EINVAL, NULL, "FILE", "%s: a header row and no data",
 					  path);
 		}
 	}
-	while (at < end && !rc) {
-		const char *b = fmt == FZ_INGEST_JSON
-					? end
-					: after_lines(at, end, IMPORT_BLOCK, fmt == FZ_INGEST_CSV, &nl);
-		/* issues count lines inside the block; the CSV block repeats the header */
-		rc = submit_block(in, source, type, fmt, buf, header_len, at, (size_t)(b - at),
-				  fmt == FZ_INGEST_CSV ? line - 1 : line, &p, &shown, err);
-		line += nl;
-		at = b;
-		p.done_bytes = (size_t)(at - buf);
-		show(&p, 0);
-	}
-	show(&p, 1);
+	rc = cut_blocks(&j, buf, at, buf + len, line);
+	/* several submitters: one validates its block while the writer commits another's */
+	for (; !rc && n < jobs && n < 16; n++)
+		if (pthread_create(&th[n], NULL, import_worker, &j))
+			break;
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	if (!rc && !n)
+		rc = fz_err_set(err, -EAGAIN, NULL, NULL, "cannot start the import threads");
+	if (!rc && (rc = j.rc) != 0)
+		*err = j.err;
+	show(&j.p, 1);
+	free(j.blocks);
 	free(buf);
+	pthread_mutex_destroy(&j.lock);
 	if (!rc)
 		printf("fazhi: imported %s: %zu rows: %zu accepted, %zu duplicates, %zu quarantined "
 		       "(%.1f s)\n",
-		       path, p.rows, p.accepted, p.duplicates, p.rejects, elapsed(&p));
-	if (!rc && p.rejects)
+		       path, j.p.rows, j.p.accepted, j.p.duplicates, j.p.rejects, elapsed(&j.p));
+	if (!rc && j.p.rejects)
 		printf("fazhi: see the quarantine in the console (数据中台 → 隔离区) to fix them\n");
 	return rc;
 }
@@ -321,10 +403,11 @@ int fz_cmd_import(int argc, char **argv)
 		{ "source", 0, "source name (fazhi source list)", NULL },
 		{ "type", 0, "record type of rows that do not name one", NULL },
 		{ "format", 0, "csv, ndjson or json (default: from the file name)", NULL },
+		{ "jobs", 0, "threads validating blocks while others commit (default 2)", NULL },
 		{ NULL, 0, NULL, NULL },
 	};
 	static const char usage[] =
-		"Usage: fazhi import FILE --source S [--type T] [--format csv|ndjson] --db FILE\n"
+		"Usage: fazhi import FILE --source S [--type T] [--format csv|ndjson] [--jobs N] --db FILE\n"
 		"Imports a CSV file (header row, RFC 4180 quoting) or NDJSON (one object a line)\n"
 		"through the same validation as POST /api/v1/records: bad rows go to the\n"
 		"quarantine, rows seen before (same source and id) are counted as duplicates.\n"
@@ -334,7 +417,7 @@ int fz_cmd_import(int argc, char **argv)
 	struct fz_err err;
 	enum fz_ingest_format fmt = FZ_INGEST_NDJSON;
 	const char *file = argc > 0 ? argv[0] : "";
-	int rc;
+	int rc, jobs;
 
 	fz_config_init(&cfg);
 	fz_err_init(&err);
@@ -360,12 +443,14 @@ int fz_cmd_import(int argc, char **argv)
 		fz_config_release(&cfg);
 		return rc;
 	}
-	if (fz_runtime_open(&cfg, 0, 0, fz_clock_now(), &rt)) {
+	/* the writer thread group-commits the blocks of the import threads */
+	if (fz_runtime_open(&cfg, 0, 1, fz_clock_now(), &rt)) {
 		fz_config_release(&cfg);
 		return 1;
 	}
+	jobs = fz_cli_opt(opts, "jobs") ? atoi(fz_cli_opt(opts, "jobs")) : 2;
 	if (import_file(rt.ingest, file, fz_cli_opt(opts, "source"), fz_cli_opt(opts, "type"), fmt,
-			&err))
+			jobs < 1 ? 1 : jobs, &err))
 		rc = fz_cli_fail("import", &err);
 	fz_runtime_close(&rt);
 	fz_config_release(&cfg);

@@ -61,7 +61,9 @@ test('import a CSV with bad rows, fix one in the quarantine, see it on the subje
   const plate = page.locator(inp('q-field-plate'));
   await plate.waitFor();
   assert.equal(await plate.inputValue(), '浙G5K7Q');
-  assert.match(await page.locator('[data-test=q-fields]').innerText(), /长度为 6 个字符/);
+  // the reason is shown under its field (rendered a moment after the value)
+  await until(async () => /长度为 6 个字符/.test(await page.locator('[data-test=q-fields]').innerText()),
+    'the plate reason under its field');
   await plate.fill('浙G5K7Q2');
   await page.locator('[data-test=q-resubmit]').click();
   const result = page.locator('[data-test=q-result]');
