@@ -380,6 +380,10 @@ static void definitions_read_from_json(void **state)
 		{ "{\"id\":\"x\",\"kind\":\"inside\",\"circle\":{\"center\":[1,2],\"radius_m\":5},"
 		  "\"dwell_s\":-3}",
 		  FZ_EINVAL, "dwell_s" },
+		/* an empty first ring (found by fuzzing: it left the positions unallocated) */
+		{ "{\"id\":\"x\",\"kind\":\"inside\",\"polygon\":{\"type\":\"Polygon\","
+		  "\"coordinates\":[[]]}}",
+		  FZ_EINVAL, "polygon/coordinates/0" },
 		{ "[1,2]", FZ_EINVAL, NULL },
 		{ "{\"id\":", FZ_EINVAL, NULL },
 	};
