@@ -32,19 +32,23 @@ struct fz_region_tree;
 struct fz_calendar_slot;
 struct fz_engine;
 struct fz_ingest;
+struct fz_correction;
 struct fz_locator;
 struct fz_dispatch;
 struct fz_sse_hub;
 struct fz_mqtt;
 struct fz_alerts;
 struct fz_backtests;
+struct fz_atlas_slot;
 
 struct fz_app {
 	struct fz_store *store;
 	struct fz_engine *engine;	      /* cases */
 	struct fz_ingest *ingest;	      /* records in (datahub/ingest.h) */
+	struct fz_correction *correction;     /* corrections pack, NULL if absent */
 	const struct fz_region_tree *regions; /* immutable snapshot */
 	const struct fz_locator *locator;     /* point -> district, immutable (geo/locator.h) */
+	struct fz_atlas_slot *atlas;	      /* point -> every level; uploads swap it (geo/atlas.h) */
 	struct fz_calendar_slot *calendar;    /* holidays; imports swap it (clocks/calendar.h) */
 	struct fz_dispatch *dispatch;	      /* live field events (dispatch/dispatch.h), or NULL */
 	struct fz_sse_hub *hub;		      /* live streams (http/sse.h), or NULL */

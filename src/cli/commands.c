@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "datahub/ingest.h"
+#include "demo/demo_correction.h"
 #include "demo/demo.h"
 #include "demo/demo_cases.h"
 #include "demo/demo_records.h"
@@ -86,6 +87,7 @@ int fz_cmd_demo(int argc, char **argv)
 	struct fz_demo_report rep;
 	struct fz_demo_cases_report crep;
 	struct fz_demo_records_report rrep;
+	struct fz_demo_correction_report corr = { 0, 0 };
 	struct fz_err err;
 	const char *pw;
 	int64_t now = fz_clock_now();
@@ -113,7 +115,9 @@ int fz_cmd_demo(int argc, char **argv)
 		fz_config_release(&cfg);
 		return fz_cli_fail("--password", &err);
 	}
-	rc = fz_runtime_open(&cfg, 1, 0, now, &rt);
+	/* with the writer thread: the ingest sinks (the corrections pack's
+	 * violations) write from the ingest thread while this one submits */
+	rc = fz_runtime_open(&cfg, 1, 1, now, &rt);
 	if (!rc && fz_demo_seed(rt.store, pw, now, &rep, &err))
 		rc = fz_cli_fail("demo", &err);
 	if (!rc && fz_demo_cases(rt.engine, rt.store, rt.regions, now, &crep, &err))
@@ -126,6 +130,13 @@ int fz_cmd_demo(int argc, char **argv)
 	if (!rc && !rrep.already)
 		printf("fazhi: seeded %zu sources and %zu records (%zu quarantined)\n", rrep.sources,
 		       rrep.records, rrep.quarantined);
+	if (!rc && rt.correction &&
+	    fz_demo_correction(rt.correction, rt.store, rt.ingest, rt.regions, now, &corr, &err))
+		rc = fz_cli_fail("demo corrections", &err);
+	if (!rc && corr.people)
+		printf("fazhi: seeded %zu people under community corrections and %zu of their "
+		       "records\n",
+		       corr.people, corr.records);
 	if (!rc && rep.already)
 		printf("fazhi: %s already holds the demo city; left as it is\n",
 		       fz_config_str(&cfg, FZ_CFG_DB));
@@ -339,10 +350,12 @@ static int serve(struct fz_config *cfg)
 	app.store = rt.store;
 	app.regions = rt.regions;
 	app.locator = rt.locator;
+	app.atlas = &rt.atlas;
 	app.engine = rt.engine;
 	app.alerts = rt.alerts;
 	app.backtests = rt.backtests;
 	app.ingest = rt.ingest;
+	app.correction = rt.correction;
 	app.calendar = &rt.calendar;
 	app.cfg = cfg;
 	app.policy.ttl_ms = fz_config_int(cfg, FZ_CFG_SESSION_TTL) * 1000;

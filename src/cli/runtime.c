@@ -4,6 +4,7 @@
 #include "rules/alerts.h"
 #include "rules/backtest.h"
 #include "cli/cli.h"
+#include "correction/correction.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -130,6 +131,8 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 	}
 	if (load_locator(rt->store, &rt->locator))
 		goto fail;
+	fz_atlas_slot_init(&rt->atlas, rt->store, rt->regions, "330700");
+	rt->atlas_ready = 1;
 	if (load_calendar(cfg, rt->store, &rt->calendar))
 		goto fail;
 	rt->calendar_ready = 1;
@@ -154,6 +157,17 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 	       rep.types, rep.new_versions);
 	if (open_rules(cfg, rt) || open_ingest(cfg, rt) || wire_rules(rt, now))
 		goto fail;
+	/* community corrections: pings and check-ins come as correction.* records */
+	if (fz_correction_open(rt->store, rt->regions, fz_config_str(cfg, FZ_CFG_APPS_DIR), now,
+			       &rt->correction, &err)) {
+		fz_cli_fail("correction", &err);
+		goto fail;
+	}
+	if (rt->correction &&
+	    fz_ingest_add_sink(rt->ingest, "correction.", fz_correction_sink, rt->correction)) {
+		fprintf(stderr, "fazhi: cannot register the correction sink\n");
+		goto fail;
+	}
 	return 0;
 fail:
 	fz_runtime_close(rt);
@@ -165,9 +179,12 @@ void fz_runtime_close(struct fz_runtime *rt)
 	fz_ingest_free(rt->ingest); /* delivers what is queued to the sinks first */
 	fz_backtests_free(rt->backtests);
 	fz_alerts_free(rt->alerts);
+	fz_correction_free(rt->correction);
 	fz_engine_free(rt->engine);
 	if (rt->calendar_ready)
 		fz_calendar_slot_release(&rt->calendar);
+	if (rt->atlas_ready)
+		fz_atlas_slot_release(&rt->atlas);
 	fz_locator_free(rt->locator);
 	fz_region_tree_free(rt->regions);
 	fz_store_free(rt->store);

@@ -392,7 +392,9 @@ static int parse_ring(struct parser *ps, const cJSON *ring, const char *ptr, int
 	if (fz_array_grow((void **)&ps->s->rings, &ps->rings_cap, ps->nrings + 1,
 			  sizeof(struct fz_ring)) ||
 	    fz_array_grow((void **)&ps->ring_off, &ps->off_cap, ps->nrings + 1, sizeof(size_t)) ||
-	    fz_array_grow((void **)&ps->s->xy, &ps->xy_cap, pub->npoints + n, 2 * sizeof(double)))
+	    /* at least one more: an empty first ring must not leave xy NULL */
+	    fz_array_grow((void **)&ps->s->xy, &ps->xy_cap, pub->npoints + n + 1,
+			  2 * sizeof(double)))
 		return nomem(ps);
 	first = ps->s->xy + 2 * pub->npoints;
 	for (const cJSON *pos = ring->child; pos; pos = pos->next, k++)

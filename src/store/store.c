@@ -175,6 +175,24 @@ static const char *const migrations[] = {
 	"  reason TEXT NOT NULL DEFAULT '', case_code TEXT NOT NULL DEFAULT '');"
 	"CREATE UNIQUE INDEX alerts_open ON alerts(rule, subject) WHERE closed_at = 0;"
 	"CREATE INDEX alerts_rule ON alerts(rule, status);",
+	/* geo: real township/village boundaries uploaded by an administrator (store/geo_store.c) */
+	"CREATE TABLE boundary_uploads(code TEXT PRIMARY KEY,"
+	"  geojson TEXT NOT NULL, uploaded_at INTEGER NOT NULL,"
+	"  uploaded_by INTEGER NOT NULL) WITHOUT ROWID;",
+	/* correction pack: people, location orders, violations (store/correction_store.c) */
+	"CREATE TABLE correction_people(id TEXT PRIMARY KEY, masked_id TEXT NOT NULL,"
+	"  name TEXT NOT NULL, township TEXT NOT NULL, region_path TEXT NOT NULL,"
+	"  device TEXT NOT NULL UNIQUE, office_unit_id INTEGER NOT NULL, since INTEGER NOT NULL,"
+	"  home_lon REAL NOT NULL, home_lat REAL NOT NULL, prohibited TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE correction_orders(id INTEGER PRIMARY KEY, person_id TEXT NOT NULL,"
+	"  approved_by TEXT NOT NULL, start_at INTEGER NOT NULL, end_at INTEGER NOT NULL,"
+	"  previous_end INTEGER NOT NULL, reassessed_at INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE correction_violations(id INTEGER PRIMARY KEY, person_id TEXT NOT NULL,"
+	"  kind TEXT NOT NULL, at INTEGER NOT NULL, since INTEGER NOT NULL, lon REAL, lat REAL,"
+	"  detail TEXT NOT NULL, sanction TEXT NOT NULL, sanction_title TEXT NOT NULL,"
+	"  basis TEXT NOT NULL, office_unit_id INTEGER NOT NULL, region_path TEXT NOT NULL);"
+	"CREATE INDEX correction_violations_person ON correction_violations(person_id, id);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

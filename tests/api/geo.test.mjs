@@ -1,15 +1,18 @@
-// Point -> district on the real Jinhua boundaries: one point with names,
-// GCJ-02 input converted, batches in order with a bad point named by its
-// index, limits; every signed-in role may ask, nobody else.
+// Point -> district, township and village: real district boundaries,
+// generated township and village cells (marked generated), uploaded real
+// boundaries replacing them; GCJ-02 input converted, batches in order with a
+// bad point named by its index, limits; every signed-in role may ask, nobody
+// else; only an admin uploads, and bad polygons are refused naming the feature.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFazhi } from '../lib/fazhi.mjs';
 
-let h, grid, auditor;
+let h, grid, auditor, admin;
 before(async () => {
   h = await startFazhi();
   grid = await h.login('grid.330702001');
   auditor = await h.login('auditor.330700');
+  admin = await h.login('admin.330700');
 });
 after(async () => { await h.stop(); });
 
@@ -43,14 +46,16 @@ const HANGZHOU = [120.155, 30.274];  // outside Jinhua
 // WGS-84 fall in 金东区, so an unconverted GCJ-02 point would be misrouted.
 const NEAR_BORDER = [119.6728, 29.0707];
 
-test('the centre of 义乌市 is in 义乌市, 金华市; finer levels are null with a note', async () => {
+test('the centre of 义乌市 is in 义乌市, 金华市, and in a generated township and village of it', async () => {
   const r = await locate({ lon: YIWU[0], lat: YIWU[1] });
   assert.equal(r.status, 200, r.text);
-  assert.deepEqual(r.json.district, { code: '330782', name: '义乌市' });
-  assert.deepEqual(r.json.city, { code: '330700', name: '金华市' });
-  assert.equal(r.json.township, null);
-  assert.equal(r.json.village, null);
-  assert.match(r.json.note, /尚未生成/);
+  assert.deepEqual(r.json.district, { code: '330782', name: '义乌市', generated: false });
+  assert.deepEqual(r.json.city, { code: '330700', name: '金华市', generated: false });
+  assert.match(r.json.township.code, /^330782\d{3}$/);
+  assert.equal(r.json.township.generated, true);
+  assert.ok(r.json.village.code.startsWith(r.json.township.code), JSON.stringify(r.json.village));
+  assert.equal(r.json.village.generated, true);
+  assert.match(r.json.note, /生成/);
   assert.equal(r.json.lon, YIWU[0]);
   assert.equal(r.json.lat, YIWU[1]);
 });
@@ -58,11 +63,13 @@ test('the centre of 义乌市 is in 义乌市, 金华市; finer levels are null 
 test('a point in the old town is in 婺城区; one in Hangzhou is nowhere in Jinhua', async () => {
   const w = await locate({ lon: WUCHENG[0], lat: WUCHENG[1] }, auditor);
   assert.equal(w.status, 200, w.text);
-  assert.deepEqual(w.json.district, { code: '330702', name: '婺城区' });
+  assert.deepEqual(w.json.district, { code: '330702', name: '婺城区', generated: false });
   const o = await locate({ lon: HANGZHOU[0], lat: HANGZHOU[1] });
   assert.equal(o.status, 200);
   assert.equal(o.json.district, null);
   assert.equal(o.json.city, null);
+  assert.equal(o.json.township, null);
+  assert.equal(o.json.village, null);
 });
 
 test('GCJ-02 input is converted to WGS-84 before locating', async () => {
@@ -75,7 +82,8 @@ test('GCJ-02 input is converted to WGS-84 before locating', async () => {
   assert.ok(Math.abs(conv.json.lon - NEAR_BORDER[0]) < 1e-7, `${conv.json.lon}`);
   assert.ok(Math.abs(conv.json.lat - NEAR_BORDER[1]) < 1e-7, `${conv.json.lat}`);
   const b = await batch({ points: [[glon, glat], YIWU], crs: 'gcj02' });
-  assert.deepEqual(b.json, { results: ['330702', '330782'] });
+  assert.deepEqual(b.json.results.map((x) => x.district), ['330702', '330782']);
+  assert.equal(b.json.results[0].township, conv.json.township.code);
 });
 
 test('bad parameters are refused naming them', async () => {
@@ -104,7 +112,9 @@ test('a batch of 1000 answers in order; a bad point is named by its index', asyn
   const r = await batch({ points });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.results.length, 1000);
-  r.json.results.forEach((code, i) => assert.equal(code, want[i % 3], `point ${i}`));
+  r.json.results.forEach((x, i) => assert.equal(x ? x.district : null, want[i % 3], `point ${i}`));
+  assert.deepEqual(r.json.results[3], r.json.results[0], 'the same point, the same answer');
+  assert.deepEqual(r.json.results[0].generated, { township: true, village: true });
 
   for (const [bad, why] of [[[120, 91], /超出范围/], [['120', 29], /两个数/], [[120], /两个数/],
     [[120, 29, 0], /两个数/], [null, /两个数/]]) {
@@ -138,7 +148,10 @@ test('100 000 points fit in one request (about 4 MB, above the server default); 
   // the answers are the single-point answers
   for (const i of [0, 12345, 54321, 99999]) {
     const one = await locate({ lon: points[i][0], lat: points[i][1] });
-    assert.equal(r.json.results[i], one.json.district ? one.json.district.code : null, `point ${i}`);
+    const x = r.json.results[i];
+    assert.equal(x ? x.district : null, one.json.district ? one.json.district.code : null, `point ${i}`);
+    assert.equal(x ? x.township : null, one.json.township ? one.json.township.code : null, `point ${i}`);
+    assert.equal(x ? x.village : null, one.json.village ? one.json.village.code : null, `point ${i}`);
   }
   points.push([120, 29]);
   const big = await batch({ points });
@@ -151,4 +164,93 @@ test('only signed-in users may locate', async () => {
   assert.equal(r.status, 401);
   const b = await h.api('POST', '/api/v1/geo/locate', { body: { points: [YIWU] } });
   assert.equal(b.status, 401);
+});
+
+// ---- cells and uploads ----
+
+const cells = (code, token = grid) => h.api('GET', `/api/v1/geo/cells/${code}`, { token });
+const upload = (body, token = admin) => h.api('POST', '/api/v1/geo/boundaries', { token, body });
+const square = (code, [x, y], d = 0.01) => ({
+  type: 'Feature',
+  properties: { code },
+  geometry: { type: 'Polygon', coordinates: [[[x - d, y - d], [x + d, y - d], [x + d, y + d], [x - d, y + d], [x - d, y - d]]] },
+});
+
+test('the map gets real districts and generated township cells, marked as such', async () => {
+  const d = await cells('330700', auditor);
+  assert.equal(d.status, 200, d.text);
+  assert.match(d.headers.get('content-type'), /geo\+json/);
+  assert.equal(d.json.features.length, 9);
+  assert.ok(d.json.features.every((f) => f.properties.generated === false && f.properties.level === 'district'));
+  const t = await cells('330702', auditor);
+  assert.equal(t.status, 200);
+  assert.ok(t.json.features.length > 10, `${t.json.features.length} townships`);
+  assert.ok(t.json.features.every((f) => f.properties.generated === true && f.properties.code.startsWith('330702')));
+  const v = await cells(t.json.features[0].properties.code, auditor);
+  assert.equal(v.status, 200);
+  assert.ok(v.json.features.every((f) => f.properties.level === 'village' && f.properties.generated));
+  // the same cells on every request (and every start: they come from a fixed seed)
+  const again = await cells('330702', auditor);
+  assert.equal(again.text, t.text);
+  assert.equal((await cells('12345', auditor)).status, 400);
+  assert.equal((await cells('330799', auditor)).status, 404);
+  // a grid worker of 330702001 sees its own chain, not 义乌市's townships
+  assert.equal((await cells('330782')).status, 403);
+});
+
+test('an admin uploads a real township boundary; locating then uses it, also after a restart', async () => {
+  const before = await locate({ lon: WUCHENG[0], lat: WUCHENG[1] });
+  const code = before.json.township.code;
+  // another township of 婺城区 takes over the old town
+  const other = (await cells('330702', auditor)).json.features.map((f) => f.properties.code).find((c) => c !== code);
+  const r = await upload(square(other, WUCHENG));
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.json.replaced, [other]);
+  assert.equal(r.json.townships_uploaded, 1);
+  const after = await locate({ lon: WUCHENG[0], lat: WUCHENG[1] });
+  assert.deepEqual({ code: after.json.township.code, generated: after.json.township.generated }, { code: other, generated: false });
+  assert.ok(after.json.village.code.startsWith(other), 'its villages are regenerated inside it');
+  const map = (await cells('330702', auditor)).json.features.find((f) => f.properties.code === other);
+  assert.equal(map.properties.generated, false);
+  const audit = await h.api('GET', '/api/v1/audit?action=boundary.upload', { token: auditor });
+  assert.ok(JSON.stringify(audit.json).includes(other), audit.text.slice(0, 300));
+  await h.restart();
+  grid = await h.login('grid.330702001');
+  auditor = await h.login('auditor.330700');
+  admin = await h.login('admin.330700');
+  const kept = await locate({ lon: WUCHENG[0], lat: WUCHENG[1] });
+  assert.equal(kept.json.township.code, other);
+  assert.equal(kept.json.township.generated, false);
+});
+
+test('bad boundaries are refused naming the feature and the problem; nothing changes', async () => {
+  const before = await locate({ lon: YIWU[0], lat: YIWU[1] });
+  const town = before.json.township.code;
+  const bad = [
+    [{ ...square(town, YIWU), geometry: { type: 'Polygon', coordinates: [[[120, 29.3], [120.1, 29.3], [120.1, 29.4], [120, 29.4]]] } }, 400, /闭合|首尾|结束/],
+    [{ ...square(town, YIWU), geometry: { type: 'Polygon', coordinates: [[[120, 29.3], [120.1, 29.4], [120.1, 29.3], [120, 29.4], [120, 29.3]]] } }, 400, /相交|自交/],
+    [square(town, HANGZHOU), 400, /上级区划/],
+    [square('330782', YIWU), 404, /乡镇街道或村社区/],
+    [square('330702001', YIWU), 400, /上级区划/],
+    [{ type: 'FeatureCollection', features: [square(town, YIWU)], deep: [[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]] }, 413, /嵌套深度/],
+  ];
+  for (const [body, status, why] of bad) {
+    const r = await upload(body);
+    assert.equal(r.status, status, `${r.text}`);
+    assert.match(r.headers.get('content-type'), /problem\+json/);
+    assert.match(r.json.detail, why);
+  }
+  // the feature is named
+  const out = await upload({ type: 'FeatureCollection', features: [square(town, YIWU, 0.001), square(town.slice(0, 6) + '999', HANGZHOU)] });
+  assert.notEqual(out.status, 200);
+  const after = await locate({ lon: YIWU[0], lat: YIWU[1] });
+  assert.deepEqual(after.json.township, before.json.township, 'a refused upload changes nothing');
+  // too many positions: 413
+  const ring = Array.from({ length: 210000 }, (_, i) => [120 + Math.cos(i / 210000 * 2 * Math.PI) * 0.01, 29.3 + Math.sin(i / 210000 * 2 * Math.PI) * 0.01]);
+  ring.push(ring[0]);
+  const big = await upload({ ...square(town, YIWU), geometry: { type: 'Polygon', coordinates: [ring] } });
+  assert.equal(big.status, 413, big.text.slice(0, 200));
+  // only an admin
+  const g = await upload(square(town, YIWU, 0.001), grid);
+  assert.equal(g.status, 403);
 });

@@ -119,7 +119,7 @@ test('a dispute from intake to return visit', async () => {
   const grid = await newPage();
   await signIn(grid, 'grid.330702001');
   await until(async () => (await grid.evaluate(() => location.hash)) === '#/workbench', 'landing on the workbench');
-  assert.deepEqual(await navItems(grid), ['首页', ...CASE_NAV, '预警中心', '对象查询', '区划与地图']);
+  assert.deepEqual(await navItems(grid), ['首页', ...CASE_NAV, '预警中心', '对象查询', '区划与地图', '地图', '社区矫正']);
   await grid.locator('[data-test=wb-inbox-count]').waitFor();
   await grid.locator('[data-test=wb-level-dispute-red]').waitFor();
 
@@ -465,7 +465,7 @@ test('an administrative-to-criminal transfer through a refusal and a reconsidera
 test('leaders see the case indicators by region; the city sees the seed figures', async () => {
   const page = await newPage();
   await signIn(page, 'leader.330702');
-  assert.deepEqual(await navItems(page), ['首页', ...CASE_NAV, '案件指标', '现场调度', '预警中心', '预警规则', '对象查询', '区划与地图', '用户管理']);
+  assert.deepEqual(await navItems(page), ['首页', ...CASE_NAV, '案件指标', '现场调度', '预警中心', '预警规则', '对象查询', '区划与地图', '地图', '社区矫正', '用户管理']);
   await page.locator('[data-test=nav-indicators]').click();
   await page.locator('[data-test=ind-chart][data-ready=true]').waitFor();
   const token = await h.login('leader.330702');

@@ -50,7 +50,7 @@ test('admin: region tree and map, then creates a user', async () => {
   assert.match(header, new RegExp(me.display_name));
   assert.match(header, /金华市/);
   assert.equal(await page.locator('[data-test=platform-name]').innerText(), '金华市数字法治平台');
-  assert.deepEqual(await navItems(page), ['首页', '案件指标', '预警中心', '预警规则', '对象查询', '数据源', '文件导入', '隔离区', '区划与地图', '单位管理', '用户管理']);
+  assert.deepEqual(await navItems(page), ['首页', '案件指标', '预警中心', '预警规则', '对象查询', '数据源', '文件导入', '隔离区', '区划与地图', '地图', '社区矫正', '单位管理', '用户管理']);
 
   // Region tree: city → district → township → villages, as the API says.
   await page.locator('[data-test=nav-regions]').click();
@@ -185,7 +185,7 @@ test('admin: region tree and map, then creates a user', async () => {
 test('grid worker sees no administration pages', async () => {
   const page = await newPage();
   await signIn(page, 'grid.330702001');
-  assert.deepEqual(await navItems(page), ['首页', '工作台', '案件列表', '受理案件', '移送收件箱', '预警中心', '对象查询', '区划与地图']);
+  assert.deepEqual(await navItems(page), ['首页', '工作台', '案件列表', '受理案件', '移送收件箱', '预警中心', '对象查询', '区划与地图', '地图', '社区矫正']);
   // case roles land on the workbench; the overview shows the scope
   await page.locator('[data-test=nav-home]').click();
   assert.match(await page.locator('[data-test=me-scope]').innerText(), /330702001/);
@@ -217,7 +217,7 @@ test('grid worker sees no administration pages', async () => {
 test('leader reads users without editing controls', async () => {
   const page = await newPage();
   await signIn(page, 'leader.330702');
-  assert.deepEqual(await navItems(page), ['首页', '工作台', '案件列表', '受理案件', '移送收件箱', '案件指标', '现场调度', '预警中心', '预警规则', '对象查询', '区划与地图', '用户管理']);
+  assert.deepEqual(await navItems(page), ['首页', '工作台', '案件列表', '受理案件', '移送收件箱', '案件指标', '现场调度', '预警中心', '预警规则', '对象查询', '区划与地图', '地图', '社区矫正', '用户管理']);
   await page.locator('[data-test=nav-users]').click();
   const rows = page.locator('[data-test=users-table] .el-table__row');
   await rows.first().waitFor();
@@ -242,7 +242,7 @@ test('auditor sees the audit log with the user creation', async () => {
 
   const page = await newPage();
   await signIn(page, 'auditor.330700');
-  assert.deepEqual(await navItems(page), ['首页', '预警中心', '对象查询', '区划与地图', '审计日志']);
+  assert.deepEqual(await navItems(page), ['首页', '预警中心', '对象查询', '区划与地图', '地图', '社区矫正', '审计日志']);
   await page.locator('[data-test=nav-audit]').click();
   const table = page.locator('[data-test=audit-table]');
   await table.locator('.el-table__row').first().waitFor();

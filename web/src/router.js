@@ -3,8 +3,8 @@
 // menu is built from the same table. Unknown paths go to the overview.
 import { reactive, defineAsyncComponent, markRaw } from 'vue';
 import {
-  Bell, Connection, DataAnalysis, DocumentAdd, MessageBox, Monitor, Operation, Tickets, Upload, VideoCamera, Warning,
-  Postcard,
+  Aim, Bell, Connection, DataAnalysis, DocumentAdd, Location, MessageBox, Monitor, Operation, Tickets,
+  Upload, VideoCamera, Warning, Postcard,
 } from '@element-plus/icons-vue';
 import { session } from './session.js';
 
@@ -44,6 +44,10 @@ export const routes = [
     component: () => import('./pages/datahub/QuarantinePage.vue') },
   { path: '/regions', title: '区划与地图', icon: 'MapLocation', roles: null,
     component: () => import('./pages/RegionsPage.vue') },
+  { path: '/map', title: '地图', iconComponent: markRaw(Location), roles: null,
+    component: () => import('./pages/MapPage.vue') },
+  { path: '/corrections', title: '社区矫正', iconComponent: markRaw(Aim), roles: null,
+    component: () => import('./pages/CorrectionsPage.vue') },
   { path: '/units', title: '单位管理', icon: 'OfficeBuilding', roles: ['admin'],
     component: () => import('./pages/UnitsPage.vue') },
   { path: '/users', title: '用户管理', icon: 'User', roles: ['admin', 'leader'],

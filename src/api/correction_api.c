@@ -1,0 +1,280 @@
+/*
+ * /api/v1/correction: the community corrections pack (correction/correction.h).
+ *   GET  /correction/people      people under electronic supervision in scope
+ *   POST /correction/people      start supervising a person (ID masked, the
+ *                                justice office of their township supervises)
+ *   POST /correction/orders      an electronic-location order, checked against
+ *                                the 3-month rule (refused with its basis)
+ *   GET  /correction/violations  violations in scope, newest first, with the
+ *                                suggested sanction; runs the lost-contact and
+ *                                missed check-in pass at the request's time
+ * Pings and check-ins come as records (POST /api/v1/records, types
+ * correction.ping and correction.checkin).
+ */
+#include "api/app.h"
+#include "api/handlers.h"
+
+#include "core/err.h"
+#include "correction/correction.h"
+#include "datahub/identifier.h"
+#include "registry/region_tree.h"
+#include "registry/unit.h"
+#include "store/correction_store.h"
+#include "store/registry_store.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct fz_correction *pack(const struct fz_req *req, struct fz_err *err)
+{
+	struct fz_correction *c = fz_app_of(req)->correction;
+
+	if (!c)
+		fz_err_set(err, FZ_ENOTFOUND, NULL, NULL,
+			   "未安装社区矫正应用包（apps/correction）");
+	return c;
+}
+
+static cJSON *person_json(const struct fz_correction_row *r, const struct fz_region_tree *t)
+{
+	const struct fz_region_node *n = fz_region_tree_find(t, r->township);
+	cJSON *o = cJSON_CreateObject(),
+	      *home = cJSON_CreateDoubleArray((double[]){ r->home_lon, r->home_lat }, 2);
+
+	cJSON_AddStringToObject(o, "id", r->id);
+	cJSON_AddStringToObject(o, "name", r->name);
+	cJSON_AddStringToObject(o, "id_number", r->masked_id);
+	fz_json_put(o, "township",
+		    fz_app_region_brief(r->township, n ? n->r.name : "", "township"));
+	cJSON_AddStringToObject(o, "device", r->device);
+	fz_json_add_int(o, "office_unit_id", r->office_unit_id);
+	fz_json_add_int(o, "since", r->since);
+	fz_json_put(o, "home", home);
+	fz_json_put(o, "prohibited", cJSON_Parse(r->prohibited[0] ? r->prohibited : "[]"));
+	return o;
+}
+
+struct list {
+	cJSON *items;
+	const struct fz_region_tree *tree;
+};
+
+static int add_person(void *ctx, const struct fz_correction_row *r)
+{
+	struct list *l = ctx;
+
+	return fz_json_push(l->items, person_json(r, l->tree));
+}
+
+int fz_api_correction_people(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
+{
+	struct list l = { cJSON_CreateArray(), fz_app_of(req)->regions };
+	struct fz_db *db;
+	cJSON *out;
+	int rc;
+
+	if (!pack(req, err) || !(db = fz_app_db(req, err))) {
+		cJSON_Delete(l.items);
+		return err->code;
+	}
+	if ((rc = fz_store_correction_people(db, req->who->scope_path, add_person, &l, err))) {
+		cJSON_Delete(l.items);
+		return rc;
+	}
+	out = cJSON_CreateObject();
+	fz_json_put(out, "items", l.items);
+	return fz_resp_json(resp, 200, out);
+}
+
+static const struct fz_json_field person_spec[] = {
+	{ "id", FZ_JSON_STRING, 1, 31, "矫正对象编号，最多 31 字节" },
+	{ "name", FZ_JSON_STRING, 1, 60, "姓名" },
+	{ "id_number", FZ_JSON_STRING, 1, 18, "居民身份证号码" },
+	{ "township", FZ_JSON_STRING, 1, 9, "居住地乡镇街道代码（9 位）" },
+	{ "device", FZ_JSON_STRING, 1, 63, "电子定位终端编号" },
+	{ "home", FZ_JSON_ARRAY, 1, 2, "住所坐标 [经度, 纬度]（WGS-84）" },
+	{ "prohibited", FZ_JSON_ARRAY, 0, 8, "禁止进入的场所 [{id, center, radius_m}]，最多 8 个" },
+	{ NULL },
+};
+
+struct office {
+	int64_t id;
+};
+
+static int first_office(void *ctx, const struct fz_unit *u)
+{
+	((struct office *)ctx)->id = u->id;
+	return 1;
+}
+
+static int person_from(struct fz_req *req, const cJSON *body, struct fz_correction_row *r,
+		       struct fz_err *err)
+{
+	const cJSON *home = cJSON_GetObjectItemCaseSensitive(body, "home"),
+		    *bans = cJSON_GetObjectItemCaseSensitive(body, "prohibited");
+	const struct fz_region_node *t =
+		fz_region_tree_find(fz_app_of(req)->regions, fz_json_str(body, "township"));
+	struct fz_identifier id;
+	struct fz_unit_filter f;
+	struct office office = { 0 };
+	char *text;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (!t || strcmp(t->r.level, "township") != 0)
+		return fz_err_set(err, FZ_EINVAL, NULL, "township",
+				  "township: 应为本市乡镇街道代码");
+	if ((rc = fz_app_in_scope(req, t->r.path, "township", err)))
+		return rc;
+	fz_identifier_validate(&id, FZ_IDENTIFIER_ID_NUMBER, fz_json_str(body, "id_number"),
+			       strlen(fz_json_str(body, "id_number")), req->now, NULL);
+	if (!id.valid)
+		return fz_err_set(err, FZ_EINVAL, NULL, "id_number", "id_number: %s",
+				  id.nreasons ? id.reasons[0].msg : "身份证号码无效");
+	if (cJSON_GetArraySize(home) != 2 || !cJSON_IsNumber(cJSON_GetArrayItem(home, 0)) ||
+	    !cJSON_IsNumber(cJSON_GetArrayItem(home, 1)) ||
+	    fabs(cJSON_GetArrayItem(home, 0)->valuedouble) > 180 ||
+	    fabs(cJSON_GetArrayItem(home, 1)->valuedouble) > 90)
+		return fz_err_set(err, FZ_EINVAL, NULL, "home", "home: 应为 [经度, 纬度] 两个数");
+	memset(&f, 0, sizeof(f));
+	f.scope_path = t->r.path;
+	f.region_path = t->r.path;
+	f.kind = "justice_office";
+	f.limit = 1;
+	if ((rc = fz_store_unit_list(fz_app_db(req, err), &f, first_office, &office, err)))
+		return rc;
+	if (!office.id)
+		return fz_err_set(err, FZ_EINVAL, NULL, "township",
+				  "township: %s（%s）没有司法所，无法确定监管单位", t->r.name,
+				  t->r.code);
+	snprintf(r->id, sizeof(r->id), "%s", fz_json_str(body, "id"));
+	snprintf(r->name, sizeof(r->name), "%s", fz_json_str(body, "name"));
+	fz_identifier_mask(FZ_IDENTIFIER_ID_NUMBER, id.value, r->masked_id, sizeof(r->masked_id));
+	snprintf(r->township, sizeof(r->township), "%s", t->r.code);
+	snprintf(r->region_path, sizeof(r->region_path), "%s", t->r.path);
+	snprintf(r->device, sizeof(r->device), "%s", fz_json_str(body, "device"));
+	r->office_unit_id = office.id;
+	r->since = req->now;
+	r->home_lon = cJSON_GetArrayItem(home, 0)->valuedouble;
+	r->home_lat = cJSON_GetArrayItem(home, 1)->valuedouble;
+	text = bans ? fz_json_print(bans) : NULL;
+	if (text && strlen(text) >= sizeof(r->prohibited)) {
+		free(text);
+		return fz_err_set(err, FZ_ETOOBIG, NULL, "prohibited", "prohibited: 过长");
+	}
+	snprintf(r->prohibited, sizeof(r->prohibited), "%s", text ? text : "[]");
+	free(text);
+	return 0;
+}
+
+int fz_api_correction_person_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
+{
+	struct fz_correction *c = pack(req, err);
+	cJSON *body = c ? fz_req_json(req, person_spec, err) : NULL;
+	struct fz_correction_row r;
+	int rc;
+
+	if (!body)
+		return err->code;
+	if ((rc = person_from(req, body, &r, err)) || (rc = fz_correction_add(c, &r, err)))
+		return rc;
+	return fz_resp_json(resp, 201, person_json(&r, fz_app_of(req)->regions));
+}
+
+static const struct fz_json_field order_spec[] = {
+	{ "person_id", FZ_JSON_STRING, 1, 31, "矫正对象编号" },
+	{ "approved_by", FZ_JSON_STRING, 1, 60, "批准人（县级社区矫正机构负责人）" },
+	{ "start", FZ_JSON_INT, 1, 0, "开始时间（UTC 毫秒）" },
+	{ "end", FZ_JSON_INT, 1, 0, "结束时间（UTC 毫秒）" },
+	{ "previous_end", FZ_JSON_INT, 0, 0, "延长时：原决定的结束时间（UTC 毫秒）" },
+	{ "reassessed_at", FZ_JSON_INT, 0, 0, "延长时：评估时间（UTC 毫秒）" },
+	{ NULL },
+};
+
+struct order_write {
+	const struct fz_location_order *o;
+	const char *person;
+	int64_t now, id;
+};
+
+static int write_order(struct fz_db *db, void *arg, struct fz_err *err)
+{
+	struct order_write *w = arg;
+
+	return fz_store_correction_order_add(db, w->person, w->o->approved_by, w->o->start,
+					     w->o->end, w->o->previous_end, w->o->reassessed_at,
+					     w->now, &w->id, err);
+}
+
+int fz_api_correction_order_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
+{
+	struct fz_correction *c = pack(req, err);
+	cJSON *body = c ? fz_req_json(req, order_spec, err) : NULL, *out;
+	struct fz_location_order o = { 0 };
+	struct order_write w = { &o, NULL, req->now, 0 };
+	int rc;
+
+	if (!body)
+		return err->code;
+	o.approved_by = fz_json_str(body, "approved_by");
+	fz_json_int(body, "start", &o.start);
+	fz_json_int(body, "end", &o.end);
+	fz_json_int(body, "previous_end", &o.previous_end);
+	fz_json_int(body, "reassessed_at", &o.reassessed_at);
+	w.person = fz_json_str(body, "person_id");
+	if ((rc = fz_correction_check_order(fz_correction_rules(c), &o, err)) ||
+	    (rc = fz_app_write(req, write_order, &w, err)))
+		return rc;
+	out = cJSON_CreateObject();
+	fz_json_add_int(out, "id", w.id);
+	cJSON_AddStringToObject(out, "person_id", w.person);
+	fz_json_add_int(out, "start", o.start);
+	fz_json_add_int(out, "end", o.end);
+	return fz_resp_json(resp, 201, out);
+}
+
+static int add_violation(void *ctx, const struct fz_violation_row *r)
+{
+	cJSON *o = cJSON_CreateObject(), *s = cJSON_CreateObject();
+
+	fz_json_add_int(o, "id", r->id);
+	cJSON_AddStringToObject(o, "person_id", r->person_id);
+	cJSON_AddStringToObject(o, "kind", r->kind);
+	fz_json_add_int(o, "at", r->at);
+	fz_json_add_int(o, "since", r->since);
+	cJSON_AddStringToObject(o, "detail", r->detail);
+	fz_json_add_int(o, "office_unit_id", r->office_unit_id);
+	if (r->lon || r->lat)
+		fz_json_put(o, "position",
+			    cJSON_CreateDoubleArray((double[]){ r->lon, r->lat }, 2));
+	cJSON_AddStringToObject(s, "sanction", r->sanction);
+	cJSON_AddStringToObject(s, "title", r->sanction_title);
+	cJSON_AddStringToObject(s, "basis", r->basis);
+	fz_json_put(o, "suggested", s);
+	return fz_json_push((cJSON *)ctx, o);
+}
+
+int fz_api_correction_violations(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
+{
+	struct fz_correction *c = pack(req, err);
+	const char *person = fz_req_query(req, "person_id");
+	cJSON *items, *out;
+	struct fz_db *db;
+	int rc;
+
+	if (!c)
+		return err->code;
+	if ((rc = fz_correction_tick(c, req->now, err)) || !(db = fz_app_db(req, err)))
+		return rc ? rc : err->code;
+	items = cJSON_CreateArray();
+	if ((rc = fz_store_correction_violations(db, req->who->scope_path, person ? person : "",
+						 200, add_violation, items, err))) {
+		cJSON_Delete(items);
+		return rc;
+	}
+	out = cJSON_CreateObject();
+	fz_json_put(out, "items", items);
+	return fz_resp_json(resp, 200, out);
+}

@@ -1,0 +1,72 @@
+/*
+ * correction: the community corrections pack wired into a running fazhi.
+ * It owns the supervision engine (correction/supervision.h) behind a mutex,
+ * loads the rules from <apps>/correction/rules.json and the supervised
+ * people from the store at start, receives correction.* records as an
+ * ingest sink (pings and face check-ins) and stores the violations they
+ * raise, with the suggested sanction, for the supervising justice office.
+ *
+ * Unknown devices: the record is already stored when the sink sees it, so
+ * the sink logs it and counts it (the pack's record types keep the device
+ * a required field, so a ping without one is quarantined by ingest).
+ * Stale and replayed pings are ignored by the engine and counted.
+ *
+ * Monitoring of stored people resumes at open (now): positions and check-ins
+ * before a restart are not replayed, so silence and missed check-ins count
+ * from then.
+ *
+ * Lost contact and missed check-ins are checked by fz_correction_tick() on
+ * the injected clock: the sink runs it as records arrive and the API runs
+ * it before listing violations.
+ *
+ * Any thread may call every function; the mutex serialises them.
+ */
+#ifndef FZ_CORRECTION_CORRECTION_H
+#define FZ_CORRECTION_CORRECTION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "correction/supervision.h"
+#include "datahub/record.h"
+
+struct fz_err;
+struct fz_region_tree;
+struct fz_store;
+struct fz_correction_row;
+
+struct fz_correction;
+
+struct fz_correction_counts {
+	uint64_t pings, checkins, unknown_devices, stale, violations;
+};
+
+/*
+ * Opens the pack at apps_dir/correction (rules.json) over store and tree
+ * (both outliving it). No rules file: *out NULL and 0 (the pack is not
+ * installed). Errors name the file.
+ */
+int fz_correction_open(struct fz_store *store, const struct fz_region_tree *tree,
+		       const char *apps_dir, int64_t now, struct fz_correction **out /* OUT */,
+		       struct fz_err *err);
+void fz_correction_free(struct fz_correction *c);
+
+const struct fz_correction_rules *fz_correction_rules(const struct fz_correction *c);
+
+/*
+ * Stores a new supervised person and starts evaluating their pings.
+ * FZ_ECONFLICT for a taken id or device, FZ_EINVAL for a township without
+ * a district boundary or bad prohibited places.
+ */
+int fz_correction_add(struct fz_correction *c, const struct fz_correction_row *row,
+		      struct fz_err *err);
+
+/* The ingest sink for "correction." records (ctx: the struct fz_correction). */
+int fz_correction_sink(void *ctx, const struct fz_record *r);
+
+/* Lost contact and missed check-ins at now; violations are stored. */
+int fz_correction_tick(struct fz_correction *c, int64_t now, struct fz_err *err);
+
+void fz_correction_counts(struct fz_correction *c, struct fz_correction_counts *out /* OUT */);
+
+#endif

@@ -1,0 +1,201 @@
+#include "store/correction_store.h"
+
+#include "core/err.h"
+#include "store/db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int fz_store_correction_person_put(struct fz_db *db, const struct fz_correction_row *r,
+				   struct fz_err *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO correction_people(id, masked_id, name, township,"
+			" region_path, device, office_unit_id, since, home_lon, home_lat,"
+			" prohibited) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+			err);
+
+	if (!st)
+		return FZ_ESTORE;
+	db_bind_text(st, 1, r->id);
+	db_bind_text(st, 2, r->masked_id);
+	db_bind_text(st, 3, r->name);
+	db_bind_text(st, 4, r->township);
+	db_bind_text(st, 5, r->region_path);
+	db_bind_text(st, 6, r->device);
+	sqlite3_bind_int64(st, 7, r->office_unit_id);
+	sqlite3_bind_int64(st, 8, r->since);
+	sqlite3_bind_double(st, 9, r->home_lon);
+	sqlite3_bind_double(st, 10, r->home_lat);
+	db_bind_text(st, 11, r->prohibited);
+	return db_step_done(db, st, err);
+}
+
+int fz_store_correction_people(struct fz_db *db, const char *scope_path, fz_correction_row_fn fn,
+			       void *ctx, struct fz_err *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, masked_id, name, township, region_path, device,"
+			" office_unit_id, since, home_lon, home_lat, prohibited"
+			" FROM correction_people WHERE substr(region_path, 1, length(?1)) = ?1"
+			" ORDER BY id",
+			err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	db_bind_text(st, 1, scope_path);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fz_correction_row r;
+		memset(&r, 0, sizeof(r));
+		db_text(st, 0, r.id, sizeof(r.id));
+		db_text(st, 1, r.masked_id, sizeof(r.masked_id));
+		db_text(st, 2, r.name, sizeof(r.name));
+		db_text(st, 3, r.township, sizeof(r.township));
+		db_text(st, 4, r.region_path, sizeof(r.region_path));
+		db_text(st, 5, r.device, sizeof(r.device));
+		r.office_unit_id = sqlite3_column_int64(st, 6);
+		r.since = sqlite3_column_int64(st, 7);
+		r.home_lon = sqlite3_column_double(st, 8);
+		r.home_lat = sqlite3_column_double(st, 9);
+		db_text(st, 10, r.prohibited, sizeof(r.prohibited));
+		if (fn(ctx, &r))
+			break;
+	}
+	return db_finish(db, st, rc, err);
+}
+
+int fz_store_correction_violation_add(struct fz_db *db, struct fz_violation_row *r,
+				      struct fz_err *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO correction_violations(person_id, kind, at, since, lon,"
+			" lat, detail, sanction, sanction_title, basis, office_unit_id,"
+			" region_path) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+			err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	db_bind_text(st, 1, r->person_id);
+	db_bind_text(st, 2, r->kind);
+	sqlite3_bind_int64(st, 3, r->at);
+	sqlite3_bind_int64(st, 4, r->since);
+	sqlite3_bind_double(st, 5, r->lon);
+	sqlite3_bind_double(st, 6, r->lat);
+	db_bind_text(st, 7, r->detail);
+	db_bind_text(st, 8, r->sanction);
+	db_bind_text(st, 9, r->sanction_title);
+	db_bind_text(st, 10, r->basis);
+	sqlite3_bind_int64(st, 11, r->office_unit_id);
+	db_bind_text(st, 12, r->region_path);
+	if (!(rc = db_step_done(db, st, err)))
+		r->id = sqlite3_last_insert_rowid(db->conn);
+	return rc;
+}
+
+int fz_store_correction_violations(struct fz_db *db, const char *scope_path, const char *person_id,
+				   int limit, fz_violation_row_fn fn, void *ctx, struct fz_err *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, person_id, kind, at, since, lon, lat, detail, sanction,"
+			" sanction_title, basis, office_unit_id, region_path"
+			" FROM correction_violations"
+			" WHERE substr(region_path, 1, length(?1)) = ?1"
+			" AND (?2 = '' OR person_id = ?2) ORDER BY id DESC LIMIT ?3",
+			err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	db_bind_text(st, 1, scope_path);
+	sqlite3_bind_text(st, 2, person_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, limit);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fz_violation_row r;
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(st, 0);
+		db_text(st, 1, r.person_id, sizeof(r.person_id));
+		db_text(st, 2, r.kind, sizeof(r.kind));
+		r.at = sqlite3_column_int64(st, 3);
+		r.since = sqlite3_column_int64(st, 4);
+		r.lon = sqlite3_column_double(st, 5);
+		r.lat = sqlite3_column_double(st, 6);
+		db_text(st, 7, r.detail, sizeof(r.detail));
+		db_text(st, 8, r.sanction, sizeof(r.sanction));
+		db_text(st, 9, r.sanction_title, sizeof(r.sanction_title));
+		db_text(st, 10, r.basis, sizeof(r.basis));
+		r.office_unit_id = sqlite3_column_int64(st, 11);
+		db_text(st, 12, r.region_path, sizeof(r.region_path));
+		if (fn(ctx, &r))
+			break;
+	}
+	return db_finish(db, st, rc, err);
+}
+
+int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *admonitions,
+			       int *warnings, struct fz_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT sum(sanction = 'admonition'), sum(sanction = 'warning')"
+				   " FROM correction_violations WHERE person_id = ?1",
+				   err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	db_bind_text(st, 1, person_id);
+	rc = sqlite3_step(st);
+	*admonitions = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	*warnings = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
+	return db_finish(db, st, rc, err);
+}
+
+int fz_store_correction_leaves(struct fz_db *db, int64_t after, fz_leave_row_fn fn, void *ctx,
+			       struct fz_err *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT fields, updated_at FROM cases WHERE type = 'correction_leave'"
+			" AND state = 'approved' AND updated_at > ?1 ORDER BY updated_at",
+			err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	sqlite3_bind_int64(st, 1, after);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1)))
+			break;
+	return db_finish(db, st, rc, err);
+}
+
+int fz_store_correction_order_add(struct fz_db *db, const char *person_id, const char *approved_by,
+				  int64_t start, int64_t end, int64_t previous_end,
+				  int64_t reassessed_at, int64_t now, int64_t *id,
+				  struct fz_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "INSERT INTO correction_orders(person_id, approved_by, start_at,"
+				   " end_at, previous_end, reassessed_at, created_at)"
+				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+				   err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	db_bind_text(st, 1, person_id);
+	db_bind_text(st, 2, approved_by);
+	sqlite3_bind_int64(st, 3, start);
+	sqlite3_bind_int64(st, 4, end);
+	sqlite3_bind_int64(st, 5, previous_end);
+	sqlite3_bind_int64(st, 6, reassessed_at);
+	sqlite3_bind_int64(st, 7, now);
+	if (!(rc = db_step_done(db, st, err)))
+		*id = sqlite3_last_insert_rowid(db->conn);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/*
+ * correction_store: SQL of the community corrections pack: the people
+ * under electronic supervision, their location orders and their violations
+ * (tables correction_people, correction_orders, correction_violations).
+ * Read functions take a reader, write functions the db of a write callback.
+ */
+#ifndef FZ_STORE_CORRECTION_STORE_H
+#define FZ_STORE_CORRECTION_STORE_H
+
+#include <stdint.h>
+
+struct fz_db;
+struct fz_err;
+
+struct fz_correction_row {
+	char id[32], masked_id[24], name[64], township[16], region_path[128], device[64];
+	int64_t office_unit_id, since;
+	double home_lon, home_lat;
+	char prohibited[2048]; /* JSON array of {id, center, radius_m} */
+};
+
+struct fz_violation_row {
+	int64_t id, at, since, office_unit_id;
+	char person_id[32], kind[24], detail[160], sanction[16], sanction_title[64], basis[512];
+	char region_path[128];
+	double lon, lat;
+};
+
+typedef int (*fz_correction_row_fn)(void *ctx, const struct fz_correction_row *r);
+typedef int (*fz_violation_row_fn)(void *ctx, const struct fz_violation_row *r);
+
+/* FZ_ECONFLICT when the id or the device is taken. */
+int fz_store_correction_person_put(struct fz_db *db, const struct fz_correction_row *r,
+				   struct fz_err *err);
+/* People whose region path starts with scope_path ("" for all), by id; fn nonzero stops. */
+int fz_store_correction_people(struct fz_db *db, const char *scope_path, fz_correction_row_fn fn,
+			       void *ctx, struct fz_err *err);
+int fz_store_correction_violation_add(struct fz_db *db, struct fz_violation_row *r,
+				      struct fz_err *err);
+/* The newest limit violations in scope, newest first (person_id "" for all). */
+int fz_store_correction_violations(struct fz_db *db, const char *scope_path, const char *person_id,
+				   int limit, fz_violation_row_fn fn, void *ctx,
+				   struct fz_err *err);
+/* Past violations of person by suggested sanction (the history). */
+int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *admonitions /* OUT */,
+			       int *warnings /* OUT */, struct fz_err *err);
+/* Approved leave cases (type correction_leave, state approved) updated after
+ * after, oldest first: fn gets the case's fields (JSON text) and updated_at. */
+typedef int (*fz_leave_row_fn)(void *ctx, const char *fields, int64_t updated_at);
+int fz_store_correction_leaves(struct fz_db *db, int64_t after, fz_leave_row_fn fn, void *ctx,
+			       struct fz_err *err);
+int fz_store_correction_order_add(struct fz_db *db, const char *person_id, const char *approved_by,
+				  int64_t start, int64_t end, int64_t previous_end,
+				  int64_t reassessed_at, int64_t now, int64_t *id /* OUT */,
+				  struct fz_err *err);
+
+#endif
