@@ -497,8 +497,9 @@ static int parse_years(struct fz_calendar *cal, const cJSON *v, struct fz_err *e
 		if (n == CAL_NYEARS)
 			return fz_err_set(err, FZ_ETOOBIG, NULL, "/years", "/years: 最多 %d 个年份",
 					  CAL_NYEARS);
-		if (!cJSON_IsNumber(it) || d != (int)d || d < FZ_CALENDAR_FIRST_YEAR ||
-		    d > FZ_CALENDAR_LAST_YEAR)
+		/* range first: (int)d is undefined for a double outside int */
+		if (!cJSON_IsNumber(it) || !(d >= FZ_CALENDAR_FIRST_YEAR) ||
+		    d > FZ_CALENDAR_LAST_YEAR || d != (int)d)
 			return fz_err_set(err, FZ_EINVAL, NULL, "/years",
 					  "/years/%d: 应为 %d 到 %d 之间的整数年份", n,
 					  FZ_CALENDAR_FIRST_YEAR, FZ_CALENDAR_LAST_YEAR);

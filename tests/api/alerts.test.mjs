@@ -160,6 +160,22 @@ test('a red dispute alert becomes a dispute case through the case engine', async
   assert.equal(again.status, 409);
 });
 
+test('the demo truck\'s red alert becomes an overload case with the 15-day appearance clock ahead', async () => {
+  const r = await h.api('GET', '/api/v1/alerts?level=red&rule=overload.repeat_offender&open=1', { token: leader });
+  const a = r.json.items.find((x) => x.summary.some((t) => t.includes('近一年超限 56 次')));
+  assert.ok(a, r.text);
+  const c = await h.api('POST', `/api/v1/alerts/${a.id}/case`, { token: leader });
+  assert.equal(c.status, 201, c.text);
+  assert.match(c.json.case_code, /^ZC/);
+  const k = await h.api('GET', `/api/v1/cases/${c.json.case_code}`, { token: leader });
+  assert.equal(k.status, 200, k.text);
+  assert.equal(k.json.type, 'overload');
+  assert.equal(k.json.fields.plate, a.subject);
+  assert.equal(k.json.fields.violations, 56);
+  assert.match(k.json.fields.summary, /近一年超限 56 次/);
+  assert.equal(k.json.state.name, 'registered');
+});
+
 test('family alerts (records without a place) are scoped by the region the id number encodes', async () => {
   const r = await h.api('GET', '/api/v1/alerts?rule=family.person_risk', { token: leader });
   assert.equal(r.status, 200, r.text);
