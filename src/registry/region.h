@@ -12,6 +12,9 @@
 
 #include <stddef.h>
 
+/* The city fazhi serves: the root of every scope below the province. */
+#define FZ_REGION_CITY "330700"
+
 struct fz_db;
 struct fz_err;
 struct fz_store;

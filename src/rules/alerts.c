@@ -98,7 +98,10 @@ static int on_hit(void *ctx, const struct fz_rule_hit *hit)
 	cJSON_Delete(x);
 	if (!u.explanation)
 		return FZ_ENOMEM;
-	/* a record outside every known region is seen from the city up */
+	/* a record with no known place (a plate weighed without coordinates)
+	 * belongs to the whole city: city-wide users see it */
+	if (!n && a->cfg.regions)
+		n = fz_region_tree_find(a->cfg.regions, FZ_REGION_CITY);
 	u.region_path = n ? n->r.path : "/";
 	u.region = n ? n->r.code : hit->region;
 	fz_err_init(&err);

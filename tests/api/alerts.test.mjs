@@ -176,6 +176,28 @@ test('the demo truck\'s red alert becomes an overload case with the 15-day appea
   assert.equal(k.json.state.name, 'registered');
 });
 
+test('an overloaded plate weighed without coordinates is alerted to the city, not to a district', async () => {
+  const plate = '浙G9Q3P5';
+  for (let n = 0; n < 4; n++) {
+    const r = await h.api('POST', '/api/v1/records', {
+      raw: JSON.stringify({
+        type: 'overload.weighing', id: `nowhere-${n}`, station: 'JH-TEST-09', at: iso(Date.parse('2026-02-01T16:00:00Z') + n * DAY),
+        plate, axles: 2, vehicle_kind: 'truck', gross_kg: 30000, speed_kmh: 40, lane: 1, photo_ref: `q${n}.jpg`,
+      }),
+      headers: { 'content-type': 'application/json', 'x-source-key': key },
+    });
+    assert.equal(r.status, 200, r.text);
+  }
+  const find = async (token) => {
+    const r = await h.api('GET', '/api/v1/alerts?rule=overload.repeat_offender&open=1&limit=200', { token });
+    return r.json.items.find((a) => a.subject === plate);
+  };
+  // the sink sees the records after the 2xx: wait for the fourth
+  const a = await until(async () => { const x = await find(leader); return x?.level === 'red' && x; });
+  assert.equal(a.region, '330700');
+  assert.equal(await find(yiwu), undefined);
+});
+
 test('family alerts (records without a place) are scoped by the region the id number encodes', async () => {
   const r = await h.api('GET', '/api/v1/alerts?rule=family.person_risk', { token: leader });
   assert.equal(r.status, 200, r.text);
