@@ -11,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = process.env.FAZHI_BIN || path.join(ROOT, 'build', 'fazhi');
 export const PASSWORD = 'Jinhua@2026';
+// Debian installs the broker in /usr/sbin, which a non-root PATH may lack.
+const MOSQUITTO = existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
+
 /* 2026-03-02T01:00:00Z, a Monday morning in Shanghai */
 export const T0 = Date.UTC(2026, 2, 2, 1, 0, 0);
 
@@ -48,7 +51,7 @@ export async function startMosquitto() {
   const port = await freePort();
   const conf = path.join(dir, 'mosquitto.conf');
   writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\n`);
-  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   // Ready when a publish goes through.
