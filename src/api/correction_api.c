@@ -6,8 +6,12 @@
  *   POST /correction/orders      an electronic-location order, checked against
  *                                the 3-month rule (refused with its basis)
  *   GET  /correction/violations  violations in scope, newest first, with the
- *                                suggested sanction; runs the lost-contact and
- *                                missed check-in pass at the request's time
+ *                                suggested sanction (lost contact and missed
+ *                                check-ins come from the scheduler pass)
+ *   GET  /correction/sanctions   the sanctions decided about a person
+ *   POST /correction/sanctions   the office decides admonition, warning or a
+ *                                proposal to revoke (who and when, audited);
+ *                                the ladder counts these decisions
  * Pings and check-ins come as records (POST /api/v1/records, types
  * correction.ping and correction.checkin).
  */
@@ -264,10 +268,8 @@ int fz_api_correction_violations(struct fz_req *req, struct fz_resp *resp, struc
 	struct fz_db *db;
 	int rc;
 
-	if (!c)
+	if (!c || !(db = fz_app_db(req, err)))
 		return err->code;
-	if ((rc = fz_correction_tick(c, req->now, err)) || !(db = fz_app_db(req, err)))
-		return rc ? rc : err->code;
 	items = cJSON_CreateArray();
 	if ((rc = fz_store_correction_violations(db, req->who->scope_path, person ? person : "",
 						 200, add_violation, items, err))) {
@@ -277,4 +279,99 @@ int fz_api_correction_violations(struct fz_req *req, struct fz_resp *resp, struc
 	out = cJSON_CreateObject();
 	fz_json_put(out, "items", items);
 	return fz_resp_json(resp, 200, out);
+}
+
+static cJSON *sanction_json(const struct fz_sanction_row *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	fz_json_add_int(o, "id", r->id);
+	cJSON_AddStringToObject(o, "person_id", r->person_id);
+	cJSON_AddStringToObject(o, "sanction", r->sanction);
+	cJSON_AddStringToObject(o, "title", r->title);
+	if (r->violation_id)
+		fz_json_add_int(o, "violation_id", r->violation_id);
+	cJSON_AddStringToObject(o, "note", r->note);
+	cJSON_AddStringToObject(o, "decided_by", r->decided_by);
+	fz_json_add_int(o, "decided_at", r->decided_at);
+	return o;
+}
+
+static int add_sanction(void *ctx, const struct fz_sanction_row *r)
+{
+	return fz_json_push((cJSON *)ctx, sanction_json(r));
+}
+
+/* The person's region path, in the caller's scope (else 404: not theirs to see). */
+static int person_in_scope(struct fz_req *req, struct fz_correction *c, const char *person,
+			   struct fz_err *err)
+{
+	char path[128];
+
+	if (!person || !*person)
+		return fz_err_set(err, FZ_EINVAL, NULL, "person_id",
+				  "person_id: 必填，矫正对象编号");
+	if (fz_correction_person_path(c, person, path) ||
+	    strncmp(path, req->who->scope_path, strlen(req->who->scope_path)) != 0)
+		return fz_err_set(err, FZ_ENOTFOUND, NULL, "person_id",
+				  "person_id: 矫正对象 %.31s 不存在或不在管辖范围内", person);
+	return 0;
+}
+
+int fz_api_correction_sanctions(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
+{
+	struct fz_correction *c = pack(req, err);
+	const char *person = fz_req_query(req, "person_id");
+	cJSON *items, *out;
+	struct fz_db *db;
+	int rc;
+
+	if (!c)
+		return err->code;
+	if ((rc = person_in_scope(req, c, person, err)) || !(db = fz_app_db(req, err)))
+		return rc ? rc : err->code;
+	items = cJSON_CreateArray();
+	if ((rc = fz_store_correction_sanctions(db, person, add_sanction, items, err))) {
+		cJSON_Delete(items);
+		return rc;
+	}
+	out = cJSON_CreateObject();
+	fz_json_put(out, "items", items);
+	return fz_resp_json(resp, 200, out);
+}
+
+static const struct fz_json_field sanction_spec[] = {
+	{ "person_id", FZ_JSON_STRING, 1, 31, "矫正对象编号" },
+	{ "sanction", FZ_JSON_STRING, 1, 15,
+	  "处罚：admonition（训诫）、warning（警告）、revocation（提请撤销）" },
+	{ "violation_id", FZ_JSON_INT, 0, 0, "所依据的违规记录编号" },
+	{ "note", FZ_JSON_STRING, 0, 390, "决定说明" },
+	{ NULL },
+};
+
+int fz_api_correction_sanction_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
+{
+	struct fz_correction *c = pack(req, err);
+	cJSON *body = c ? fz_req_json(req, sanction_spec, err) : NULL;
+	struct fz_sanction_row r;
+	struct fz_audit_entry e;
+	const char *note;
+	int rc;
+
+	if (!body)
+		return err->code;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.person_id, sizeof(r.person_id), "%s", fz_json_str(body, "person_id"));
+	snprintf(r.sanction, sizeof(r.sanction), "%s", fz_json_str(body, "sanction"));
+	fz_json_int(body, "violation_id", &r.violation_id);
+	note = fz_json_str(body, "note");
+	snprintf(r.note, sizeof(r.note), "%s", note ? note : "");
+	snprintf(r.decided_by, sizeof(r.decided_by), "%s", req->who->username);
+	r.decided_at = req->now;
+	if ((rc = person_in_scope(req, c, r.person_id, err)))
+		return rc;
+	fz_app_audit_init(req, &e, "correction.sanction", "correction_sanction", 0);
+	if ((rc = fz_correction_decide(c, &r, &e, err)))
+		return rc;
+	return fz_resp_json(resp, 201, sanction_json(&r));
 }

@@ -16,8 +16,15 @@
  * from then.
  *
  * Lost contact and missed check-ins are checked by fz_correction_tick() on
- * the injected clock: the sink runs it as records arrive and the API runs
- * it before listing violations.
+ * the injected clock: a scheduler thread (fz_correction_start, started by
+ * serve) runs it every scheduler interval, and the sink as records arrive.
+ *
+ * Every stored violation also opens (or updates) one alert per person and
+ * kind in the rules module's alert store (rule "correction.<kind>", level
+ * from rules.json, explanation with the basis and the suggested sanction),
+ * in the same transaction, so it shows in the alert centre scoped to the
+ * person's township. Sanctions the office decides are recorded with who
+ * and when (audited) and are the history the ladder counts.
  *
  * Any thread may call every function; the mutex serialises them.
  */
@@ -30,8 +37,10 @@
 #include "correction/supervision.h"
 #include "datahub/record.h"
 
+struct fz_audit_entry;
 struct fz_err;
 struct fz_region_tree;
+struct fz_sanction_row;
 struct fz_store;
 struct fz_correction_row;
 
@@ -66,6 +75,25 @@ int fz_correction_sink(void *ctx, const struct fz_record *r);
 
 /* Lost contact and missed check-ins at now; violations are stored. */
 int fz_correction_tick(struct fz_correction *c, int64_t now, struct fz_err *err);
+
+/* Runs fz_correction_tick every interval_ms at fz_clock_now() on its own
+ * thread until fz_correction_stop() (fz_correction_free stops it too). */
+int fz_correction_start(struct fz_correction *c, int interval_ms);
+void fz_correction_stop(struct fz_correction *c);
+
+/*
+ * Records the sanction the office decided (row: person_id, sanction,
+ * violation_id or 0, note, decided_by, decided_at; title, region_path and
+ * id are filled), audit (who, when, from where filled) appended in the
+ * same transaction, and counts it in the person's history. FZ_EINVAL for
+ * an unknown sanction or a violation of someone else, FZ_ENOTFOUND for an
+ * unknown person or violation.
+ */
+int fz_correction_decide(struct fz_correction *c, struct fz_sanction_row *row,
+			 struct fz_audit_entry *audit, struct fz_err *err);
+
+/* The region path of person_id into out: 0 or FZ_ENOTFOUND. */
+int fz_correction_person_path(struct fz_correction *c, const char *person_id, char out[128]);
 
 void fz_correction_counts(struct fz_correction *c, struct fz_correction_counts *out /* OUT */);
 
