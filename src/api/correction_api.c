@@ -63,18 +63,39 @@ static cJSON *person_json(const struct fz_correction_row *r, const struct fz_reg
 struct list {
 	cJSON *items;
 	const struct fz_region_tree *tree;
+	struct fz_correction *c;
+	int64_t now;
 };
+
+/* Whether the person is monitored now: their electronic-location order. */
+static cJSON *monitoring_json(struct fz_correction *c, const char *id, int64_t now)
+{
+	static const char *const states[] = { "none", "active", "expired", "pending" };
+	int64_t start, end;
+	enum fz_monitoring m = fz_correction_monitoring(c, id, now, &start, &end);
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "state", states[m]);
+	if (m != FZ_MONITORING_NONE) {
+		fz_json_add_int(o, "start", start);
+		fz_json_add_int(o, "end", end);
+	}
+	return o;
+}
 
 static int add_person(void *ctx, const struct fz_correction_row *r)
 {
 	struct list *l = ctx;
+	cJSON *o = person_json(r, l->tree);
 
-	return fz_json_push(l->items, person_json(r, l->tree));
+	fz_json_put(o, "monitoring", monitoring_json(l->c, r->id, l->now));
+	return fz_json_push(l->items, o);
 }
 
 int fz_api_correction_people(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct list l = { cJSON_CreateArray(), fz_app_of(req)->regions };
+	struct list l = { cJSON_CreateArray(), fz_app_of(req)->regions, fz_app_of(req)->correction,
+			  req->now };
 	struct fz_db *db;
 	cJSON *out;
 	int rc;
@@ -184,7 +205,11 @@ int fz_api_correction_person_create(struct fz_req *req, struct fz_resp *resp, st
 		return err->code;
 	if ((rc = person_from(req, body, &r, err)) || (rc = fz_correction_add(c, &r, err)))
 		return rc;
-	return fz_resp_json(resp, 201, person_json(&r, fz_app_of(req)->regions));
+	{
+		cJSON *o = person_json(&r, fz_app_of(req)->regions);
+		fz_json_put(o, "monitoring", monitoring_json(c, r.id, req->now));
+		return fz_resp_json(resp, 201, o);
+	}
 }
 
 static const struct fz_json_field order_spec[] = {
@@ -197,27 +222,16 @@ static const struct fz_json_field order_spec[] = {
 	{ NULL },
 };
 
-struct order_write {
-	const struct fz_location_order *o;
-	const char *person;
-	int64_t now, id;
-};
-
-static int write_order(struct fz_db *db, void *arg, struct fz_err *err)
-{
-	struct order_write *w = arg;
-
-	return fz_store_correction_order_add(db, w->person, w->o->approved_by, w->o->start,
-					     w->o->end, w->o->previous_end, w->o->reassessed_at,
-					     w->now, &w->id, err);
-}
+static int person_in_scope(struct fz_req *req, struct fz_correction *c, const char *person,
+			   struct fz_err *err);
 
 int fz_api_correction_order_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	struct fz_correction *c = pack(req, err);
 	cJSON *body = c ? fz_req_json(req, order_spec, err) : NULL, *out;
 	struct fz_location_order o = { 0 };
-	struct order_write w = { &o, NULL, req->now, 0 };
+	const char *person;
+	int64_t id = 0;
 	int rc;
 
 	if (!body)
@@ -227,13 +241,14 @@ int fz_api_correction_order_create(struct fz_req *req, struct fz_resp *resp, str
 	fz_json_int(body, "end", &o.end);
 	fz_json_int(body, "previous_end", &o.previous_end);
 	fz_json_int(body, "reassessed_at", &o.reassessed_at);
-	w.person = fz_json_str(body, "person_id");
-	if ((rc = fz_correction_check_order(fz_correction_rules(c), &o, err)) ||
-	    (rc = fz_app_write(req, write_order, &w, err)))
+	person = fz_json_str(body, "person_id");
+	if ((rc = person_in_scope(req, c, person, err)) ||
+	    (rc = fz_correction_check_order(fz_correction_rules(c), &o, err)) ||
+	    (rc = fz_correction_order_add(c, person, &o, req->now, &id, err)))
 		return rc;
 	out = cJSON_CreateObject();
-	fz_json_add_int(out, "id", w.id);
-	cJSON_AddStringToObject(out, "person_id", w.person);
+	fz_json_add_int(out, "id", id);
+	cJSON_AddStringToObject(out, "person_id", person);
 	fz_json_add_int(out, "start", o.start);
 	fz_json_add_int(out, "end", o.end);
 	return fz_resp_json(resp, 201, out);

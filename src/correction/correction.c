@@ -37,6 +37,12 @@ struct fz_correction {
 	char (*codes)[16]; /* township code per index (the alert's region) */
 	size_t ncodes, codes_cap;
 	struct fz_correction_counts counts;
+	/* location orders: monitoring is on inside their windows */
+	struct order_window {
+		int person;
+		int64_t start, end;
+	} * orders;
+	size_t norders, orders_cap;
 	/* violations raised under the lock, stored after it */
 	struct raised *pending;
 	size_t npending, pending_cap;
@@ -61,11 +67,43 @@ struct raised {
 	char region[16];
 };
 
+/* 1 when an order of person covers at (lock held). */
+static int monitored(const struct fz_correction *c, int person, int64_t at)
+{
+	for (size_t i = 0; i < c->norders; i++)
+		if (c->orders[i].person == person && c->orders[i].start <= at &&
+		    at < c->orders[i].end)
+			return 1;
+	return 0;
+}
+
+static int index_of(const struct fz_correction *c, const char *person_id)
+{
+	for (size_t i = 0; person_id && i < c->nids; i++)
+		if (strcmp(c->ids[i], person_id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int add_window(struct fz_correction *c, int person, int64_t start, int64_t end)
+{
+	if (fz_array_grow((void **)&c->orders, &c->orders_cap, c->norders + 1,
+			  sizeof(c->orders[0])))
+		return FZ_ENOMEM;
+	c->orders[c->norders++] = (struct order_window){ person, start, end };
+	return 0;
+}
+
 static void collect(void *ctx, const struct fz_violation *v)
 {
 	struct fz_correction *c = ctx;
 	struct raised *x;
 	struct fz_violation_row *r;
+
+	if (!monitored(c, v->person, v->at)) {
+		c->counts.unmonitored++; /* no current location order */
+		return;
+	}
 
 	if (fz_array_grow((void **)&c->pending, &c->pending_cap, c->npending + 1, sizeof(*x)))
 		return; /* logged by the caller as a lost violation count */
@@ -298,6 +336,14 @@ static int load_one(void *ctx, const struct fz_correction_row *row)
 	return 0;
 }
 
+static int load_order(void *ctx, const char *person_id, int64_t start, int64_t end)
+{
+	struct fz_correction *c = ctx;
+	int person = index_of(c, person_id);
+
+	return person >= 0 && add_window(c, person, start, end) ? 1 : 0;
+}
+
 static int load(struct fz_correction *c, int64_t now, struct fz_err *err)
 {
 	struct fz_db *db = fz_store_reader(c->store);
@@ -315,6 +361,8 @@ static int load(struct fz_correction *c, int64_t now, struct fz_err *err)
 	free(text);
 	if (!rc)
 		rc = fz_store_correction_people(db, "", load_one, &l, err);
+	if (!rc && !l.rc)
+		rc = fz_store_correction_orders(db, load_order, c, err);
 	fz_store_reader_put(c->store, db);
 	return rc ? rc : l.rc;
 }
@@ -361,6 +409,7 @@ void fz_correction_free(struct fz_correction *c)
 	free(c->paths);
 	free(c->ids);
 	free(c->codes);
+	free(c->orders);
 	free(c->pending);
 	pthread_cond_destroy(&c->wake);
 	pthread_mutex_destroy(&c->wait_lock);
@@ -660,4 +709,68 @@ int fz_correction_person_path(struct fz_correction *c, const char *person_id,
 		}
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+/* ---- location orders ---- */
+
+struct order_write {
+	const char *person;
+	const struct fz_location_order *o;
+	int64_t now, id;
+};
+
+static int write_order(struct fz_db *db, void *arg, struct fz_err *err)
+{
+	struct order_write *w = arg;
+
+	return fz_store_correction_order_add(db, w->person, w->o->approved_by, w->o->start,
+					     w->o->end, w->o->previous_end, w->o->reassessed_at,
+					     w->now, &w->id, err);
+}
+
+int fz_correction_order_add(struct fz_correction *c, const char *person_id,
+			    const struct fz_location_order *o, int64_t now, int64_t *id,
+			    struct fz_err *err)
+{
+	struct order_write w = { person_id, o, now, 0 };
+	int person, rc;
+
+	pthread_mutex_lock(&c->lock);
+	if ((person = index_of(c, person_id)) < 0)
+		rc = fz_err_set(err, FZ_ENOTFOUND, NULL, "person_id",
+				"person_id: 矫正对象 %.31s 不存在", person_id ? person_id : "");
+	else if (!(rc = fz_store_write(c->store, write_order, &w, err)) &&
+		 add_window(c, person, o->start, o->end))
+		rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	pthread_mutex_unlock(&c->lock);
+	*id = w.id;
+	return rc;
+}
+
+enum fz_monitoring fz_correction_monitoring(struct fz_correction *c, const char *person_id,
+					    int64_t now, int64_t *start, int64_t *end)
+{
+	enum fz_monitoring m = FZ_MONITORING_NONE;
+	int person;
+
+	*start = *end = 0;
+	pthread_mutex_lock(&c->lock);
+	person = index_of(c, person_id);
+	for (size_t i = 0; person >= 0 && i < c->norders && m != FZ_MONITORING_ACTIVE; i++) {
+		const struct order_window *w = &c->orders[i];
+		if (w->person != person)
+			continue;
+		if (w->start <= now && now < w->end)
+			m = FZ_MONITORING_ACTIVE;
+		else if (w->start > now)
+			m = FZ_MONITORING_PENDING;
+		else if (m != FZ_MONITORING_PENDING && w->end > *end)
+			m = FZ_MONITORING_EXPIRED;
+		else
+			continue;
+		*start = w->start;
+		*end = w->end;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return m;
 }

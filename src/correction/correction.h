@@ -11,6 +11,11 @@
  * a required field, so a ping without one is quarantined by ingest).
  * Stale and replayed pings are ignored by the engine and counted.
  *
+ * Location orders switch monitoring on and off: a person is monitored
+ * (their violations stored and alerted) only at times covered by one of
+ * their electronic-location orders; pings outside every order are still
+ * evaluated (fence state stays true) but raise nothing (counted).
+ *
  * Monitoring of stored people resumes at open (now): positions and check-ins
  * before a restart are not replayed, so silence and missed check-ins count
  * from then.
@@ -47,7 +52,7 @@ struct fz_correction_row;
 struct fz_correction;
 
 struct fz_correction_counts {
-	uint64_t pings, checkins, unknown_devices, stale, violations;
+	uint64_t pings, checkins, unknown_devices, stale, violations, unmonitored;
 };
 
 /*
@@ -91,6 +96,28 @@ void fz_correction_stop(struct fz_correction *c);
  */
 int fz_correction_decide(struct fz_correction *c, struct fz_sanction_row *row,
 			 struct fz_audit_entry *audit, struct fz_err *err);
+
+/*
+ * Records an electronic-location order of person_id (already checked with
+ * fz_correction_check_order) and starts monitoring over [o->start, o->end).
+ * FZ_ENOTFOUND for an unknown person. *id is the order's id.
+ */
+int fz_correction_order_add(struct fz_correction *c, const char *person_id,
+			    const struct fz_location_order *o, int64_t now, int64_t *id /* OUT */,
+			    struct fz_err *err);
+
+enum fz_monitoring {
+	FZ_MONITORING_NONE,
+	FZ_MONITORING_ACTIVE,
+	FZ_MONITORING_EXPIRED,
+	FZ_MONITORING_PENDING
+};
+/* The monitoring of person_id at now: active when an order covers now (*start,
+ * *end: that order), else pending (a later one), expired (the latest ended),
+ * or none (no order; *start = *end = 0). */
+enum fz_monitoring fz_correction_monitoring(struct fz_correction *c, const char *person_id,
+					    int64_t now, int64_t *start /* OUT */,
+					    int64_t *end /* OUT */);
 
 /* The region path of person_id into out: 0 or FZ_ENOTFOUND. */
 int fz_correction_person_path(struct fz_correction *c, const char *person_id, char out[128]);

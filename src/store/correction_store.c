@@ -285,3 +285,20 @@ int fz_store_correction_sanctions(struct fz_db *db, const char *person_id, fz_sa
 	}
 	return db_finish(db, st, rc, err);
 }
+
+int fz_store_correction_orders(struct fz_db *db, fz_order_row_fn fn, void *ctx, struct fz_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT person_id, start_at, end_at FROM correction_orders"
+				   " ORDER BY id",
+				   err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+		       sqlite3_column_int64(st, 2)))
+			break;
+	return db_finish(db, st, rc, err);
+}

@@ -64,6 +64,9 @@ int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *adm
 typedef int (*fz_leave_row_fn)(void *ctx, const char *fields, int64_t updated_at);
 int fz_store_correction_leaves(struct fz_db *db, int64_t after, fz_leave_row_fn fn, void *ctx,
 			       struct fz_err *err);
+/* Every location order, oldest first: fn(ctx, person_id, start, end); nonzero stops. */
+typedef int (*fz_order_row_fn)(void *ctx, const char *person_id, int64_t start, int64_t end);
+int fz_store_correction_orders(struct fz_db *db, fz_order_row_fn fn, void *ctx, struct fz_err *err);
 int fz_store_correction_order_add(struct fz_db *db, const char *person_id, const char *approved_by,
 				  int64_t start, int64_t end, int64_t previous_end,
 				  int64_t reassessed_at, int64_t now, int64_t *id /* OUT */,

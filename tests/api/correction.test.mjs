@@ -64,6 +64,14 @@ test('a person is supervised by the justice office of their township, ID masked'
   });
   assert.equal(r.status, 201, r.text);
   assert.match(r.json.id_number, /^3307\*+\d{3}[\dX]$/);
+  assert.equal(r.json.monitoring.state, 'none', 'no location order yet');
+  // the electronic-location order switches monitoring on
+  const o = await h.api('POST', '/api/v1/correction/orders', { token: admin,
+    body: { person_id: 'SQJZ-TEST-001', approved_by: '婺城区司法局局长', start: T0 - 3600e3, end: T0 + 80 * 86400e3 } });
+  assert.equal(o.status, 201, o.text);
+  const unknown = await h.api('POST', '/api/v1/correction/orders', { token: admin,
+    body: { person_id: 'SQJZ-NOBODY', approved_by: '婺城区司法局局长', start: T0, end: T0 + 86400e3 } });
+  assert.equal(unknown.status, 404);
   assert.ok(r.json.office_unit_id > 0);
   const unit = await h.api('GET', `/api/v1/units/${r.json.office_unit_id}`, { token: admin });
   assert.equal(unit.json.kind, 'justice_office');
@@ -208,6 +216,38 @@ test('silence becomes lost contact on time, and a passed check-in window a misse
   await settle('checkin_missed', 1);
   const dismiss = await h.api('POST', `/api/v1/alerts/${al.id}/dismiss`, { token: office, body: { reason: '设备没电，已电话联系本人' } });
   assert.equal(dismiss.status, 200, dismiss.text);
+});
+
+test('monitoring follows the location orders: none before an order, on during it, off after it expires', async () => {
+  const N = T0 + 24 * 3600e3 + 60e3; // the clock after the test above
+  const r = await h.api('POST', '/api/v1/correction/people', { token: admin,
+    body: { id: 'SQJZ-TEST-002', name: '王某', id_number: idNumber('33070219900101123'), township: '330702001', device: 'TEST-0002', home: HOME } });
+  assert.equal(r.status, 201, r.text);
+  const mine = async () => (await h.api('GET', '/api/v1/correction/violations?person_id=SQJZ-TEST-002', { token: admin })).json.items;
+  const trip = (from, n, where) => Array.from({ length: n }, (_, i) => ping('TEST-0002', from + i * 30e3, where));
+  const YIWU = [120.07, 29.30];
+  // no order: 30 minutes in 义乌 raise nothing
+  assert.equal((await records([...trip(N + 600e3, 60, YIWU), ...trip(N + 50 * 60e3, 40, HOME)])).status, 200);
+  await marker(N + 71 * 60e3);
+  assert.equal((await mine()).length, 0, 'not monitored without an order');
+  // an order for [N + 80 min, N + 3 h): the same trip is a violation
+  const o = await h.api('POST', '/api/v1/correction/orders', { token: admin,
+    body: { person_id: 'SQJZ-TEST-002', approved_by: '婺城区司法局局长', start: N + 80 * 60e3, end: N + 180 * 60e3 } });
+  assert.equal(o.status, 201, o.text);
+  assert.equal((await records([...trip(N + 90 * 60e3, 60, YIWU), ...trip(N + 130 * 60e3, 40, HOME)])).status, 200);
+  for (let i = 0; i < 100 && (await mine()).length === 0; i++) await new Promise((res) => setTimeout(res, 100));
+  assert.deepEqual((await mine()).map((v) => v.kind), ['out_of_area']);
+  // after it expired: nothing again, not even lost contact
+  assert.equal((await records(trip(N + 200 * 60e3, 60, YIWU))).status, 200);
+  await marker(N + 231 * 60e3);
+  h.setNow(N + 6 * 3600e3);
+  await new Promise((res) => setTimeout(res, 300));
+  assert.deepEqual((await mine()).map((v) => v.kind), ['out_of_area'], 'not monitored after the order expired');
+  const people = (await h.api('GET', '/api/v1/correction/people', { token: admin })).json.items;
+  const two = people.find((p) => p.id === 'SQJZ-TEST-002'), one = people.find((p) => p.id === 'SQJZ-TEST-001');
+  assert.equal(two.monitoring.state, 'expired');
+  assert.equal(two.monitoring.end, N + 180 * 60e3);
+  assert.equal(one.monitoring.state, 'active');
 });
 
 test('electronic-location orders last at most three months, extensions need a re-assessment', async () => {
