@@ -774,3 +774,17 @@ enum fz_monitoring fz_correction_monitoring(struct fz_correction *c, const char 
 	pthread_mutex_unlock(&c->lock);
 	return m;
 }
+
+int fz_correction_known_device(struct fz_correction *c, const char *device, struct fz_err *err)
+{
+	int person;
+
+	pthread_mutex_lock(&c->lock);
+	person = device ? fz_supervision_find_device(c->sup, device) : -1;
+	pthread_mutex_unlock(&c->lock);
+	if (person >= 0)
+		return 1;
+	fz_err_set(err, FZ_ENOTFOUND, "unknown_device", "device",
+		   "device: 设备 %.64s 未绑定任何矫正对象", device ? device : "");
+	return 0;
+}

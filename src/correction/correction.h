@@ -78,6 +78,14 @@ int fz_correction_add(struct fz_correction *c, const struct fz_correction_row *r
 /* The ingest sink for "correction." records (ctx: the struct fz_correction). */
 int fz_correction_sink(void *ctx, const struct fz_record *r);
 
+/*
+ * 1 when device is bound to a supervised person, else 0 with err naming the
+ * field "device" (Chinese message). Meant as an ingest-time check so that a
+ * ping from an unknown device is quarantined instead of stored (ingest does
+ * not call it yet: see docs/internals/correction.md).
+ */
+int fz_correction_known_device(struct fz_correction *c, const char *device, struct fz_err *err);
+
 /* Lost contact and missed check-ins at now; violations are stored. */
 int fz_correction_tick(struct fz_correction *c, int64_t now, struct fz_err *err);
 
