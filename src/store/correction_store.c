@@ -147,7 +147,7 @@ int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *adm
 {
 	sqlite3_stmt *st = db_stmt(db,
 				   "SELECT sum(sanction = 'admonition'), sum(sanction = 'warning')"
-				   " FROM correction_violations WHERE person_id = ?1",
+				   " FROM correction_sanctions WHERE person_id = ?1",
 				   err);
 	int rc;
 

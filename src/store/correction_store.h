@@ -56,7 +56,7 @@ int fz_store_correction_sanctions(struct fz_db *db, const char *person_id, fz_sa
 /* One violation by id: 0 or FZ_ENOTFOUND. */
 int fz_store_correction_violation_get(struct fz_db *db, int64_t id,
 				      struct fz_violation_row *out /* OUT */, struct fz_err *err);
-/* Decided sanctions of person (the history of the ladder). */
+/* Sanctions decided about person, by kind (the history of the ladder). */
 int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *admonitions /* OUT */,
 			       int *warnings /* OUT */, struct fz_err *err);
 /* Approved leave cases (type correction_leave, state approved) updated after

@@ -308,3 +308,23 @@ test('an approved leave case opens the county for its days; outside them leaving
   await marker(next + 60 * 30e3);
   assert.equal((await violations()).filter((x) => x.kind === 'out_of_area').length, before + 1);
 });
+
+test('after a restart the orders still monitor and the decided sanctions still count', async () => {
+  await h.restart();
+  admin = await h.login('admin.330700');
+  const people = (await h.api('GET', '/api/v1/correction/people', { token: admin })).json.items;
+  assert.equal(people.find((p) => p.id === 'SQJZ-TEST-001').monitoring.state, 'active');
+  assert.equal(people.find((p) => p.id === 'SQJZ-TEST-002').monitoring.state, 'expired');
+  // two admonitions were decided before the restart: the next trip suggests a warning
+  const t = Date.UTC(2026, 2, 5, 6, 0, 0);
+  h.setNow(t);
+  admin = await h.login('admin.330700');
+  const before = await count('out_of_area');
+  const rows = [];
+  for (let i = 0; i < 30; i++) rows.push(ping('TEST-0001', t + i * 30e3, HOME));
+  for (let i = 0; i < 30; i++) rows.push(ping('TEST-0001', t + 900e3 + i * 30e3, [120.07, 29.30]));
+  assert.equal((await records(rows)).status, 200);
+  await settle('out_of_area', before + 1);
+  const [latest] = (await violations()).filter((x) => x.kind === 'out_of_area');
+  assert.equal(latest.suggested.title, '警告', JSON.stringify(latest));
+});
