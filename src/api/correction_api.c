@@ -6,8 +6,12 @@
  *   POST /correction/orders      an electronic-location order, checked against
  *                                the 3-month rule (refused with its basis)
  *   GET  /correction/violations  violations in scope, newest first, with the
- *                                suggested sanction; runs the lost-contact and
- *                                missed check-in pass at the request's time
+ *                                suggested sanction (lost contact and missed
+ *                                check-ins come from the scheduler pass)
+ *   GET  /correction/sanctions   the sanctions decided about a person
+ *   POST /correction/sanctions   the office decides admonition, warning or a
+ *                                proposal to revoke (who and when, audited);
+ *                                the ladder counts these decisions
  * Pings and check-ins come as records (POST /api/v1/records, types
  * correction.ping and correction.checkin).
  */
@@ -59,18 +63,39 @@ static cJSON *person_json(const struct fz_correction_row *r, const struct fz_reg
 struct list {
 	cJSON *items;
 	const struct fz_region_tree *tree;
+	struct fz_correction *c;
+	int64_t now;
 };
+
+/* Whether the person is monitored now: their electronic-location order. */
+static cJSON *monitoring_json(struct fz_correction *c, const char *id, int64_t now)
+{
+	static const char *const states[] = { "none", "active", "expired", "pending" };
+	int64_t start, end;
+	enum fz_monitoring m = fz_correction_monitoring(c, id, now, &start, &end);
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(o, "state", states[m]);
+	if (m != FZ_MONITORING_NONE) {
+		fz_json_add_int(o, "start", start);
+		fz_json_add_int(o, "end", end);
+	}
+	return o;
+}
 
 static int add_person(void *ctx, const struct fz_correction_row *r)
 {
 	struct list *l = ctx;
+	cJSON *o = person_json(r, l->tree);
 
-	return fz_json_push(l->items, person_json(r, l->tree));
+	fz_json_put(o, "monitoring", monitoring_json(l->c, r->id, l->now));
+	return fz_json_push(l->items, o);
 }
 
 int fz_api_correction_people(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
-	struct list l = { cJSON_CreateArray(), fz_app_of(req)->regions };
+	struct list l = { cJSON_CreateArray(), fz_app_of(req)->regions, fz_app_of(req)->correction,
+			  req->now };
 	struct fz_db *db;
 	cJSON *out;
 	int rc;
@@ -180,7 +205,11 @@ int fz_api_correction_person_create(struct fz_req *req, struct fz_resp *resp, st
 		return err->code;
 	if ((rc = person_from(req, body, &r, err)) || (rc = fz_correction_add(c, &r, err)))
 		return rc;
-	return fz_resp_json(resp, 201, person_json(&r, fz_app_of(req)->regions));
+	{
+		cJSON *o = person_json(&r, fz_app_of(req)->regions);
+		fz_json_put(o, "monitoring", monitoring_json(c, r.id, req->now));
+		return fz_resp_json(resp, 201, o);
+	}
 }
 
 static const struct fz_json_field order_spec[] = {
@@ -193,27 +222,16 @@ static const struct fz_json_field order_spec[] = {
 	{ NULL },
 };
 
-struct order_write {
-	const struct fz_location_order *o;
-	const char *person;
-	int64_t now, id;
-};
-
-static int write_order(struct fz_db *db, void *arg, struct fz_err *err)
-{
-	struct order_write *w = arg;
-
-	return fz_store_correction_order_add(db, w->person, w->o->approved_by, w->o->start,
-					     w->o->end, w->o->previous_end, w->o->reassessed_at,
-					     w->now, &w->id, err);
-}
+static int person_in_scope(struct fz_req *req, struct fz_correction *c, const char *person,
+			   struct fz_err *err);
 
 int fz_api_correction_order_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	struct fz_correction *c = pack(req, err);
 	cJSON *body = c ? fz_req_json(req, order_spec, err) : NULL, *out;
 	struct fz_location_order o = { 0 };
-	struct order_write w = { &o, NULL, req->now, 0 };
+	const char *person;
+	int64_t id = 0;
 	int rc;
 
 	if (!body)
@@ -223,13 +241,14 @@ int fz_api_correction_order_create(struct fz_req *req, struct fz_resp *resp, str
 	fz_json_int(body, "end", &o.end);
 	fz_json_int(body, "previous_end", &o.previous_end);
 	fz_json_int(body, "reassessed_at", &o.reassessed_at);
-	w.person = fz_json_str(body, "person_id");
-	if ((rc = fz_correction_check_order(fz_correction_rules(c), &o, err)) ||
-	    (rc = fz_app_write(req, write_order, &w, err)))
+	person = fz_json_str(body, "person_id");
+	if ((rc = person_in_scope(req, c, person, err)) ||
+	    (rc = fz_correction_check_order(fz_correction_rules(c), &o, err)) ||
+	    (rc = fz_correction_order_add(c, person, &o, req->now, &id, err)))
 		return rc;
 	out = cJSON_CreateObject();
-	fz_json_add_int(out, "id", w.id);
-	cJSON_AddStringToObject(out, "person_id", w.person);
+	fz_json_add_int(out, "id", id);
+	cJSON_AddStringToObject(out, "person_id", person);
 	fz_json_add_int(out, "start", o.start);
 	fz_json_add_int(out, "end", o.end);
 	return fz_resp_json(resp, 201, out);
@@ -264,10 +283,8 @@ int fz_api_correction_violations(struct fz_req *req, struct fz_resp *resp, struc
 	struct fz_db *db;
 	int rc;
 
-	if (!c)
+	if (!c || !(db = fz_app_db(req, err)))
 		return err->code;
-	if ((rc = fz_correction_tick(c, req->now, err)) || !(db = fz_app_db(req, err)))
-		return rc ? rc : err->code;
 	items = cJSON_CreateArray();
 	if ((rc = fz_store_correction_violations(db, req->who->scope_path, person ? person : "",
 						 200, add_violation, items, err))) {
@@ -277,4 +294,99 @@ int fz_api_correction_violations(struct fz_req *req, struct fz_resp *resp, struc
 	out = cJSON_CreateObject();
 	fz_json_put(out, "items", items);
 	return fz_resp_json(resp, 200, out);
+}
+
+static cJSON *sanction_json(const struct fz_sanction_row *r)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	fz_json_add_int(o, "id", r->id);
+	cJSON_AddStringToObject(o, "person_id", r->person_id);
+	cJSON_AddStringToObject(o, "sanction", r->sanction);
+	cJSON_AddStringToObject(o, "title", r->title);
+	if (r->violation_id)
+		fz_json_add_int(o, "violation_id", r->violation_id);
+	cJSON_AddStringToObject(o, "note", r->note);
+	cJSON_AddStringToObject(o, "decided_by", r->decided_by);
+	fz_json_add_int(o, "decided_at", r->decided_at);
+	return o;
+}
+
+static int add_sanction(void *ctx, const struct fz_sanction_row *r)
+{
+	return fz_json_push((cJSON *)ctx, sanction_json(r));
+}
+
+/* The person's region path, in the caller's scope (else 404: not theirs to see). */
+static int person_in_scope(struct fz_req *req, struct fz_correction *c, const char *person,
+			   struct fz_err *err)
+{
+	char path[128];
+
+	if (!person || !*person)
+		return fz_err_set(err, FZ_EINVAL, NULL, "person_id",
+				  "person_id: 必填，矫正对象编号");
+	if (fz_correction_person_path(c, person, path) ||
+	    strncmp(path, req->who->scope_path, strlen(req->who->scope_path)) != 0)
+		return fz_err_set(err, FZ_ENOTFOUND, NULL, "person_id",
+				  "person_id: 矫正对象 %.31s 不存在或不在管辖范围内", person);
+	return 0;
+}
+
+int fz_api_correction_sanctions(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
+{
+	struct fz_correction *c = pack(req, err);
+	const char *person = fz_req_query(req, "person_id");
+	cJSON *items, *out;
+	struct fz_db *db;
+	int rc;
+
+	if (!c)
+		return err->code;
+	if ((rc = person_in_scope(req, c, person, err)) || !(db = fz_app_db(req, err)))
+		return rc ? rc : err->code;
+	items = cJSON_CreateArray();
+	if ((rc = fz_store_correction_sanctions(db, person, add_sanction, items, err))) {
+		cJSON_Delete(items);
+		return rc;
+	}
+	out = cJSON_CreateObject();
+	fz_json_put(out, "items", items);
+	return fz_resp_json(resp, 200, out);
+}
+
+static const struct fz_json_field sanction_spec[] = {
+	{ "person_id", FZ_JSON_STRING, 1, 31, "矫正对象编号" },
+	{ "sanction", FZ_JSON_STRING, 1, 15,
+	  "处罚：admonition（训诫）、warning（警告）、revocation（提请撤销）" },
+	{ "violation_id", FZ_JSON_INT, 0, 0, "所依据的违规记录编号" },
+	{ "note", FZ_JSON_STRING, 0, 390, "决定说明" },
+	{ NULL },
+};
+
+int fz_api_correction_sanction_create(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
+{
+	struct fz_correction *c = pack(req, err);
+	cJSON *body = c ? fz_req_json(req, sanction_spec, err) : NULL;
+	struct fz_sanction_row r;
+	struct fz_audit_entry e;
+	const char *note;
+	int rc;
+
+	if (!body)
+		return err->code;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.person_id, sizeof(r.person_id), "%s", fz_json_str(body, "person_id"));
+	snprintf(r.sanction, sizeof(r.sanction), "%s", fz_json_str(body, "sanction"));
+	fz_json_int(body, "violation_id", &r.violation_id);
+	note = fz_json_str(body, "note");
+	snprintf(r.note, sizeof(r.note), "%s", note ? note : "");
+	snprintf(r.decided_by, sizeof(r.decided_by), "%s", req->who->username);
+	r.decided_at = req->now;
+	if ((rc = person_in_scope(req, c, r.person_id, err)))
+		return rc;
+	fz_app_audit_init(req, &e, "correction.sanction", "correction_sanction", 0);
+	if ((rc = fz_correction_decide(c, &r, &e, err)))
+		return rc;
+	return fz_resp_json(resp, 201, sanction_json(&r));
 }

@@ -39,6 +39,8 @@ FZ_HANDLER(fz_api_correction_people);
 FZ_HANDLER(fz_api_correction_person_create);
 FZ_HANDLER(fz_api_correction_order_create);
 FZ_HANDLER(fz_api_correction_violations);
+FZ_HANDLER(fz_api_correction_sanctions);
+FZ_HANDLER(fz_api_correction_sanction_create);
 FZ_HANDLER(fz_api_case_types);
 FZ_HANDLER(fz_api_case_type_get);
 FZ_HANDLER(fz_api_case_list);

@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "datahub/ingest.h"
+#include "correction/correction.h"
 #include "demo/demo_correction.h"
 #include "demo/demo.h"
 #include "demo/demo_cases.h"
@@ -387,6 +388,10 @@ static int serve(struct fz_config *cfg)
 	}
 	if (fz_engine_start_scheduler(rt.engine,
 				      (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)) ||
+	    /* lost contact and missed check-ins on time, without records */
+	    (rt.correction &&
+	     fz_correction_start(rt.correction,
+				 (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL))) ||
 	    fz_ingest_start(rt.ingest) ||
 	    fz_server_start(&sc, &srv, &err)) {
 		stop_live(&app, NULL, &rt);

@@ -3,7 +3,10 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/clock.h"
 #include "core/log.h"
+#include "audit/audit.h"
+#include "store/alert_store.h"
 #include "geo/geofence.h"
 #include "geo/polygon.h"
 #include "registry/region_tree.h"
@@ -12,6 +15,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +34,23 @@ struct fz_correction {
 	size_t npaths, paths_cap;
 	char (*ids)[32]; /* person id per index */
 	size_t nids, ids_cap;
+	char (*codes)[16]; /* township code per index (the alert's region) */
+	size_t ncodes, codes_cap;
 	struct fz_correction_counts counts;
+	/* location orders: monitoring is on inside their windows */
+	struct order_window {
+		int person;
+		int64_t start, end;
+	} * orders;
+	size_t norders, orders_cap;
 	/* violations raised under the lock, stored after it */
-	struct fz_violation_row *pending;
+	struct raised *pending;
 	size_t npending, pending_cap;
+	/* the scheduler pass (fz_correction_start) */
+	pthread_t thread;
+	pthread_mutex_t wait_lock;
+	pthread_cond_t wake;
+	int running, stopping, interval_ms;
 	int64_t last_tick;
 	int64_t leaves_seen; /* updated_at of the last approved leave case applied */
 };
@@ -43,15 +60,59 @@ const struct fz_correction_rules *fz_correction_rules(const struct fz_correction
 	return &c->rules;
 }
 
+/* A violation waiting for the store, with what its alert needs. */
+struct raised {
+	struct fz_violation_row row;
+	enum fz_violation_kind kind;
+	char region[16];
+};
+
+/* 1 when an order of person covers at (lock held). */
+static int monitored(const struct fz_correction *c, int person, int64_t at)
+{
+	for (size_t i = 0; i < c->norders; i++)
+		if (c->orders[i].person == person && c->orders[i].start <= at &&
+		    at < c->orders[i].end)
+			return 1;
+	return 0;
+}
+
+static int index_of(const struct fz_correction *c, const char *person_id)
+{
+	for (size_t i = 0; person_id && i < c->nids; i++)
+		if (strcmp(c->ids[i], person_id) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int add_window(struct fz_correction *c, int person, int64_t start, int64_t end)
+{
+	if (fz_array_grow((void **)&c->orders, &c->orders_cap, c->norders + 1,
+			  sizeof(c->orders[0])))
+		return FZ_ENOMEM;
+	c->orders[c->norders++] = (struct order_window){ person, start, end };
+	return 0;
+}
+
 static void collect(void *ctx, const struct fz_violation *v)
 {
 	struct fz_correction *c = ctx;
+	struct raised *x;
 	struct fz_violation_row *r;
 
-	if (fz_array_grow((void **)&c->pending, &c->pending_cap, c->npending + 1, sizeof(*r)))
+	if (!monitored(c, v->person, v->at)) {
+		c->counts.unmonitored++; /* no current location order */
+		return;
+	}
+
+	if (fz_array_grow((void **)&c->pending, &c->pending_cap, c->npending + 1, sizeof(*x)))
 		return; /* logged by the caller as a lost violation count */
-	r = &c->pending[c->npending++];
-	memset(r, 0, sizeof(*r));
+	x = &c->pending[c->npending++];
+	memset(x, 0, sizeof(*x));
+	x->kind = v->kind;
+	snprintf(x->region, sizeof(x->region), "%s",
+		 (size_t)v->person < c->ncodes ? c->codes[v->person] : "");
+	r = &x->row;
 	r->at = v->at;
 	r->since = v->since;
 	r->office_unit_id = v->office_unit_id;
@@ -69,17 +130,93 @@ static void collect(void *ctx, const struct fz_violation *v)
 }
 
 struct pending_write {
-	struct fz_violation_row *rows;
+	const struct fz_correction_rules *rules;
+	struct raised *rows;
 	size_t n;
 };
+
+/* The alert's explanation: the violation with its basis, the suggested
+ * sanction with its basis (alert centre, rules/alerts.h's shape). */
+static char *explain(const struct fz_correction_rules *rules, const struct raised *x)
+{
+	const struct fz_violation_row *r = &x->row;
+	cJSON *o = cJSON_CreateObject(), *cs = cJSON_CreateArray(), *c1 = cJSON_CreateObject(),
+	      *c2 = cJSON_CreateObject(), *recs = cJSON_CreateArray(), *s = cJSON_CreateObject();
+	char id[32], text[256];
+	char *out;
+
+	snprintf(id, sizeof(id), "violation:%lld", (long long)r->id);
+	fz_json_push(recs, cJSON_CreateString(id));
+	cJSON_AddStringToObject(c1, "text", r->detail);
+	fz_json_add_int(c1, "points", 0);
+	cJSON_AddStringToObject(c1, "basis", rules->violation[x->kind].basis);
+	fz_json_put(c1, "records", recs);
+	snprintf(text, sizeof(text), "建议处理：%s（依处理记录）", r->sanction_title);
+	cJSON_AddStringToObject(c2, "text", text);
+	fz_json_add_int(c2, "points", 0);
+	cJSON_AddStringToObject(c2, "basis", r->basis);
+	fz_json_push(cs, c1);
+	fz_json_push(cs, c2);
+	fz_json_put(o, "contributions", cs);
+	cJSON_AddStringToObject(o, "person_id", r->person_id);
+	fz_json_add_int(o, "violation_id", r->id);
+	cJSON_AddStringToObject(o, "kind", r->kind);
+	fz_json_add_int(o, "office_unit_id", r->office_unit_id);
+	cJSON_AddStringToObject(s, "sanction", r->sanction);
+	cJSON_AddStringToObject(s, "title", r->sanction_title);
+	cJSON_AddStringToObject(s, "basis", r->basis);
+	fz_json_put(o, "suggested", s);
+	out = fz_json_print(o);
+	cJSON_Delete(o);
+	return out;
+}
+
+/* One open alert per person and violation kind (rule "correction.<kind>"),
+ * updated by later violations of that kind while it is open. */
+static int upsert_alert(struct fz_db *db, const struct fz_correction_rules *rules,
+			const struct raised *x, struct fz_err *err)
+{
+	const struct fz_violation_row *r = &x->row;
+	struct fz_alert al;
+	char rule[64];
+	int rc;
+
+	snprintf(rule, sizeof(rule), "correction.%s", r->kind);
+	rc = fz_store_alert_open(db, rule, r->person_id, &al, err);
+	if (rc == FZ_ENOTFOUND) {
+		fz_err_init(err);
+		memset(&al, 0, sizeof(al));
+		snprintf(al.rule, sizeof(al.rule), "%s", rule);
+		snprintf(al.rule_title, sizeof(al.rule_title), "社区矫正：%s",
+			 fz_violation_title(x->kind));
+		snprintf(al.subject, sizeof(al.subject), "%s", r->person_id);
+		snprintf(al.subject_kind, sizeof(al.subject_kind), "correction_person");
+		snprintf(al.status, sizeof(al.status), "new");
+		snprintf(al.level, sizeof(al.level), "%s", rules->violation[x->kind].level);
+		al.created_at = al.level_changed_at = r->at;
+		snprintf(al.region, sizeof(al.region), "%s", x->region);
+		snprintf(al.region_path, sizeof(al.region_path), "%s", r->region_path);
+	} else if (rc)
+		return rc;
+	else
+		fz_alert_release(&al);
+	al.score = strcmp(al.level, "red") == 0 ? 1 : 0.5;
+	if (!(al.explanation = explain(rules, x)))
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	al.evidence++;
+	al.updated_at = r->at;
+	rc = al.id ? fz_store_alert_update(db, &al, err) : fz_store_alert_insert(db, &al, err);
+	free(al.explanation);
+	return rc;
+}
 
 static int write_violations(struct fz_db *db, void *arg, struct fz_err *err)
 {
 	struct pending_write *w = arg;
 
 	for (size_t i = 0; i < w->n; i++) {
-		int rc = fz_store_correction_violation_add(db, &w->rows[i], err);
-		if (rc)
+		int rc = fz_store_correction_violation_add(db, &w->rows[i].row, err);
+		if (rc || (rc = upsert_alert(db, w->rules, &w->rows[i], err)))
 			return rc;
 	}
 	return 0;
@@ -88,7 +225,7 @@ static int write_violations(struct fz_db *db, void *arg, struct fz_err *err)
 /* Stores what was raised (called with the lock held: keeps the order). */
 static int flush(struct fz_correction *c, struct fz_err *err)
 {
-	struct pending_write w = { c->pending, c->npending };
+	struct pending_write w = { &c->rules, c->pending, c->npending };
 	int rc;
 
 	if (!c->npending)
@@ -167,6 +304,11 @@ static int supervise(struct fz_correction *c, const struct fz_correction_row *ro
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	snprintf(c->ids[index], sizeof(c->ids[0]), "%s", row->id);
 	c->nids = (size_t)index + 1;
+	if (fz_array_grow((void **)&c->codes, &c->codes_cap, (size_t)index + 1,
+			  sizeof(c->codes[0])))
+		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	snprintf(c->codes[index], sizeof(c->codes[0]), "%s", t->r.code);
+	c->ncodes = (size_t)index + 1;
 	return 0;
 }
 
@@ -194,6 +336,14 @@ static int load_one(void *ctx, const struct fz_correction_row *row)
 	return 0;
 }
 
+static int load_order(void *ctx, const char *person_id, int64_t start, int64_t end)
+{
+	struct fz_correction *c = ctx;
+	int person = index_of(c, person_id);
+
+	return person >= 0 && add_window(c, person, start, end) ? 1 : 0;
+}
+
 static int load(struct fz_correction *c, int64_t now, struct fz_err *err)
 {
 	struct fz_db *db = fz_store_reader(c->store);
@@ -211,6 +361,8 @@ static int load(struct fz_correction *c, int64_t now, struct fz_err *err)
 	free(text);
 	if (!rc)
 		rc = fz_store_correction_people(db, "", load_one, &l, err);
+	if (!rc && !l.rc)
+		rc = fz_store_correction_orders(db, load_order, c, err);
 	fz_store_reader_put(c->store, db);
 	return rc ? rc : l.rc;
 }
@@ -231,6 +383,8 @@ int fz_correction_open(struct fz_store *store, const struct fz_region_tree *tree
 	if (!(c = calloc(1, sizeof(*c))))
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	pthread_mutex_init(&c->lock, NULL);
+	pthread_mutex_init(&c->wait_lock, NULL);
+	pthread_cond_init(&c->wake, NULL);
 	c->store = store;
 	c->tree = tree;
 	rc = fz_correction_rules_load(path, &c->rules, err);
@@ -249,11 +403,16 @@ void fz_correction_free(struct fz_correction *c)
 {
 	if (!c)
 		return;
+	fz_correction_stop(c);
 	fz_supervision_free(c->sup);
 	fz_polygon_set_free(c->districts);
 	free(c->paths);
 	free(c->ids);
+	free(c->codes);
+	free(c->orders);
 	free(c->pending);
+	pthread_cond_destroy(&c->wake);
+	pthread_mutex_destroy(&c->wait_lock);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -303,6 +462,7 @@ static int apply_leave(void *ctx, const char *fields, int64_t updated_at)
 	struct fz_correction *c = ctx;
 	struct fz_err err;
 	cJSON *f;
+	const cJSON *lon, *lat;
 	const char *person;
 	int64_t from, to;
 	int index = -1;
@@ -314,13 +474,24 @@ static int apply_leave(void *ctx, const char *fields, int64_t updated_at)
 	person = fz_json_str(f, "person_id");
 	from = local_day(fz_json_str(f, "start_date"));
 	to = local_day(fz_json_str(f, "end_date"));
+	lon = cJSON_GetObjectItemCaseSensitive(f, "destination_lon");
+	lat = cJSON_GetObjectItemCaseSensitive(f, "destination_lat");
 	for (size_t i = 0; person && i < c->nids; i++)
 		if (strcmp(c->ids[i], person) == 0)
 			index = (int)i;
-	/* the whole of the last day; the destination is not enforced yet */
-	if (index >= 0 && from >= 0 && to >= from &&
-	    fz_supervision_leave(c->sup, index, from, to + 86400000LL, 0, 0, 0, &err) == 0)
+	/* the whole of the last day, only around the destination: a leave
+	 * without the destination's place opens nothing */
+	if (index < 0 || from < 0 || to < from)
+		;
+	else if (!cJSON_IsNumber(lon) || !cJSON_IsNumber(lat))
+		fz_log(FZ_LOG_WARN,
+		       "correction: leave of %s has no destination_lon/lat; the fences stay closed",
+		       person);
+	else if (fz_supervision_leave(c->sup, index, from, to + 86400000LL, lon->valuedouble,
+				      lat->valuedouble, c->rules.leave_radius_m, &err) == 0)
 		fz_log(FZ_LOG_INFO, "correction: leave of %s applied", person);
+	else
+		fz_log(FZ_LOG_WARN, "correction: leave of %s: %s", person, err.msg);
 	cJSON_Delete(f);
 	return 0;
 }
@@ -402,4 +573,218 @@ void fz_correction_counts(struct fz_correction *c, struct fz_correction_counts *
 	pthread_mutex_lock(&c->lock);
 	*out = c->counts;
 	pthread_mutex_unlock(&c->lock);
+}
+
+/* ---- the scheduler pass ---- */
+
+static void *scheduler_main(void *arg)
+{
+	struct fz_correction *c = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&c->wait_lock);
+	while (!c->stopping) {
+		struct fz_err err;
+		pthread_mutex_unlock(&c->wait_lock);
+		fz_err_init(&err);
+		if (fz_correction_tick(c, fz_clock_now(), &err))
+			fz_log(FZ_LOG_ERROR, "correction: scheduler pass: %s", err.msg);
+		pthread_mutex_lock(&c->wait_lock);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += c->interval_ms / 1000;
+		ts.tv_nsec += (long)(c->interval_ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		if (!c->stopping)
+			pthread_cond_timedwait(&c->wake, &c->wait_lock, &ts);
+	}
+	pthread_mutex_unlock(&c->wait_lock);
+	return NULL;
+}
+
+int fz_correction_start(struct fz_correction *c, int interval_ms)
+{
+	if (c->running)
+		return 0;
+	c->interval_ms = interval_ms > 0 ? interval_ms : 1000;
+	c->stopping = 0;
+	if (pthread_create(&c->thread, NULL, scheduler_main, c))
+		return FZ_ENOMEM;
+	c->running = 1;
+	return 0;
+}
+
+void fz_correction_stop(struct fz_correction *c)
+{
+	if (!c->running)
+		return;
+	pthread_mutex_lock(&c->wait_lock);
+	c->stopping = 1;
+	pthread_cond_signal(&c->wake);
+	pthread_mutex_unlock(&c->wait_lock);
+	pthread_join(c->thread, NULL);
+	c->running = 0;
+}
+
+/* ---- sanction decisions ---- */
+
+struct decision {
+	struct fz_sanction_row *row;
+	struct fz_audit_entry *audit;
+	const char *region;
+};
+
+static int write_decision(struct fz_db *db, void *arg, struct fz_err *err)
+{
+	struct decision *d = arg;
+	struct fz_sanction_row *r = d->row;
+	struct fz_audit_entry *e = d->audit;
+	int rc;
+
+	if (r->violation_id) {
+		struct fz_violation_row v;
+		if ((rc = fz_store_correction_violation_get(db, r->violation_id, &v, err)))
+			return rc;
+		if (strcmp(v.person_id, r->person_id) != 0)
+			return fz_err_set(err, FZ_EINVAL, NULL, "violation_id",
+					  "violation_id: 违规记录 %lld 不属于 %s",
+					  (long long)r->violation_id, r->person_id);
+	}
+	if ((rc = fz_store_correction_sanction_add(db, r, err)))
+		return rc;
+	snprintf(e->object_type, sizeof(e->object_type), "correction_sanction");
+	snprintf(e->object_id, sizeof(e->object_id), "%lld", (long long)r->id);
+	snprintf(e->region, sizeof(e->region), "%s", d->region);
+	snprintf(e->region_path, sizeof(e->region_path), "%s", r->region_path);
+	snprintf(e->summary, sizeof(e->summary), "对 %s 决定%s%s%.100s", r->person_id, r->title,
+		 r->note[0] ? "：" : "", r->note);
+	return fz_audit_append(db, e, err);
+}
+
+int fz_correction_decide(struct fz_correction *c, struct fz_sanction_row *row,
+			 struct fz_audit_entry *audit, struct fz_err *err)
+{
+	struct decision d = { row, audit, "" };
+	int index = -1, step = -1, rc;
+
+	for (int i = 0; i < 3; i++)
+		if (strcmp(row->sanction, c->rules.ladder[i].sanction) == 0)
+			step = i;
+	if (step < 0)
+		return fz_err_set(err, FZ_EINVAL, NULL, "sanction",
+				  "sanction: 应为 %s（%s）、%s（%s）或 %s（%s）",
+				  c->rules.ladder[0].sanction, c->rules.ladder[0].title,
+				  c->rules.ladder[1].sanction, c->rules.ladder[1].title,
+				  c->rules.ladder[2].sanction, c->rules.ladder[2].title);
+	snprintf(row->title, sizeof(row->title), "%s", c->rules.ladder[step].title);
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->nids; i++)
+		if (strcmp(c->ids[i], row->person_id) == 0)
+			index = (int)i;
+	if (index < 0) {
+		pthread_mutex_unlock(&c->lock);
+		return fz_err_set(err, FZ_ENOTFOUND, NULL, "person_id",
+				  "person_id: 矫正对象 %s 不存在", row->person_id);
+	}
+	snprintf(row->region_path, sizeof(row->region_path), "%s", c->paths[index]);
+	d.region = c->codes[index];
+	if (!(rc = fz_store_write(c->store, write_decision, &d, err)))
+		fz_supervision_decided(c->sup, index, row->sanction);
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+int fz_correction_person_path(struct fz_correction *c, const char *person_id,
+			      char out[128] /* OUT */)
+{
+	int rc = FZ_ENOTFOUND;
+
+	pthread_mutex_lock(&c->lock);
+	for (size_t i = 0; i < c->nids; i++)
+		if (strcmp(c->ids[i], person_id) == 0) {
+			snprintf(out, 128, "%s", c->paths[i]);
+			rc = 0;
+		}
+	pthread_mutex_unlock(&c->lock);
+	return rc;
+}
+
+/* ---- location orders ---- */
+
+struct order_write {
+	const char *person;
+	const struct fz_location_order *o;
+	int64_t now, id;
+};
+
+static int write_order(struct fz_db *db, void *arg, struct fz_err *err)
+{
+	struct order_write *w = arg;
+
+	return fz_store_correction_order_add(db, w->person, w->o->approved_by, w->o->start,
+					     w->o->end, w->o->previous_end, w->o->reassessed_at,
+					     w->now, &w->id, err);
+}
+
+int fz_correction_order_add(struct fz_correction *c, const char *person_id,
+			    const struct fz_location_order *o, int64_t now, int64_t *id,
+			    struct fz_err *err)
+{
+	struct order_write w = { person_id, o, now, 0 };
+	int person, rc;
+
+	pthread_mutex_lock(&c->lock);
+	if ((person = index_of(c, person_id)) < 0)
+		rc = fz_err_set(err, FZ_ENOTFOUND, NULL, "person_id",
+				"person_id: 矫正对象 %.31s 不存在", person_id ? person_id : "");
+	else if (!(rc = fz_store_write(c->store, write_order, &w, err)) &&
+		 add_window(c, person, o->start, o->end))
+		rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	pthread_mutex_unlock(&c->lock);
+	*id = w.id;
+	return rc;
+}
+
+enum fz_monitoring fz_correction_monitoring(struct fz_correction *c, const char *person_id,
+					    int64_t now, int64_t *start, int64_t *end)
+{
+	enum fz_monitoring m = FZ_MONITORING_NONE;
+	int person;
+
+	*start = *end = 0;
+	pthread_mutex_lock(&c->lock);
+	person = index_of(c, person_id);
+	for (size_t i = 0; person >= 0 && i < c->norders && m != FZ_MONITORING_ACTIVE; i++) {
+		const struct order_window *w = &c->orders[i];
+		if (w->person != person)
+			continue;
+		if (w->start <= now && now < w->end)
+			m = FZ_MONITORING_ACTIVE;
+		else if (w->start > now)
+			m = FZ_MONITORING_PENDING;
+		else if (m != FZ_MONITORING_PENDING && w->end > *end)
+			m = FZ_MONITORING_EXPIRED;
+		else
+			continue;
+		*start = w->start;
+		*end = w->end;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return m;
+}
+
+int fz_correction_known_device(struct fz_correction *c, const char *device, struct fz_err *err)
+{
+	int person;
+
+	pthread_mutex_lock(&c->lock);
+	person = device ? fz_supervision_find_device(c->sup, device) : -1;
+	pthread_mutex_unlock(&c->lock);
+	if (person >= 0)
+		return 1;
+	fz_err_set(err, FZ_ENOTFOUND, "unknown_device", "device",
+		   "device: 设备 %.64s 未绑定任何矫正对象", device ? device : "");
+	return 0;
 }

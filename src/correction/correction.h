@@ -11,13 +11,25 @@
  * a required field, so a ping without one is quarantined by ingest).
  * Stale and replayed pings are ignored by the engine and counted.
  *
+ * Location orders switch monitoring on and off: a person is monitored
+ * (their violations stored and alerted) only at times covered by one of
+ * their electronic-location orders; pings outside every order are still
+ * evaluated (fence state stays true) but raise nothing (counted).
+ *
  * Monitoring of stored people resumes at open (now): positions and check-ins
  * before a restart are not replayed, so silence and missed check-ins count
  * from then.
  *
  * Lost contact and missed check-ins are checked by fz_correction_tick() on
- * the injected clock: the sink runs it as records arrive and the API runs
- * it before listing violations.
+ * the injected clock: a scheduler thread (fz_correction_start, started by
+ * serve) runs it every scheduler interval, and the sink as records arrive.
+ *
+ * Every stored violation also opens (or updates) one alert per person and
+ * kind in the rules module's alert store (rule "correction.<kind>", level
+ * from rules.json, explanation with the basis and the suggested sanction),
+ * in the same transaction, so it shows in the alert centre scoped to the
+ * person's township. Sanctions the office decides are recorded with who
+ * and when (audited) and are the history the ladder counts.
  *
  * Any thread may call every function; the mutex serialises them.
  */
@@ -30,15 +42,17 @@
 #include "correction/supervision.h"
 #include "datahub/record.h"
 
+struct fz_audit_entry;
 struct fz_err;
 struct fz_region_tree;
+struct fz_sanction_row;
 struct fz_store;
 struct fz_correction_row;
 
 struct fz_correction;
 
 struct fz_correction_counts {
-	uint64_t pings, checkins, unknown_devices, stale, violations;
+	uint64_t pings, checkins, unknown_devices, stale, violations, unmonitored;
 };
 
 /*
@@ -64,8 +78,57 @@ int fz_correction_add(struct fz_correction *c, const struct fz_correction_row *r
 /* The ingest sink for "correction." records (ctx: the struct fz_correction). */
 int fz_correction_sink(void *ctx, const struct fz_record *r);
 
+/*
+ * 1 when device is bound to a supervised person, else 0 with err naming the
+ * field "device" (Chinese message). Meant as an ingest-time check so that a
+ * ping from an unknown device is quarantined instead of stored (ingest does
+ * not call it yet: see docs/internals/correction.md).
+ */
+int fz_correction_known_device(struct fz_correction *c, const char *device, struct fz_err *err);
+
 /* Lost contact and missed check-ins at now; violations are stored. */
 int fz_correction_tick(struct fz_correction *c, int64_t now, struct fz_err *err);
+
+/* Runs fz_correction_tick every interval_ms at fz_clock_now() on its own
+ * thread until fz_correction_stop() (fz_correction_free stops it too). */
+int fz_correction_start(struct fz_correction *c, int interval_ms);
+void fz_correction_stop(struct fz_correction *c);
+
+/*
+ * Records the sanction the office decided (row: person_id, sanction,
+ * violation_id or 0, note, decided_by, decided_at; title, region_path and
+ * id are filled), audit (who, when, from where filled) appended in the
+ * same transaction, and counts it in the person's history. FZ_EINVAL for
+ * an unknown sanction or a violation of someone else, FZ_ENOTFOUND for an
+ * unknown person or violation.
+ */
+int fz_correction_decide(struct fz_correction *c, struct fz_sanction_row *row,
+			 struct fz_audit_entry *audit, struct fz_err *err);
+
+/*
+ * Records an electronic-location order of person_id (already checked with
+ * fz_correction_check_order) and starts monitoring over [o->start, o->end).
+ * FZ_ENOTFOUND for an unknown person. *id is the order's id.
+ */
+int fz_correction_order_add(struct fz_correction *c, const char *person_id,
+			    const struct fz_location_order *o, int64_t now, int64_t *id /* OUT */,
+			    struct fz_err *err);
+
+enum fz_monitoring {
+	FZ_MONITORING_NONE,
+	FZ_MONITORING_ACTIVE,
+	FZ_MONITORING_EXPIRED,
+	FZ_MONITORING_PENDING
+};
+/* The monitoring of person_id at now: active when an order covers now (*start,
+ * *end: that order), else pending (a later one), expired (the latest ended),
+ * or none (no order; *start = *end = 0). */
+enum fz_monitoring fz_correction_monitoring(struct fz_correction *c, const char *person_id,
+					    int64_t now, int64_t *start /* OUT */,
+					    int64_t *end /* OUT */);
+
+/* The region path of person_id into out: 0 or FZ_ENOTFOUND. */
+int fz_correction_person_path(struct fz_correction *c, const char *person_id, char out[128]);
 
 void fz_correction_counts(struct fz_correction *c, struct fz_correction_counts *out /* OUT */);
 

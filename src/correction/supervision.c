@@ -90,6 +90,35 @@ static int load_ladder(const cJSON *root, struct fz_correction_rules *r, const c
 	return 0;
 }
 
+/* /violations: per kind its alert level and basis. */
+static int load_violations(const cJSON *root, struct fz_correction_rules *r, const char *file,
+			   struct fz_err *err)
+{
+	const cJSON *v;
+	int seen = 0;
+
+	cJSON_ArrayForEach(v, member(root, "violations"))
+	{
+		const char *kind = fz_json_str(v, "kind"), *level = fz_json_str(v, "level");
+		int k = -1;
+		for (int i = 0; kind && i < 6; i++)
+			if (strcmp(kind, violation_names[i]) == 0)
+				k = i;
+		if (k < 0 || !level || (strcmp(level, "red") && strcmp(level, "yellow")))
+			return fz_err_set(
+				err, FZ_EINVAL, NULL, "violations",
+				"%s: /violations 每项应有已知的 kind 和 level（red 或 yellow）",
+				file);
+		snprintf(r->violation[k].level, sizeof(r->violation[k].level), "%s", level);
+		text(v, "basis", r->violation[k].basis, sizeof(r->violation[k].basis));
+		seen |= 1 << k;
+	}
+	if (seen != 0x3f)
+		return fz_err_set(err, FZ_EINVAL, NULL, "violations",
+				  "%s: /violations 应列出全部 6 种违规", file);
+	return 0;
+}
+
 static int parse_rules(const cJSON *root, struct fz_correction_rules *r, const char *file,
 		       struct fz_err *err)
 {
@@ -130,6 +159,11 @@ static int parse_rules(const cJSON *root, struct fz_correction_rules *r, const c
 	r->lost_contact_ms = (int64_t)(v[9] * 60000);
 	r->curfew_start = (int)(h0 * 60 + m0);
 	r->curfew_end = (int)(h1 * 60 + m1);
+	if ((rc = number(root, "leave", "destination_radius_km", 0.1, 1000, &v[10], file, err)))
+		return rc;
+	r->leave_radius_m = v[10] * 1000;
+	if ((rc = load_violations(root, r, file, err)))
+		return rc;
 	return load_ladder(root, r, file, err);
 }
 
@@ -456,6 +490,19 @@ int fz_supervision_leave(struct fz_supervision *s, int person, int64_t from, int
 	return fz_geofence_leave(s->fences, s->people[person].subject, from, to, dest, err);
 }
 
+int fz_supervision_decided(struct fz_supervision *s, int person, const char *sanction)
+{
+	if (person < 0 || (size_t)person >= s->n)
+		return FZ_EINVAL;
+	if (strcmp(sanction, s->rules.ladder[0].sanction) == 0)
+		s->people[person].history.admonitions++;
+	else if (strcmp(sanction, s->rules.ladder[1].sanction) == 0)
+		s->people[person].history.warnings++;
+	else if (strcmp(sanction, s->rules.ladder[2].sanction) != 0)
+		return FZ_EINVAL;
+	return 0;
+}
+
 void fz_supervision_set_history(struct fz_supervision *s, int person,
 				const struct fz_sanction_history *h)
 {
@@ -492,10 +539,6 @@ static void report(struct fz_supervision *s, int person, enum fz_violation_kind 
 			: 0;
 	v.suggested = fz_correction_next_sanction(&s->rules, &p->history, serious);
 	snprintf(v.detail, sizeof(v.detail), "%s", detail);
-	if (v.suggested == &s->rules.ladder[0])
-		p->history.admonitions++;
-	else if (v.suggested == &s->rules.ladder[1])
-		p->history.warnings++;
 	if (fn)
 		fn(ctx, &v);
 }

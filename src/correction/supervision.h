@@ -15,9 +15,10 @@
  * and stale or replayed pings change nothing. Approved leave (a leave case,
  * cases/engine.h) opens the inside fences for its window and destination.
  *
- * History: the suggested sanctions of earlier violations count as given
- * (there is no record of decisions yet), so a third out-of-area episode
- * suggests a warning after two admonitions.
+ * History: the sanctions the office actually decided (correction/
+ * correction.h records them with who and when; fz_supervision_decided()
+ * counts them here), never earlier suggestions: two decided admonitions
+ * make the next suggestion a warning.
  *
  * One thread owns a struct fz_supervision (the ingest sink's); it is not
  * safe to share. Times are UTC milliseconds.
@@ -47,7 +48,12 @@ struct fz_correction_rules {
 	double curfew_radius_m, curfew_margin_m, county_margin_m;
 	int curfew_dwell_s, county_dwell_s;
 	int64_t lost_contact_ms;
+	double leave_radius_m; /* around an approved leave's destination */
 	struct fz_ladder_step ladder[3];
+	struct {
+		char level[8]; /* the alert level: red or yellow */
+		char basis[512];
+	} violation[6]; /* by enum fz_violation_kind */
 };
 
 /*
@@ -171,6 +177,10 @@ int fz_supervision_checkin(struct fz_supervision *s, const char *device, int64_t
 
 /* The scheduler pass at now: lost contact and missed check-ins. */
 void fz_supervision_tick(struct fz_supervision *s, int64_t now, fz_violation_fn fn, void *ctx);
+
+/* Counts a sanction the office decided ("admonition", "warning",
+ * "revocation") in the history of person. FZ_EINVAL for another name. */
+int fz_supervision_decided(struct fz_supervision *s, int person, const char *sanction);
 
 /* Sets the history of person (from the store at start). */
 void fz_supervision_set_history(struct fz_supervision *s, int person,

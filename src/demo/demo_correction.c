@@ -125,6 +125,16 @@ static int people(struct fz_correction *c, struct fz_store *store,
 			 p[k].home[0] - 0.02, p[k].home[1]);
 		if ((rc = fz_correction_add(c, &row, err)))
 			return rc;
+		{
+			/* the electronic-location order: two months; every 50th ended
+			 * at noon of the demo day (monitoring stopped, shown expired) */
+			int64_t end = k % 50 == 49 ? since + 12 * 3600000LL : since + 60 * DAY_MS;
+			struct fz_location_order order = { "县级社区矫正机构负责人", since, end, 0,
+							   0 };
+			int64_t id;
+			if ((rc = fz_correction_order_add(c, row.id, &order, since, &id, err)))
+				return rc;
+		}
 	}
 	return 0;
 }

@@ -97,6 +97,24 @@ int fz_store_correction_violation_add(struct fz_db *db, struct fz_violation_row 
 	return rc;
 }
 
+static void read_violation(sqlite3_stmt *st, struct fz_violation_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	db_text(st, 1, r->person_id, sizeof(r->person_id));
+	db_text(st, 2, r->kind, sizeof(r->kind));
+	r->at = sqlite3_column_int64(st, 3);
+	r->since = sqlite3_column_int64(st, 4);
+	r->lon = sqlite3_column_double(st, 5);
+	r->lat = sqlite3_column_double(st, 6);
+	db_text(st, 7, r->detail, sizeof(r->detail));
+	db_text(st, 8, r->sanction, sizeof(r->sanction));
+	db_text(st, 9, r->sanction_title, sizeof(r->sanction_title));
+	db_text(st, 10, r->basis, sizeof(r->basis));
+	r->office_unit_id = sqlite3_column_int64(st, 11);
+	db_text(st, 12, r->region_path, sizeof(r->region_path));
+}
+
 int fz_store_correction_violations(struct fz_db *db, const char *scope_path, const char *person_id,
 				   int limit, fz_violation_row_fn fn, void *ctx, struct fz_err *err)
 {
@@ -117,20 +135,7 @@ int fz_store_correction_violations(struct fz_db *db, const char *scope_path, con
 	sqlite3_bind_int(st, 3, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct fz_violation_row r;
-		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(st, 0);
-		db_text(st, 1, r.person_id, sizeof(r.person_id));
-		db_text(st, 2, r.kind, sizeof(r.kind));
-		r.at = sqlite3_column_int64(st, 3);
-		r.since = sqlite3_column_int64(st, 4);
-		r.lon = sqlite3_column_double(st, 5);
-		r.lat = sqlite3_column_double(st, 6);
-		db_text(st, 7, r.detail, sizeof(r.detail));
-		db_text(st, 8, r.sanction, sizeof(r.sanction));
-		db_text(st, 9, r.sanction_title, sizeof(r.sanction_title));
-		db_text(st, 10, r.basis, sizeof(r.basis));
-		r.office_unit_id = sqlite3_column_int64(st, 11);
-		db_text(st, 12, r.region_path, sizeof(r.region_path));
+		read_violation(st, &r);
 		if (fn(ctx, &r))
 			break;
 	}
@@ -142,7 +147,7 @@ int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *adm
 {
 	sqlite3_stmt *st = db_stmt(db,
 				   "SELECT sum(sanction = 'admonition'), sum(sanction = 'warning')"
-				   " FROM correction_violations WHERE person_id = ?1",
+				   " FROM correction_sanctions WHERE person_id = ?1",
 				   err);
 	int rc;
 
@@ -198,4 +203,102 @@ int fz_store_correction_order_add(struct fz_db *db, const char *person_id, const
 	if (!(rc = db_step_done(db, st, err)))
 		*id = sqlite3_last_insert_rowid(db->conn);
 	return rc;
+}
+
+int fz_store_correction_violation_get(struct fz_db *db, int64_t id, struct fz_violation_row *out,
+				      struct fz_err *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, person_id, kind, at, since, lon, lat, detail, sanction,"
+			" sanction_title, basis, office_unit_id, region_path"
+			" FROM correction_violations WHERE id = ?1",
+			err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_violation(st, out);
+	else if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return fz_err_set(err, FZ_ENOTFOUND, NULL, "violation_id",
+				  "violation_id: 违规记录 %lld 不存在", (long long)id);
+	}
+	return db_finish(db, st, rc, err);
+}
+
+int fz_store_correction_sanction_add(struct fz_db *db, struct fz_sanction_row *r,
+				     struct fz_err *err)
+{
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"INSERT INTO correction_sanctions(person_id, sanction, title, violation_id,"
+			" note, decided_by, decided_at, region_path)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	db_bind_text(st, 1, r->person_id);
+	db_bind_text(st, 2, r->sanction);
+	db_bind_text(st, 3, r->title);
+	sqlite3_bind_int64(st, 4, r->violation_id);
+	db_bind_text(st, 5, r->note);
+	db_bind_text(st, 6, r->decided_by);
+	sqlite3_bind_int64(st, 7, r->decided_at);
+	db_bind_text(st, 8, r->region_path);
+	if (!(rc = db_step_done(db, st, err)))
+		r->id = sqlite3_last_insert_rowid(db->conn);
+	return rc;
+}
+
+int fz_store_correction_sanctions(struct fz_db *db, const char *person_id, fz_sanction_row_fn fn,
+				  void *ctx, struct fz_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT id, person_id, sanction, title, violation_id, note,"
+				   " decided_by, decided_at, region_path FROM correction_sanctions"
+				   " WHERE person_id = ?1 ORDER BY id DESC",
+				   err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	db_bind_text(st, 1, person_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct fz_sanction_row r;
+		memset(&r, 0, sizeof(r));
+		r.id = sqlite3_column_int64(st, 0);
+		db_text(st, 1, r.person_id, sizeof(r.person_id));
+		db_text(st, 2, r.sanction, sizeof(r.sanction));
+		db_text(st, 3, r.title, sizeof(r.title));
+		r.violation_id = sqlite3_column_int64(st, 4);
+		db_text(st, 5, r.note, sizeof(r.note));
+		db_text(st, 6, r.decided_by, sizeof(r.decided_by));
+		r.decided_at = sqlite3_column_int64(st, 7);
+		db_text(st, 8, r.region_path, sizeof(r.region_path));
+		if (fn(ctx, &r))
+			break;
+	}
+	return db_finish(db, st, rc, err);
+}
+
+int fz_store_correction_orders(struct fz_db *db, fz_order_row_fn fn, void *ctx, struct fz_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT person_id, start_at, end_at FROM correction_orders"
+				   " ORDER BY id",
+				   err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (fn(ctx, (const char *)sqlite3_column_text(st, 0), sqlite3_column_int64(st, 1),
+		       sqlite3_column_int64(st, 2)))
+			break;
+	return db_finish(db, st, rc, err);
 }

@@ -1,7 +1,8 @@
 /*
  * correction_store: SQL of the community corrections pack: the people
- * under electronic supervision, their location orders and their violations
- * (tables correction_people, correction_orders, correction_violations).
+ * under electronic supervision, their location orders, their violations
+ * and the sanctions the office decided (tables correction_people,
+ * correction_orders, correction_violations, correction_sanctions).
  * Read functions take a reader, write functions the db of a write callback.
  */
 #ifndef FZ_STORE_CORRECTION_STORE_H
@@ -41,7 +42,21 @@ int fz_store_correction_violation_add(struct fz_db *db, struct fz_violation_row 
 int fz_store_correction_violations(struct fz_db *db, const char *scope_path, const char *person_id,
 				   int limit, fz_violation_row_fn fn, void *ctx,
 				   struct fz_err *err);
-/* Past violations of person by suggested sanction (the history). */
+/* A sanction the justice office decided (who, when), for a violation or none. */
+struct fz_sanction_row {
+	int64_t id, violation_id, decided_at;
+	char person_id[32], sanction[16], title[64], note[400], decided_by[64], region_path[128];
+};
+typedef int (*fz_sanction_row_fn)(void *ctx, const struct fz_sanction_row *r);
+int fz_store_correction_sanction_add(struct fz_db *db, struct fz_sanction_row *r /* id set */,
+				     struct fz_err *err);
+/* The decisions about person, newest first. */
+int fz_store_correction_sanctions(struct fz_db *db, const char *person_id, fz_sanction_row_fn fn,
+				  void *ctx, struct fz_err *err);
+/* One violation by id: 0 or FZ_ENOTFOUND. */
+int fz_store_correction_violation_get(struct fz_db *db, int64_t id,
+				      struct fz_violation_row *out /* OUT */, struct fz_err *err);
+/* Sanctions decided about person, by kind (the history of the ladder). */
 int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *admonitions /* OUT */,
 			       int *warnings /* OUT */, struct fz_err *err);
 /* Approved leave cases (type correction_leave, state approved) updated after
@@ -49,6 +64,9 @@ int fz_store_correction_counts(struct fz_db *db, const char *person_id, int *adm
 typedef int (*fz_leave_row_fn)(void *ctx, const char *fields, int64_t updated_at);
 int fz_store_correction_leaves(struct fz_db *db, int64_t after, fz_leave_row_fn fn, void *ctx,
 			       struct fz_err *err);
+/* Every location order, oldest first: fn(ctx, person_id, start, end); nonzero stops. */
+typedef int (*fz_order_row_fn)(void *ctx, const char *person_id, int64_t start, int64_t end);
+int fz_store_correction_orders(struct fz_db *db, fz_order_row_fn fn, void *ctx, struct fz_err *err);
 int fz_store_correction_order_add(struct fz_db *db, const char *person_id, const char *approved_by,
 				  int64_t start, int64_t end, int64_t previous_end,
 				  int64_t reassessed_at, int64_t now, int64_t *id /* OUT */,

@@ -193,6 +193,12 @@ static const char *const migrations[] = {
 	"  detail TEXT NOT NULL, sanction TEXT NOT NULL, sanction_title TEXT NOT NULL,"
 	"  basis TEXT NOT NULL, office_unit_id INTEGER NOT NULL, region_path TEXT NOT NULL);"
 	"CREATE INDEX correction_violations_person ON correction_violations(person_id, id);",
+	/* correction: sanction decisions of the justice office (store/correction_store.c) */
+	"CREATE TABLE correction_sanctions(id INTEGER PRIMARY KEY, person_id TEXT NOT NULL,"
+	"  sanction TEXT NOT NULL, title TEXT NOT NULL, violation_id INTEGER NOT NULL,"
+	"  note TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at INTEGER NOT NULL,"
+	"  region_path TEXT NOT NULL);"
+	"CREATE INDEX correction_sanctions_person ON correction_sanctions(person_id, id);",
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -1,7 +1,9 @@
 // Browser test of the corrections page: the demo's people under electronic
 // supervision with masked ID numbers, the violations with the suggested
 // sanction, and for a person who left the county the map with the track and
-// only that person's violations; a grid worker sees only their township's.
+// only that person's violations, whether an order monitors them, and a
+// sanction decision recorded from a violation; a grid worker sees only their
+// township's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
@@ -37,6 +39,19 @@ test('people, violations with the suggested sanction, and a person who left the 
   assert.match(mine, new RegExp(who));
   assert.match(mine, /未经批准离开所居住市县/);
   assert.equal(await page.locator('[data-test=sanction]').first().getAttribute('title') !== '', true);
+  // every person shows whether an electronic-location order monitors them
+  assert.match(await page.locator('[data-test=monitoring]').first().innerText(), /监管中|定位决定/);
+  // the office answers the violation with a decision: recorded with who, listed for the person
+  const decided = page.locator('[data-test=correction-sanctions]');
+  await until(async () => /已作出的处罚决定（0）/.test(await decided.innerText()), 'no decisions yet');
+  await vt.locator('[data-test=decide]').first().click();
+  await page.locator('textarea[data-test=decision-note], [data-test=decision-note] textarea').fill('擅自外出，予以训诫');
+  await page.locator('[data-test=decision-submit]').click();
+  await until(async () => /已作出的处罚决定（1）/.test(await decided.innerText()), 'the decision is listed');
+  assert.match(await decided.innerText(), /leader\.330700.*擅自外出，予以训诫/);
+  const recorded = (await ui.h.api('GET', `/api/v1/correction/sanctions?person_id=${who}`, { token })).json.items;
+  assert.equal(recorded.length, 1);
+  assert.equal(recorded[0].decided_by, 'leader.330700');
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, 'corrections.png') });
   await ui.closePage(page);

@@ -245,16 +245,24 @@ static void a_day_under_supervision(void **state)
 	assert_int_equal(seen.v[1].kind, FZ_VIOLATION_OUT_OF_AREA);
 	assert_string_equal(seen.v[1].suggested->title, "训诫");
 	assert_string_equal(seen.v[1].person_id, "SQJZ-0001");
+	/* suggestions alone are no history: nothing was decided yet */
+	assert_int_equal(fz_supervision_history(s, person)->admonitions, 0);
 	/* a prohibited place: serious, a warning */
 	t = stay(s, t, 10, 119.70, 29.10, &seen);
 	assert_int_equal(seen.n, 3);
 	assert_int_equal(seen.v[2].kind, FZ_VIOLATION_PROHIBITED_PLACE);
 	assert_string_equal(seen.v[2].suggested->title, "警告");
-	/* out at 23:00, past the curfew: two admonitions (check-in, out of area) came before */
+	/* the office decided one admonition: the curfew breach is still an admonition */
+	assert_int_equal(fz_supervision_decided(s, person, "admonition"), 0);
+	assert_int_equal(fz_supervision_decided(s, person, "fine"), FZ_EINVAL);
 	t = stay(s, T0 + 22 * HOUR_MS + 30 * MIN_MS, 40, 119.62, 29.12, &seen);
 	assert_int_equal(seen.n, 4);
 	assert_int_equal(seen.v[3].kind, FZ_VIOLATION_CURFEW);
-	assert_string_equal(seen.v[3].suggested->title, "警告");
+	assert_string_equal(seen.v[3].suggested->title, "训诫");
+	/* after a second decided admonition, and two decided warnings */
+	assert_int_equal(fz_supervision_decided(s, person, "admonition"), 0);
+	assert_int_equal(fz_supervision_decided(s, person, "warning"), 0);
+	assert_int_equal(fz_supervision_decided(s, person, "warning"), 0);
 	assert_int_equal(fz_supervision_history(s, person)->warnings, 2);
 	/* home by midnight, then silence: lost contact after an hour, once; after two
 	 * warnings the ladder's top */
