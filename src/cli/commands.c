@@ -91,7 +91,7 @@ int fz_cmd_demo(int argc, char **argv)
 	struct fz_demo_correction_report corr = { 0, 0 };
 	struct fz_err err;
 	const char *pw;
-	int64_t now = fz_clock_now();
+	int64_t now;
 	int rc;
 
 	fz_config_init(&cfg);
@@ -108,6 +108,7 @@ int fz_cmd_demo(int argc, char **argv)
 		fz_config_release(&cfg);
 		return rc == 1 ? 0 : rc;
 	}
+	now = fz_clock_now(); /* after the options: --clock-file may set it */
 	pw = fz_cli_opt(opts, "password");
 	if (!pw)
 		pw = "Jinhua@2026";

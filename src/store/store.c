@@ -546,3 +546,17 @@ size_t fz_store_queued(struct fz_store *s)
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }
+
+int fz_store_snapshot_begin(struct fz_db *db, struct fz_err *err)
+{
+	/* a deferred transaction takes its snapshot at the first read; read
+	 * the schema version now so that it is taken here */
+	if (db_exec(db, "BEGIN; SELECT 1 FROM sqlite_schema LIMIT 1;", err))
+		return FZ_ESTORE;
+	return 0;
+}
+
+void fz_store_snapshot_end(struct fz_db *db)
+{
+	db_exec(db, "COMMIT;", NULL);
+}

@@ -57,6 +57,14 @@ int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg, struct f
 struct fz_db *fz_store_reader(struct fz_store *s);
 void fz_store_reader_put(struct fz_store *s, struct fz_db *db);
 
+/*
+ * A consistent view across several reads on one reader: everything read
+ * between begin and end sees the same committed state (one SQLite read
+ * transaction). 0 or FZ_ESTORE; end always closes it.
+ */
+int fz_store_snapshot_begin(struct fz_db *db, struct fz_err *err);
+void fz_store_snapshot_end(struct fz_db *db);
+
 /* Transactions committed since open (for /metrics). */
 uint64_t fz_store_commits(const struct fz_store *s);
 /* Writes committed since open. */

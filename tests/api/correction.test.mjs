@@ -56,6 +56,12 @@ const violations = async (token = admin) => (await h.api('GET', '/api/v1/correct
 const alerts = async (token, kind) =>
   (await h.api('GET', `/api/v1/alerts?rule=correction.${kind}`, { token })).json.items.filter((a) => a.subject === 'SQJZ-TEST-001');
 
+test('the demo day has every kind of violation', async () => {
+  const demo = (await h.api('GET', '/api/v1/correction/violations', { token: admin })).json.items;
+  for (const k of ['out_of_area', 'curfew', 'lost_contact', 'checkin_failed', 'prohibited_place'])
+    assert.ok(demo.some((x) => x.kind === k), `the demo day has a ${k}`);
+});
+
 test('a person is supervised by the justice office of their township, ID masked', async () => {
   const r = await h.api('POST', '/api/v1/correction/people', {
     token: admin,
@@ -187,9 +193,6 @@ test('a failed face check-in and silence are violations; unknown devices raise n
   let v = await violations();
   assert.ok(v.some((x) => x.kind === 'checkin_failed' && /0\.41/.test(x.detail)), JSON.stringify(v[0]));
   assert.ok(!v.some((x) => x.person_id !== 'SQJZ-TEST-001'));
-  const demo = (await h.api('GET', '/api/v1/correction/violations', { token: admin })).json.items;
-  for (const k of ['out_of_area', 'curfew', 'lost_contact', 'checkin_failed', 'prohibited_place'])
-    assert.ok(demo.some((x) => x.kind === k), `the demo day has a ${k}`);
 });
 
 test('silence becomes lost contact on time, and a passed check-in window a missed check-in, with no further record', async () => {

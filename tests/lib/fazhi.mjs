@@ -22,8 +22,10 @@ function demoTemplate() {
   if (template) return template;
   const dir = mkdtempSync(path.join(tmpdir(), 'fazhi-tpl-'));
   template = path.join(dir, 'demo.db');
-  execFileSync(BIN, ['demo', '--db', template, '--password', PASSWORD], {
-    env: { ...process.env, FAZHI_NOW: String(T0) },
+  // the demo's "now" (its day of tracks, its year of weighings) is T0 too
+  const clock = path.join(dir, 'clock');
+  writeFileSync(clock, String(T0));
+  execFileSync(BIN, ['demo', '--db', template, '--password', PASSWORD, '--clock-file', clock], {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   return template;
