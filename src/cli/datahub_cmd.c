@@ -122,7 +122,7 @@ int fz_cmd_source(int argc, char **argv)
 
 /* ---- import ---- */
 
-#define IMPORT_BLOCK 20000 /* lines per submission */
+#define IMPORT_BLOCK 50000 /* lines per submission and per commit */
 
 struct progress {
 	int tty;
@@ -449,6 +449,7 @@ int fz_cmd_import(int argc, char **argv)
 		return 1;
 	}
 	jobs = fz_cli_opt(opts, "jobs") ? atoi(fz_cli_opt(opts, "jobs")) : 2;
+	fz_ingest_set_chunk(rt.ingest, IMPORT_BLOCK); /* one commit per block */
 	if (import_file(rt.ingest, file, fz_cli_opt(opts, "source"), fz_cli_opt(opts, "type"), fmt,
 			jobs < 1 ? 1 : jobs, &err))
 		rc = fz_cli_fail("import", &err);

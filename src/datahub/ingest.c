@@ -10,6 +10,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -42,6 +43,8 @@ struct item {
 
 enum { PENDING, READY, CANCELLED };
 
+struct subject_slot;
+
 /* A committed chunk waiting for the sinks, in commit order. */
 struct ticket {
 	struct ticket *next;
@@ -70,6 +73,10 @@ struct fz_ingest {
 	pthread_t thread;
 	struct ticket *head, *tail;
 	_Atomic uint64_t delivered, sink_errors;
+	size_t chunk;		       /* lines per write */
+	pthread_mutex_t subjects_lock; /* guards the three below (taken on the writer thread) */
+	struct subject_slot *subjects; /* subject ids across submissions, NULL until used */
+	uint64_t subjects_undos;       /* the writer's fz_store_undos when they were filled */
 };
 
 /* ---- days ---- */
@@ -109,8 +116,10 @@ int fz_ingest_new(const struct fz_ingest_config *cfg, struct fz_ingest **out,
 		free(in);
 		return rc;
 	}
+	in->chunk = FZ_INGEST_CHUNK;
 	pthread_mutex_init(&in->lock, NULL);
 	pthread_cond_init(&in->wake, NULL);
+	pthread_mutex_init(&in->subjects_lock, NULL);
 	*out = in;
 	return 0;
 }
@@ -147,7 +156,14 @@ void fz_ingest_free(struct fz_ingest *in)
 	fz_recordtypes_put(in->types);
 	pthread_mutex_destroy(&in->lock);
 	pthread_cond_destroy(&in->wake);
+	pthread_mutex_destroy(&in->subjects_lock);
+	free(in->subjects);
 	free(in);
+}
+
+void fz_ingest_set_chunk(struct fz_ingest *in, size_t lines)
+{
+	in->chunk = lines ? lines : FZ_INGEST_CHUNK;
 }
 
 int fz_ingest_add_sink(struct fz_ingest *in, const char *type_prefix, fz_record_sink_fn fn,
@@ -272,9 +288,9 @@ uint64_t fz_ingest_sink_errors(struct fz_ingest *in)
 	return atomic_load(&in->sink_errors);
 }
 
-/* ---- a cache of subject ids, per submission ---- */
+/* ---- a cache of subject ids, across submissions ---- */
 
-#define CACHE_SLOTS 4096 /* a power of two */
+#define CACHE_SLOTS (1 << 17) /* a power of two: 12 MiB, most plates of a big import */
 
 struct subject_slot {
 	int64_t id;
@@ -294,9 +310,10 @@ static uint64_t hash(const char *kind, const char *key)
 }
 
 /* The subject's id: from the cache, else the store (which creates it). A
- * slot is overwritten on collision: the cache only saves lookups. Ids made
- * in a write that is later undone would be wrong, but then the submission
- * ends with that error and its cache is dropped. */
+ * slot is overwritten on collision: the cache only saves lookups. It is
+ * used on the writer thread only, inside a write; an id made in a write
+ * that the writer later undid would be wrong, so the cache is emptied
+ * whenever fz_store_undos moves (see cache_open). */
 static int subject_id(struct fz_db *db, struct subject_slot *cache, const struct fz_rt_subject *sj,
 		      int64_t now, int64_t *id, struct fz_err *err)
 {
@@ -333,7 +350,7 @@ struct submit {
 	const char *who;
 	int rc;
 	struct fz_err *err;
-	struct subject_slot *cache; /* subject ids seen in this submission */
+	struct subject_slot *cache; /* in->subjects while a chunk is written, else NULL */
 };
 
 static void quarantine(struct item *it, const struct fz_rt_result *r)
@@ -397,6 +414,27 @@ static int print_string(struct fz_buf *b, const char *s)
 	return rc ? rc : fz_buf_add(b, "\"", 1);
 }
 
+/* v / 10^decimals in plain decimal notation, without trailing zeros. */
+static int print_fixed(struct fz_buf *b, int64_t v, int decimals)
+{
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	char t[32], *p = t + sizeof(t);
+	int d = 0;
+
+	for (; d < decimals && u % 10 == 0; d++)
+		u /= 10;
+	for (; d < decimals; d++, u /= 10)
+		*--p = (char)('0' + u % 10);
+	if (p != t + sizeof(t))
+		*--p = '.';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return fz_buf_add(b, p, (size_t)(t + sizeof(t) - p));
+}
+
 static int print_number(struct fz_buf *b, double x)
 {
 	char t[32];
@@ -413,6 +451,17 @@ static int print_number(struct fz_buf *b, double x)
 		if (v < 0)
 			*--p = '-';
 		return fz_buf_add(b, p, (size_t)(t + sizeof(t) - p));
+	}
+	/* a few decimals (speeds, coordinates): v / 10^k is x exactly when the
+	 * division rounds to it, and strtod of that text rounds the same way;
+	 * within 1e-4..1e9 this is also the text %.15g would give */
+	if (fabs(x) >= 1e-4 && fabs(x) < 1e9) {
+		static const double scale[] = { 1e1, 1e2, 1e3, 1e4, 1e5, 1e6 };
+		for (int k = 0; k < 6; k++) {
+			double v = nearbyint(x * scale[k]);
+			if (v / scale[k] == x)
+				return print_fixed(b, (int64_t)v, k + 1);
+		}
 	}
 	/* the shortest of 15 or 17 digits that reads back the same */
 	n = snprintf(t, sizeof(t), "%.15g", x);
@@ -547,6 +596,8 @@ struct chunk {
 	size_t accepted, dups, quarantined, again;
 };
 
+static int write_items(struct fz_db *db, struct chunk *c, struct fz_err *err);
+
 static int write_item(struct fz_db *db, struct submit *s, struct item *it, struct fz_err *err)
 {
 	struct fz_record r;
@@ -613,9 +664,34 @@ static int write_quarantine(struct fz_db *db, struct submit *s, struct item *it,
 	return fz_quarantine_store_update(db, &q, err);
 }
 
+/* The shared subject cache for this write (NULL: none, still correct),
+ * emptied if the writer undid anything since it was filled. */
+static struct subject_slot *cache_open(struct fz_ingest *in, struct fz_db *db)
+{
+	pthread_mutex_lock(&in->subjects_lock);
+	if (!in->subjects)
+		in->subjects = calloc(CACHE_SLOTS, sizeof(*in->subjects));
+	else if (in->subjects_undos != fz_store_undos(db))
+		memset(in->subjects, 0, CACHE_SLOTS * sizeof(*in->subjects));
+	in->subjects_undos = fz_store_undos(db);
+	return in->subjects;
+}
+
 static int write_chunk(struct fz_db *db, void *arg, struct fz_err *err)
 {
 	struct chunk *c = arg;
+	struct submit *s = c->s;
+	int rc;
+
+	s->cache = cache_open(s->in, db);
+	rc = write_items(db, c, err);
+	s->cache = NULL;
+	pthread_mutex_unlock(&s->in->subjects_lock);
+	return rc;
+}
+
+static int write_items(struct fz_db *db, struct chunk *c, struct fz_err *err)
+{
 	struct submit *s = c->s;
 	const char *first_error = NULL;
 	size_t first_line = 0;
@@ -783,7 +859,7 @@ static int split_ndjson(struct submit *s, const char *body, size_t len)
 				return fz_err_set(s->err, FZ_ETOOBIG, "too_many_lines", "body",
 						  "一次至多 %zu 行", s->in->cfg.max_lines);
 			rc = add_line(s, line, a, (size_t)(b - a));
-			if (!rc && s->n == FZ_INGEST_CHUNK)
+			if (!rc && s->n >= s->in->chunk)
 				rc = flush(s);
 		}
 		p = nl ? nl + 1 : end;
@@ -826,11 +902,38 @@ static int split_json(struct submit *s, const char *body, size_t len)
 					       : add_item(s, line, NULL, 0, raw, raw ? strlen(raw) : 0,
 							  "line.not_object", "数组元素应为 JSON 对象");
 			free(raw);
-			if (!rc && s->n == FZ_INGEST_CHUNK)
+			if (!rc && s->n >= s->in->chunk)
 				rc = flush(s);
 		}
 	}
 	cJSON_Delete(root);
+	return rc;
+}
+
+/* A CSV row as an object of strings; its JSON text is made only if it is
+ * quarantined (the raw input kept for correction). */
+static int add_row(struct submit *s, size_t line, const char *const *header, size_t n,
+		   const char *const *cells)
+{
+	cJSON *obj = cJSON_CreateObject();
+	struct item *it;
+	int rc;
+
+	/* the names are the header's, which outlives obj: borrowed, not copied */
+	for (size_t i = 0; obj && i < n; i++) {
+		cJSON *v;
+		if (!header[i] || !header[i][0])
+			continue;
+		if (!(v = cJSON_CreateString(cells[i])) || !cJSON_AddItemToObjectCS(obj, header[i], v)) {
+			cJSON_Delete(v);
+			cJSON_Delete(obj);
+			return FZ_ENOMEM;
+		}
+	}
+	rc = obj ? check_item(s, line, obj, 1, NULL, NULL) : FZ_ENOMEM;
+	if (!rc && !(it = &s->items[s->n - 1])->ok && !(it->raw = cJSON_PrintUnformatted(obj)))
+		rc = FZ_ENOMEM;
+	cJSON_Delete(obj);
 	return rc;
 }
 
@@ -879,18 +982,10 @@ static int split_csv(struct submit *s, const char *body, size_t len)
 			rc = add_item(s, c.line, NULL, 1, c.record, c.record_len, "csv.field_count",
 				      why);
 		} else {
-			cJSON *obj = cJSON_CreateObject();
-			char *raw;
-			for (size_t i = 0; obj && i < nheader; i++)
-				if (header[i] && header[i][0])
-					cJSON_AddStringToObject(obj, header[i], c.fields[i]);
-			raw = obj ? cJSON_PrintUnformatted(obj) : NULL;
-			rc = obj && raw ? add_item(s, c.line, obj, 1, raw, strlen(raw), NULL, NULL)
-					: FZ_ENOMEM;
-			free(raw);
-			cJSON_Delete(obj);
+			rc = add_row(s, c.line, (const char *const *)header, nheader,
+				     (const char *const *)c.fields);
 		}
-		if (!rc && s->n == FZ_INGEST_CHUNK)
+		if (!rc && s->n >= s->in->chunk)
 			rc = flush(s);
 	}
 	for (size_t i = 0; header && i < nheader; i++)
@@ -933,7 +1028,6 @@ int fz_ingest_submit(struct fz_ingest *in, const char *source, const char *type,
 	if ((rc = open_source(&s, source)))
 		return rc;
 	s.types = fz_ingest_types(in);
-	s.cache = calloc(CACHE_SLOTS, sizeof(*s.cache)); /* NULL: no cache, still correct */
 	switch (fmt) {
 	case FZ_INGEST_JSON:
 		rc = split_json(&s, body, len);
@@ -951,7 +1045,6 @@ int fz_ingest_submit(struct fz_ingest *in, const char *source, const char *type,
 		rc = flush(&s);
 	free_items(s.items, s.n);
 	fz_recordtypes_put(s.types);
-	free(s.cache);
 	return rc;
 }
 

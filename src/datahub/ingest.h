@@ -90,6 +90,10 @@ int fz_ingest_add_sink(struct fz_ingest *in, const char *type_prefix, fz_record_
 /* Starts the thread that hands committed records to the sinks. 0 or -errno. */
 int fz_ingest_start(struct fz_ingest *in);
 
+/* Lines per write (default FZ_INGEST_CHUNK; 0 restores it): a bulk import
+ * commits fewer, larger transactions, at the price of memory per submission. */
+void fz_ingest_set_chunk(struct fz_ingest *in, size_t lines);
+
 /*
  * Ingests body from the named source. type is the record type of lines
  * that do not name one ("type" member), or NULL. Fills out (release with

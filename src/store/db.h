@@ -22,6 +22,7 @@ struct fz_db {
 		sqlite3_stmt *st;
 	} stmts[DB_CACHE];
 	struct fz_db *next_free; /* reader pool link */
+	uint64_t undos;		 /* writer: savepoints and transactions rolled back */
 };
 
 /* Prepared, reset statement for sql (a string literal); NULL on error (err set). */

@@ -374,11 +374,14 @@ static void run_batch(struct fz_store *s, struct job *jobs)
 			continue;
 		}
 		j->rc = j->fn(db, j->arg, j->err);
-		if (j->rc)
+		if (j->rc) {
+			db->undos++;
 			db_exec(db, "ROLLBACK TO w", NULL);
+		}
 		db_exec(db, "RELEASE w", NULL);
 	}
 	if (!rc && (rc = db_exec(db, "COMMIT", &cerr)) != 0) {
+		db->undos++;
 		db_exec(db, "ROLLBACK", NULL);
 		for (struct job *j = jobs; j; j = j->next)
 			if (!j->rc)
@@ -439,6 +442,11 @@ int fz_store_start_writer(struct fz_store *s, int batch)
 		return -rc;
 	s->running = 1;
 	return 0;
+}
+
+uint64_t fz_store_undos(const struct fz_db *db)
+{
+	return db->undos;
 }
 
 int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg, struct fz_err *err)

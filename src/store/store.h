@@ -53,6 +53,10 @@ typedef int (*fz_store_write_fn)(struct fz_db *db, void *arg, struct fz_err *err
  */
 int fz_store_write(struct fz_store *s, fz_store_write_fn fn, void *arg, struct fz_err *err);
 
+/* How many writes db (the writer, inside fn) has undone since open: a cache
+ * of row ids made by earlier writes is stale once this changes. */
+uint64_t fz_store_undos(const struct fz_db *db);
+
 /* A read connection from the pool; NULL when out of memory. Return it with put. */
 struct fz_db *fz_store_reader(struct fz_store *s);
 void fz_store_reader_put(struct fz_store *s, struct fz_db *db);

@@ -315,6 +315,73 @@ static void sinks_see_commits_in_order(void **state)
 	fz_store_free(store);
 }
 
+/* The stored text of a number (printed by ingest, not by cJSON) reads back
+ * as the same double, short decimals and awkward ones alike. */
+static const char *const numbers[] = { "62.5",	  "0.1",    "119.647", "-0.001", "1e-7",
+				       "123456789.123456", "1e20", "0.30000000000000004",
+				       "29.0791", "7" };
+
+struct number_check {
+	size_t n, same;
+};
+
+static int number_fn(void *ctx, const struct fz_record *r)
+{
+	struct number_check *c = ctx;
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(r->fields, "x");
+	size_t i = (size_t)atoi(r->external_id);
+
+	c->n++;
+	if (cJSON_IsNumber(x) && i < sizeof(numbers) / sizeof(numbers[0]) &&
+	    x->valuedouble == strtod(numbers[i], NULL))
+		c->same++;
+	return 0;
+}
+
+static void stored_numbers_read_back_exactly(void **state)
+{
+	struct fz_store *store = ts_store();
+	const char *dir = ts_tmpdir();
+	struct fz_ingest_config cfg;
+	struct fz_recordtypes_report rep;
+	struct fz_ingest_summary sum;
+	struct fz_ingest *in;
+	struct number_check c = { 0, 0 };
+	char key[FZ_SOURCE_KEY_LEN], body[1024];
+	cJSON *types = cJSON_Parse("[\"nu.reading\"]");
+	struct fz_db *db;
+	struct fz_err err;
+	size_t len = (size_t)snprintf(body, sizeof(body), "id,at,x\n");
+
+	(void)state;
+	make_pack(dir, "nu",
+		  "{\"type\":\"nu.reading\",\"title\":\"读数\",\"external_id\":\"id\",\"time\":\"at\","
+		  "\"fields\":{\"at\":{\"type\":\"time\",\"required\":true},"
+		  "\"x\":{\"type\":\"number\",\"required\":true}}}");
+	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+		len += (size_t)snprintf(body + len, sizeof(body) - len, "%zu,%lld,%s\n", i,
+					NOW - 1000, numbers[i]);
+	fz_err_init(&err);
+	assert_int_equal(fz_source_add(store, "nu", "读数", 0, types, NOW, key, &err), 0);
+	cJSON_Delete(types);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.store = store;
+	cfg.apps_dir = dir;
+	assert_int_equal(fz_ingest_new(&cfg, &in, &rep, &err), 0);
+	assert_int_equal(fz_ingest_submit(in, "nu", "nu.reading", body, len, FZ_INGEST_CSV, NOW,
+					  &sum, &err),
+			 0);
+	assert_int_equal(sum.accepted, sizeof(numbers) / sizeof(numbers[0]));
+	fz_ingest_summary_release(&sum);
+	db = fz_store_reader(store);
+	assert_int_equal(fz_record_store_scan(db, "nu.", 0, NOW + 1, number_fn, &c, &err), 0);
+	fz_store_reader_put(store, db);
+	assert_int_equal(c.n, sizeof(numbers) / sizeof(numbers[0]));
+	assert_int_equal(c.same, c.n);
+	fz_ingest_free(in);
+	fz_store_free(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +390,7 @@ int main(void)
 		cmocka_unit_test(validation_gives_every_reason),
 		cmocka_unit_test(csv_reader_follows_rfc4180),
 		cmocka_unit_test(sinks_see_commits_in_order),
+		cmocka_unit_test(stored_numbers_read_back_exactly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

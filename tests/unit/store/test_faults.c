@@ -2,11 +2,15 @@
  * Faults on purpose in the store: a VFS shim over the default one that fails
  * writes or syncs with SQLITE_IOERR while armed (SQLite's test_vfs idea).
  * A write that meets an I/O error is reported as FZ_ESTORE, its batch is
- * undone, and the store goes on working once the disk recovers.
+ * undone, and the store goes on working once the disk recovers; ingest's
+ * subject-id cache forgets ids made in a commit that failed.
  */
 #include "support.h"
 
 #include "core/err.h"
+#include "datahub/ingest.h"
+#include "datahub/source.h"
+#include "store/record_store.h"
 #include "store/registry_store.h"
 #include "store/store.h"
 
@@ -15,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static sqlite3_vfs *real;
 static sqlite3_vfs shim;
@@ -211,10 +216,107 @@ static void io_error_fails_the_write_and_the_store_recovers(void **state)
 	free(path);
 }
 
+/* ---- ingest's subject-id cache across a failed commit ---- */
+
+#define NOW 1772413200000LL
+
+static void write_text(const char *dir, const char *name, const char *text)
+{
+	char p[1024];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	assert_non_null(f = fopen(p, "w"));
+	fputs(text, f);
+	fclose(f);
+}
+
+static int keep_row(void *ctx, const struct fz_subject_row *r)
+{
+	*(struct fz_subject_row *)ctx = *r;
+	return 1;
+}
+
+static int64_t links(struct fz_store *s, const char *plate)
+{
+	struct fz_subject_row row = { 0 };
+	struct fz_db *db = fz_store_reader(s);
+
+	assert_int_equal(fz_subject_store_search(db, plate, NULL, 1, keep_row, &row, NULL), 0);
+	fz_store_reader_put(s, db);
+	return row.records;
+}
+
+static void submit(struct fz_ingest *in, const char *id, const char *plate, int want)
+{
+	char line[200];
+	struct fz_ingest_summary sum;
+	struct fz_err err;
+	int n = snprintf(line, sizeof(line), "{\"id\":\"%s\",\"at\":%lld,\"plate\":\"%s\"}", id,
+			 NOW - 1000, plate);
+
+	fz_err_init(&err);
+	assert_int_equal(fz_ingest_submit(in, "wim", "ov.weighing", line, (size_t)n,
+					  FZ_INGEST_NDJSON, NOW, &sum, &err),
+			 want);
+	fz_ingest_summary_release(&sum);
+}
+
+/* A subject made in a commit that failed is gone; the id SQLite gives the
+ * next new subject is the same number. The cache must not hand the old
+ * plate that id (its record would be linked to another vehicle). */
+static void failed_commit_empties_the_subject_cache(void **state)
+{
+	char *path = ts_tmpfile("cache.db");
+	const char *dir = ts_tmpdir();
+	char p[1024], key[FZ_SOURCE_KEY_LEN];
+	cJSON *types = cJSON_Parse("[\"ov.weighing\"]");
+	struct fz_ingest_config cfg;
+	struct fz_recordtypes_report rep;
+	struct fz_store *s = NULL;
+	struct fz_ingest *in;
+	struct fz_err err;
+
+	(void)state;
+	install_shim();
+	snprintf(p, sizeof(p), "%s/ov", dir);
+	mkdir(p, 0755);
+	write_text(p, "pack.json", "{\"name\":\"ov\"}");
+	snprintf(p, sizeof(p), "%s/ov/record-types", dir);
+	mkdir(p, 0755);
+	write_text(p, "t.json",
+		   "{\"type\":\"ov.weighing\",\"title\":\"称重\",\"external_id\":\"id\","
+		   "\"time\":\"at\",\"fields\":{\"at\":{\"type\":\"time\",\"required\":true},"
+		   "\"plate\":{\"type\":\"plate\",\"required\":true,\"subject\":\"vehicle\"}}}");
+	fz_err_init(&err);
+	assert_int_equal(fz_store_open(path, 1, &s, &err), 0);
+	assert_int_equal(fz_store_start_writer(s, 8), 0);
+	assert_int_equal(fz_source_add(s, "wim", "称重", 0, types, NOW, key, &err), 0);
+	cJSON_Delete(types);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.store = s;
+	cfg.apps_dir = dir;
+	assert_int_equal(fz_ingest_new(&cfg, &in, &rep, &err), 0);
+
+	submit(in, "1", "浙G12345", 0);
+	atomic_store(&fail_io, 1);
+	submit(in, "2", "浙G22222", FZ_ESTORE); /* its new subject is undone */
+	atomic_store(&fail_io, 0);
+	submit(in, "3", "浙G33333", 0); /* a new subject, given the undone id */
+	submit(in, "4", "浙G22222", 0); /* must not be linked to 浙G33333 */
+	assert_int_equal(links(s, "浙G12345"), 1);
+	assert_int_equal(links(s, "浙G33333"), 1);
+	assert_int_equal(links(s, "浙G22222"), 1);
+	fz_ingest_free(in);
+	fz_store_free(s);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(io_error_fails_the_write_and_the_store_recovers),
+		cmocka_unit_test(failed_commit_empties_the_subject_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
