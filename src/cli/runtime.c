@@ -87,7 +87,7 @@ static int open_ingest(const struct fz_config *cfg, struct fz_runtime *rt)
 	memset(&ic, 0, sizeof(ic));
 	ic.store = rt->store;
 	ic.regions = rt->regions;
-	ic.locator = rt->locator;
+	ic.atlas = &rt->atlas;
 	ic.apps_dir = fz_config_str(cfg, FZ_CFG_APPS_DIR);
 	if (fz_ingest_new(&ic, &rt->ingest, &rep, &err))
 		return fz_cli_fail("record types", &err);

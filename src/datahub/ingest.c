@@ -4,7 +4,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "datahub/csv.h"
-#include "geo/locator.h"
+#include "geo/atlas.h"
 #include "registry/region_tree.h"
 #include "store/record_store.h"
 #include "store/store.h"
@@ -379,15 +379,21 @@ static int type_allowed(const struct fz_source_row *src, const char *type)
 	return strstr(src->types, quoted) != NULL || strstr(src->types, "\"*\"") != NULL;
 }
 
+/* The finest region the record's place lies in: village (or community),
+ * else township, else district, so that township staff see the records of
+ * their township. */
 static void locate(struct fz_ingest *in, struct item *it)
 {
-	const char *code;
+	struct fz_atlas *a;
+	struct fz_geo_place pl;
 	const struct fz_region_node *n;
 
-	if (!it->has_location || !in->cfg.locator)
+	if (!it->has_location || !in->cfg.atlas || !(a = fz_atlas_slot_get(in->cfg.atlas, NULL)))
 		return;
-	code = fz_locator_find(in->cfg.locator, it->lon, it->lat);
-	if (!code || !in->cfg.regions || !(n = fz_region_tree_find(in->cfg.regions, code)))
+	fz_atlas_locate(a, it->lon, it->lat, &pl);
+	fz_atlas_unref(a); /* the nodes belong to the region tree, not the atlas */
+	n = pl.village ? pl.village : pl.township ? pl.township : pl.district;
+	if (!n)
 		return;
 	it->region = n->r.code;
 	it->region_path = n->r.path;

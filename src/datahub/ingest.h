@@ -32,7 +32,7 @@
 #include "datahub/recordtype.h"
 
 struct fz_err;
-struct fz_locator;
+struct fz_atlas_slot;
 struct fz_region_tree;
 struct fz_store;
 
@@ -49,7 +49,8 @@ enum fz_ingest_format {
 struct fz_ingest_config {
 	struct fz_store *store;
 	const struct fz_region_tree *regions; /* for region paths and ID regions */
-	const struct fz_locator *locator;     /* point -> district; NULL: records unlocated */
+	struct fz_atlas_slot *atlas; /* point -> village, township, district (geo/atlas.h);
+				      NULL: records unlocated */
 	const char *apps_dir;
 	size_t max_line;  /* bytes per line or CSV record (default 64 KiB) */
 	size_t max_lines; /* lines per submission (default 1 000 000) */

@@ -174,8 +174,15 @@ test('a vehicle subject lists its records from every source; district scope appl
   assert.deepEqual(page.json.records.items.map((x) => x.external_id).sort(), ['c-1', 'c-2', 'w-1', 'w-2', 'w-5']);
   const w2 = page.json.records.items.find((x) => x.external_id === 'w-2');
   assert.equal(w2.at, '2026-02-28T19:10:00.000Z'); // 03:10 Beijing time
-  assert.equal(w2.region, '330702');
+  assert.match(w2.region, /^330702\d{6}$/); // located to the village or community
   assert.equal(w2.fields.gross_kg, 104500);
+  // so the township's own staff see it, and a neighbouring township's do not
+  const township = w2.region.slice(0, 9);
+  const mine = await h.api('GET', `/api/v1/subjects/${v.id}`, { token: await h.login(`grid.${township}`) });
+  assert.ok(mine.json.records.items.some((x) => x.external_id === 'w-2'), mine.text);
+  const other = township === '330702001' ? '330702002' : '330702001';
+  const theirs = await h.api('GET', `/api/v1/subjects/${v.id}`, { token: await h.login(`grid.${other}`) });
+  assert.ok(!(theirs.json.records?.items ?? []).some((x) => x.external_id === 'w-2'), theirs.text);
   // 婺城区's admin sees the located ones; 义乌's sees none of them
   const wc = await h.api('GET', `/api/v1/subjects/${v.id}`, { token: wucheng });
   assert.deepEqual(wc.json.records.items.map((x) => x.external_id).sort(), ['c-1', 'w-1', 'w-2', 'w-5']);
@@ -277,7 +284,7 @@ test('the demo: the seed truck has 56 overloads, 18 above 100 t, mostly between 
   assert.ok(night.length >= 45, `${night.length} at night`);
   // every station lies in the district the locator gives it
   const regions = new Set(w.map((r) => `${r.fields.station}:${r.region}`));
-  for (const x of regions) assert.match(x, /^JH-(WC-0\d:330702|JD-0\d:330703|LX-01:330781)$/);
+  for (const x of regions) assert.match(x, /^JH-(WC-0\d:330702|JD-0\d:330703|LX-01:330781)\d{6}$/);
   const src = await h.api('GET', '/api/v1/sources', { token: admin });
   assert.ok(src.json.items.length >= 10);
 });
