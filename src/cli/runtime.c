@@ -164,8 +164,9 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 		goto fail;
 	}
 	if (rt->correction &&
-	    fz_ingest_add_sink(rt->ingest, "correction.", fz_correction_sink, rt->correction)) {
-		fprintf(stderr, "fazhi: cannot register the correction sink\n");
+	    (fz_ingest_add_sink(rt->ingest, "correction.", fz_correction_sink, rt->correction) ||
+	     fz_ingest_add_check(rt->ingest, "correction.", fz_correction_check, rt->correction))) {
+		fprintf(stderr, "fazhi: cannot register the correction sink and check\n");
 		goto fail;
 	}
 	return 0;

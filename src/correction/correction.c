@@ -788,3 +788,11 @@ int fz_correction_known_device(struct fz_correction *c, const char *device, stru
 		   "device: 设备 %.64s 未绑定任何矫正对象", device ? device : "");
 	return 0;
 }
+
+int fz_correction_check(void *ctx, const char *type, const cJSON *fields, struct fz_err *err)
+{
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(fields, "device");
+
+	(void)type;
+	return fz_correction_known_device(ctx, cJSON_IsString(d) ? d->valuestring : NULL, err);
+}

@@ -80,11 +80,15 @@ int fz_correction_sink(void *ctx, const struct fz_record *r);
 
 /*
  * 1 when device is bound to a supervised person, else 0 with err naming the
- * field "device" (Chinese message). Meant as an ingest-time check so that a
- * ping from an unknown device is quarantined instead of stored (ingest does
- * not call it yet: see docs/internals/correction.md).
+ * field "device" (Chinese message).
  */
 int fz_correction_known_device(struct fz_correction *c, const char *device, struct fz_err *err);
+/*
+ * The ingest-time check of correction.* records (an fz_record_check_fn,
+ * datahub/ingest.h; ctx is the struct fz_correction): a ping or check-in
+ * from a device bound to nobody is quarantined instead of stored. Any thread.
+ */
+int fz_correction_check(void *ctx, const char *type, const cJSON *fields, struct fz_err *err);
 
 /* Lost contact and missed check-ins at now; violations are stored. */
 int fz_correction_tick(struct fz_correction *c, int64_t now, struct fz_err *err);

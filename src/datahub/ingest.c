@@ -62,6 +62,13 @@ struct sink {
 	void *ctx;
 };
 
+struct check {
+	char prefix[64];
+	size_t len;
+	fz_record_check_fn fn;
+	void *ctx;
+};
+
 struct fz_ingest {
 	struct fz_ingest_config cfg;
 	pthread_mutex_t lock; /* guards types, the ticket queue, stopping */
@@ -69,6 +76,8 @@ struct fz_ingest {
 	struct fz_recordtypes *types;
 	struct sink sinks[FZ_INGEST_MAX_SINKS];
 	size_t nsinks;
+	struct check checks[FZ_INGEST_MAX_SINKS];
+	size_t nchecks;
 	int started, stopping;
 	pthread_t thread;
 	struct ticket *head, *tail;
@@ -180,6 +189,41 @@ int fz_ingest_add_sink(struct fz_ingest *in, const char *type_prefix, fz_record_
 	s->fn = fn;
 	s->ctx = ctx;
 	return 0;
+}
+
+int fz_ingest_add_check(struct fz_ingest *in, const char *type_prefix, fz_record_check_fn fn,
+			void *ctx)
+{
+	struct check *c;
+
+	if (in->started || in->nchecks == FZ_INGEST_MAX_SINKS || !fn ||
+	    strlen(type_prefix ? type_prefix : "") >= sizeof(c->prefix))
+		return FZ_EINVAL;
+	c = &in->checks[in->nchecks++];
+	snprintf(c->prefix, sizeof(c->prefix), "%s", type_prefix ? type_prefix : "");
+	c->len = strlen(c->prefix);
+	c->fn = fn;
+	c->ctx = ctx;
+	return 0;
+}
+
+/* The packs' checks of a valid record: 1 to keep, 0 with a reason set. */
+static int packs_accept(const struct fz_ingest *in, const char *type, const cJSON *fields,
+			struct fz_rt_result *r)
+{
+	for (size_t k = 0; k < in->nchecks; k++) {
+		struct fz_err err;
+
+		if (strncmp(type, in->checks[k].prefix, in->checks[k].len) != 0)
+			continue;
+		fz_err_init(&err);
+		if (!in->checks[k].fn(in->checks[k].ctx, type, fields, &err)) {
+			fz_rt_reason_add(r, err.field, err.machine[0] ? err.machine : "check.failed",
+					 "%s", err.msg);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 static void deliver(struct fz_ingest *in, struct ticket *t)
@@ -555,6 +599,11 @@ static int check_item(struct submit *s, size_t line, const cJSON *obj, int text,
 	else {
 		if (fz_recordtype_validate(t, obj, text, s->now, s->in->cfg.regions, &r))
 			return FZ_ENOMEM;
+		if (r.ok && !packs_accept(s->in, t->type, r.fields, &r)) {
+			r.ok = 0;
+			cJSON_Delete(r.fields);
+			r.fields = NULL;
+		}
 		if (!r.ok) {
 			quarantine(it, &r);
 			return 0;

@@ -88,6 +88,19 @@ void fz_ingest_free(struct fz_ingest *in);
  */
 int fz_ingest_add_sink(struct fz_ingest *in, const char *type_prefix, fz_record_sink_fn fn,
 		       void *ctx);
+/*
+ * A pack's own check of a record that passed its type's validation, made
+ * before it is stored (the corrections pack: is the device bound to a
+ * supervised person?). Returns 1 to accept, or 0 with err naming the field
+ * and the problem: the record is then quarantined with that reason, like a
+ * validation failure. Runs on the submitting thread, any thread: it must be
+ * thread-safe and must not write to the store.
+ */
+typedef int (*fz_record_check_fn)(void *ctx, const char *type, const cJSON *fields,
+				  struct fz_err *err);
+/* Registers a check for types starting with type_prefix; as add_sink. */
+int fz_ingest_add_check(struct fz_ingest *in, const char *type_prefix, fz_record_check_fn fn,
+			void *ctx);
 /* Starts the thread that hands committed records to the sinks. 0 or -errno. */
 int fz_ingest_start(struct fz_ingest *in);
 

@@ -184,11 +184,15 @@ test('the office decides sanctions: recorded with who and when, audited, and the
   assert.equal(ack.json.status, 'acknowledged');
 });
 
-test('a failed face check-in and silence are violations; unknown devices raise none', async () => {
+test('a failed face check-in and silence are violations; a ping from an unknown device is quarantined', async () => {
   const t = T0 + 3 * 3600e3;
   const c = await records([{ type: 'correction.checkin', id: 'c1', device: 'TEST-0001', at: new Date(t).toISOString(), score: 0.41, lon: HOME[0], lat: HOME[1] },
     ping('TEST-UNKNOWN', t + 1000, HOME)]);
   assert.equal(c.status, 200, c.text);
+  assert.equal(c.json.accepted, 1, c.text);
+  assert.equal(c.json.quarantined, 1, c.text);
+  const q = c.json.issues.find((x) => x.status === 'quarantined');
+  assert.ok(q.reasons.some((r) => r.field === 'device' && /TEST-UNKNOWN/.test(r.message)), JSON.stringify(q));
   await settle('checkin_failed', 2);
   let v = await violations();
   assert.ok(v.some((x) => x.kind === 'checkin_failed' && /0\.41/.test(x.detail)), JSON.stringify(v[0]));
