@@ -211,25 +211,33 @@ static char *dupstr(const char *s)
 	return d;
 }
 
-/* "365d", "24h", "30m", "2w", "1y" -> ms; 0 when malformed */
+/* "365d", "24h", "30m", "2w", "1y" -> ms; 0 when malformed or longer than
+ * 100 years (callers check their own range; this keeps the conversion to an
+ * integer defined) */
 static int64_t parse_duration(const char *s)
 {
+	static const struct {
+		char unit;
+		double ms;
+	} units[] = { { 'm', 60000.0 },
+		      { 'h', (double)HOUR_MS },
+		      { 'd', (double)DAY_MS },
+		      { 'w', 7.0 * DAY_MS },
+		      { 'y', 365.0 * DAY_MS } };
 	char *end;
 	double v;
 
 	if (!s)
 		return 0;
 	v = strtod(s, &end);
-	if (end == s || v <= 0 || !isfinite(v) || end[0] == '\0' || end[1] != '\0')
+	if (end == s || !(v > 0) || !isfinite(v) || end[0] == '\0' || end[1] != '\0')
 		return 0;
-	switch (*end) {
-	case 'm': return (int64_t)(v * 60000);
-	case 'h': return (int64_t)(v * HOUR_MS);
-	case 'd': return (int64_t)(v * DAY_MS);
-	case 'w': return (int64_t)(v * 7 * DAY_MS);
-	case 'y': return (int64_t)(v * 365 * DAY_MS);
-	default: return 0;
-	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (units[i].unit == *end) {
+			double ms = v * units[i].ms;
+			return ms <= 100.0 * 365 * DAY_MS ? (int64_t)ms : 0;
+		}
+	return 0;
 }
 
 /* ---- interning (strings seen in string slots) ---- */
