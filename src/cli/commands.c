@@ -15,6 +15,7 @@
 #include "demo/demo_cases.h"
 #include "demo/demo_records.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/from_alerts.h"
 #include "http/sse.h"
 #include "mqtt/mqtt.h"
 #include "registry/region_tree.h"
@@ -265,6 +266,9 @@ static int start_live(struct fz_config *cfg, struct fz_runtime *rt, struct fz_ap
 	    fz_ingest_add_sink(rt->ingest, "community.", fz_dispatch_on_record, app->dispatch) ||
 	    fz_dispatch_start(app->dispatch, (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)))
 		return fz_cli_fail("dispatch", &err);
+	/* red alerts whose rule a route names are pushed live (dispatch/from_alerts.h) */
+	if (rt->alerts)
+		fz_alerts_set_notify(rt->alerts, fz_dispatch_from_alert, app->dispatch);
 	if (!fz_config_str(cfg, FZ_CFG_MQTT)[0])
 		return 0;
 	memset(&mc, 0, sizeof(mc));
@@ -288,6 +292,8 @@ static void stop_live(struct fz_app *app, struct fz_server *srv, struct fz_runti
 	 * queued) before dispatch goes. */
 	fz_ingest_free(rt->ingest);
 	rt->ingest = NULL;
+	if (rt->alerts)
+		fz_alerts_set_notify(rt->alerts, NULL, NULL);
 	fz_dispatch_free(app->dispatch);
 	fz_sse_hub_free(app->hub);
 }
