@@ -269,6 +269,9 @@ static int start_live(struct fz_config *cfg, struct fz_runtime *rt, struct fz_ap
 	/* red alerts whose rule a route names are pushed live (dispatch/from_alerts.h) */
 	if (rt->alerts)
 		fz_alerts_set_notify(rt->alerts, fz_dispatch_from_alert, app->dispatch);
+	/* and minors' reports, as cases of type minor are opened */
+	if (rt->engine)
+		fz_engine_set_on_create(rt->engine, fz_dispatch_from_case, app->dispatch);
 	if (!fz_config_str(cfg, FZ_CFG_MQTT)[0])
 		return 0;
 	memset(&mc, 0, sizeof(mc));
@@ -294,6 +297,8 @@ static void stop_live(struct fz_app *app, struct fz_server *srv, struct fz_runti
 	rt->ingest = NULL;
 	if (rt->alerts)
 		fz_alerts_set_notify(rt->alerts, NULL, NULL);
+	if (rt->engine)
+		fz_engine_set_on_create(rt->engine, NULL, NULL);
 	fz_dispatch_free(app->dispatch);
 	fz_sse_hub_free(app->hub);
 }

@@ -598,8 +598,9 @@ int fz_dispatch_on_record(void *ctx, const struct fz_record *r)
 int fz_dispatch_raise(struct fz_dispatch *d, const struct fz_dispatch_raise *x)
 {
 	struct snap *s = snap_get(d);
-	const struct fz_record *r = x->record;
-	const struct fz_event_route *route = fz_routes_for_alert(&s->routes, x->rule, x->level);
+	const struct fz_event_route *route =
+		x->case_type ? fz_routes_for_case(&s->routes, x->case_type) :
+			       fz_routes_for_alert(&s->routes, x->rule, x->level);
 	const struct fz_region_node *node;
 	struct incoming *list[FZ_ROUTE_MAX_TARGETS] = { 0 };
 	int n = 0;
@@ -609,11 +610,11 @@ int fz_dispatch_raise(struct fz_dispatch *d, const struct fz_dispatch_raise *x)
 		return FZ_ENOTFOUND;
 	}
 	d->records++;
-	node = fz_region_tree_find(d->cfg.regions, r->region ? r->region : "");
+	node = fz_region_tree_find(d->cfg.regions, x->region ? x->region : "");
 	if (!node) {
 		d->unroutable++;
-		fz_log(FZ_LOG_WARN, "dispatch: record %lld: %s has no place in the region tree",
-		       (long long)r->id, route->event);
+		fz_log(FZ_LOG_WARN, "dispatch: %s (record %lld) has no place in the region tree",
+		       route->event, (long long)x->record_id);
 		snap_put(s);
 		return FZ_ENOTFOUND;
 	}
@@ -632,8 +633,8 @@ int fz_dispatch_raise(struct fz_dispatch *d, const struct fz_dispatch_raise *x)
 		snprintf(xp->route_event, sizeof(xp->route_event), "%s", route->event);
 		snprintf(e->kind, sizeof(e->kind), "%s", route->event);
 		snprintf(e->title, sizeof(e->title), "%s", route->title);
-		e->record_id = r->id;
-		snprintf(e->source, sizeof(e->source), "%s", r->source ? r->source : "");
+		e->record_id = x->record_id;
+		snprintf(e->source, sizeof(e->source), "%s", x->source ? x->source : "");
 		snprintf(e->device, sizeof(e->device), "%s", x->device ? x->device : "");
 		snprintf(e->place, sizeof(e->place), "%s", x->place ? x->place : "");
 		snprintf(e->plate, sizeof(e->plate), "%s", x->plate ? x->plate : "");
@@ -642,22 +643,22 @@ int fz_dispatch_raise(struct fz_dispatch *d, const struct fz_dispatch_raise *x)
 			 x->snapshot_ref ? x->snapshot_ref : "");
 		snprintf(e->region, sizeof(e->region), "%s", node->r.code);
 		snprintf(e->region_path, sizeof(e->region_path), "%s", node->r.path);
-		e->has_location = r->has_location;
-		e->lon = r->lon;
-		e->lat = r->lat;
+		e->has_location = x->has_location;
+		e->lon = x->lon;
+		e->lat = x->lat;
 		snprintf(e->dedup_key, sizeof(e->dedup_key), "%s|%s|%s|%s|%s", e->kind, e->device,
 			 e->lane, e->plate, xp->to.unit_kind);
 		snprintf(e->status, sizeof(e->status), "new");
-		snprintf(e->level, sizeof(e->level), "%s", x->level);
+		snprintf(e->level, sizeof(e->level), "%s", x->level ? x->level : "");
 		if (x->detail && strlen(x->detail) < sizeof(e->detail))
 			snprintf(e->detail, sizeof(e->detail), "%s", x->detail);
 		else
 			snprintf(e->detail, sizeof(e->detail), "{}");
-		e->at = r->at;
-		e->received_at = r->received_at;
-		e->last_seen_at = r->at;
+		e->at = x->at;
+		e->received_at = x->received_at;
+		e->last_seen_at = x->at;
 		e->sightings = 1;
-		e->due_at = route->nesc ? r->at + d->cfg.escalate_after_ms : 0;
+		e->due_at = route->nesc ? x->at + d->cfg.escalate_after_ms : 0;
 	}
 	snap_put(s);
 	for (int i = 0; i < n; i++)

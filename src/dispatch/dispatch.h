@@ -79,19 +79,25 @@ int fz_dispatch_reload(struct fz_dispatch *d, struct fz_err *err);
 int fz_dispatch_on_record(void *d, const struct fz_record *r);
 
 /*
- * An event raised by another engine (the rules engine's alerts, through
- * dispatch/from_alerts.h): the route is the one whose "raised_by" names
- * rule at level; every target of the route that resolves at the record's
+ * An event raised by another engine (the rules engine's alerts or the case
+ * engine's new cases, through dispatch/from_alerts.h): the route is the
+ * one whose "raised_by" names rule at level, or case_type; every target of the route that resolves at the record's
  * region gets its own event (each unit acknowledges and clears its own, so
  * response times stay per unit). De-duplicated like camera events (kind,
  * device, lane, plate and unit), queued like them, pushed after commit.
  * Due for escalation only when the route has an escalation.
- * FZ_ENOTFOUND when no route is raised by rule at level, or the record has
- * no place in the region tree (counted as unroutable).
+ * FZ_ENOTFOUND when no route is raised by it, or the region is not in
+ * the tree (counted as unroutable).
  */
 struct fz_dispatch_raise {
-	const char *rule, *level; /* which route ("raised_by") */
-	const struct fz_record *record; /* source, at, received_at, region, lon/lat */
+	const char *rule, *level; /* which route: "raised_by" {alert, level} ... */
+	const char *case_type;	  /* ... or, when set, "raised_by" {case_type} */
+	int64_t record_id;	  /* the record behind it, 0 for none */
+	const char *source;
+	int64_t at, received_at; /* when it happened, when fazhi learnt of it */
+	const char *region;	 /* the place: a region code */
+	int has_location;
+	double lon, lat;
 	const char *device;		/* station, camera ... */
 	const char *place;		/* a name for where */
 	const char *plate;		/* "" if none */

@@ -3,6 +3,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "dispatch/dispatch.h"
+#include "cases/case.h"
 #include "rules/alerts.h"
 
 #include <stdio.h>
@@ -152,7 +153,14 @@ void fz_dispatch_from_alert(void *ctx, const struct fz_alert_notice *n)
 	memset(&x, 0, sizeof(x));
 	x.rule = n->alert->rule;
 	x.level = n->alert->level;
-	x.record = r;
+	x.record_id = r->id;
+	x.source = r->source;
+	x.at = r->at;
+	x.received_at = r->received_at;
+	x.region = r->region;
+	x.has_location = r->has_location;
+	x.lon = r->lon;
+	x.lat = r->lat;
 	x.device = device;
 	x.place = place;
 	x.plate = strcmp(n->alert->subject_kind, "vehicle") == 0 ? n->alert->subject :
@@ -164,5 +172,59 @@ void fz_dispatch_from_alert(void *ctx, const struct fz_alert_notice *n)
 	if (rc && rc != FZ_ENOTFOUND)
 		fz_log(FZ_LOG_ERROR, "dispatch: alert %lld not raised (%d)",
 		       (long long)n->alert->id, rc);
+	free(text);
+}
+
+void fz_dispatch_from_case(void *ctx, const struct fz_case *c)
+{
+	struct fz_dispatch *d = ctx;
+	struct fz_dispatch_raise x;
+	cJSON *fields = c->fields ? fz_json_parse(c->fields, strlen(c->fields), 16, NULL) : NULL;
+	cJSON *o = cJSON_CreateObject(), *sum;
+	const char *place = fz_json_str(fields, "place");
+	const cJSON *age = cJSON_GetObjectItemCaseSensitive(fields, "child_age");
+	char line[256], where[128];
+	char *text;
+	int rc;
+
+	if (!o) {
+		cJSON_Delete(fields);
+		return;
+	}
+	cJSON_AddStringToObject(o, "case_code", c->code);
+	cJSON_AddStringToObject(o, "case_type", c->type);
+	cJSON_AddStringToObject(o, "title", c->title);
+	if (cJSON_IsNumber(age))
+		cJSON_AddNumberToObject(o, "child_age", age->valuedouble);
+	if (place)
+		cJSON_AddStringToObject(o, "place", place);
+	sum = cJSON_AddArrayToObject(o, "summary");
+	snprintf(line, sizeof(line), "案件 %s：%.180s", c->code, c->title);
+	cJSON_AddItemToArray(sum, cJSON_CreateString(line));
+	if (cJSON_IsNumber(age)) {
+		snprintf(line, sizeof(line), "未成年人 %d 岁", age->valueint);
+		cJSON_AddItemToArray(sum, cJSON_CreateString(line));
+	}
+	snprintf(line, sizeof(line), "首办单位：%.120s", c->unit_name);
+	cJSON_AddItemToArray(sum, cJSON_CreateString(line));
+	text = fz_json_print(o);
+	cJSON_Delete(o);
+	snprintf(where, sizeof(where), "%.120s", place ? place : c->region_name);
+	cJSON_Delete(fields);
+	memset(&x, 0, sizeof(x));
+	x.case_type = c->type;
+	x.source = "cases";
+	x.at = c->created_at;
+	x.received_at = c->created_at;
+	x.region = c->region;
+	x.device = c->code;
+	x.place = where;
+	x.plate = "";
+	x.lane = "";
+	x.snapshot_ref = "";
+	x.detail = text && strlen(text) < 2000 ? text : "{}";
+	rc = fz_dispatch_raise(d, &x);
+	if (rc && rc != FZ_ENOTFOUND)
+		fz_log(FZ_LOG_ERROR, "dispatch: case %s not raised (%d)", c->code, rc);
 	free(text);
 }

@@ -1,6 +1,6 @@
 /*
- * from_alerts: the hand-off from the rules engine's alerts to live
- * dispatch. serve registers fz_dispatch_from_alert as the alerts module's
+ * from_alerts: the hand-offs from the rules engine's alerts (and the case
+ * engine's new cases, below) to live dispatch. serve registers fz_dispatch_from_alert as the alerts module's
  * listener (rules/alerts.h fz_alerts_set_notify), so rules never know
  * dispatch and dispatch needs only the alert notice: for each alert write
  * at red (or yellow, if a route asks for it) it builds the event's detail
@@ -21,6 +21,17 @@ struct fz_alert_notice;
 
 /* fz_alerts_notify_fn; ctx is the struct fz_dispatch. */
 void fz_dispatch_from_alert(void *ctx, const struct fz_alert_notice *n);
+
+/*
+ * fz_engine_created_fn (cases/engine.h); ctx is the struct fz_dispatch.
+ * A case whose type a route names in "raised_by" {case_type} (minor: a
+ * minor's mandatory report) raises that route's event at the case's
+ * region, device = the case code, detail {case_code, case_type, title,
+ * summary, child_age, place} (no personal fields: the reporter's name and
+ * phone stay in the case).
+ */
+struct fz_case;
+void fz_dispatch_from_case(void *ctx, const struct fz_case *c);
 
 /*
  * The detail of the event for notice n (caller frees): {alert_id, rule,

@@ -136,7 +136,10 @@ static int raised_by(struct cx *c, const cJSON *o, const char *ptr, struct fz_ev
 	if (!o)
 		return 0;
 	if (!cJSON_IsObject(o))
-		return bad(c, ptr, "应为对象 {alert, level}");
+		return bad(c, ptr, "应为对象 {alert, level} 或 {case_type}");
+	if (cJSON_GetObjectItemCaseSensitive(o, "case_type") &&
+	    !cJSON_GetObjectItemCaseSensitive(o, "alert"))
+		return text(c, o, "case_type", ptr, r->raised_by_case, sizeof(r->raised_by_case), 1);
 	if ((rc = text(c, o, "alert", ptr, r->raised_by_alert, sizeof(r->raised_by_alert), 1)) ||
 	    (rc = text(c, o, "level", ptr, r->raised_by_level, sizeof(r->raised_by_level), 1)))
 		return rc;
@@ -334,6 +337,14 @@ const struct fz_event_route *fz_routes_for_alert(const struct fz_routes *t, cons
 		if (strcmp(r->raised_by_level, "red") == 0 ? red : yellow)
 			return r;
 	}
+	return NULL;
+}
+
+const struct fz_event_route *fz_routes_for_case(const struct fz_routes *t, const char *type)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->r[i].raised_by_case[0] && strcmp(t->r[i].raised_by_case, type) == 0)
+			return &t->r[i];
 	return NULL;
 }
 

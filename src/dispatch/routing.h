@@ -12,7 +12,9 @@
  * Optional per route: "clear": [{"how", "title"}] (the ways a unit may
  * clear it; default owner_reached, towed, other) and "raised_by":
  * {"alert": "<rule>", "level": "red"} for events the rules engine raises
- * (a red repeat-offender truck weighed again -> overload.overweight).
+ * (a red repeat-offender truck weighed again -> overload.overweight), or
+ * {"case_type": "minor"} for events raised by every case of that type
+ * opened (a minor's mandatory report -> minor.report).
  *
  * A target names a unit kind (registry/unit.c) and the region level to look
  * at: the place's own region at that level first, then its ancestors, so a
@@ -68,6 +70,8 @@ struct fz_event_route {
 	 * through fz_dispatch_raise); "" when only records raise it */
 	char raised_by_alert[128];
 	char raised_by_level[8];
+	/* or "raised_by": {"case_type": "minor"}: every case of that type opened */
+	char raised_by_case[64];
 };
 
 struct fz_routes {
@@ -95,6 +99,8 @@ const struct fz_event_route *fz_routes_find(const struct fz_routes *t, const cha
 /* The route raised by alerts of rule at level ("red", "yellow"), NULL if none. */
 const struct fz_event_route *fz_routes_for_alert(const struct fz_routes *t, const char *rule,
 						 const char *level);
+/* The route raised by cases of type, NULL if none. */
+const struct fz_event_route *fz_routes_for_case(const struct fz_routes *t, const char *type);
 /* The title of how for route r, NULL when r does not allow how. */
 const char *fz_route_clear_title(const struct fz_event_route *r, const char *how);
 

@@ -8,7 +8,10 @@
 // police acknowledge and clear it as intercepted (response times in the
 // stats); a yellow plate raises nothing; another district sees nothing;
 // a second pass at another station after clearing is a new event; the
-// overload route's own ways to clear it are enforced.
+// overload route's own ways to clear it are enforced. And a minor's
+// mandatory report (a case of type minor opened) is pushed live to the
+// township's police station and the district's civil affairs and
+// education bureaus, each answering for its own event.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFazhi, openStream } from '../lib/fazhi.mjs';
@@ -186,4 +189,46 @@ test('a yellow plate raises nothing', async () => {
   assert.equal(stream.events.filter((e) => e.data.plate === other).length, 0);
   const list = await h.api('GET', '/api/v1/dispatch/events', { token: police });
   assert.equal(list.json.items.filter((e) => e.plate === other).length, 0);
+});
+
+test("a minor's mandatory report is pushed live to the township's police, civil affairs and education", async () => {
+  const police = await h.login('police.330702001'); // 城东派出所
+  const civil = await h.login('civil.330702'); // 婺城区民政局 (the township has none)
+  const edu = await h.login('edu.330702');
+  const ps = await openStream(h.url, police);
+  const cs = await openStream(h.url, civil);
+  try {
+    const grid = await h.login('grid.330702001');
+    const r = await h.api('POST', '/api/v1/cases', { token: grid, body: { type: 'minor', region: '330702001008', fields: {
+      situation: 'abuse_neglect', description: '儿童多日独自在家，身上有伤痕', child_age: 7, place: '桃园社区某幢',
+      reporter: '桃园社区网格员', reporter_phone: '13900001111' } } });
+    assert.equal(r.status, 201, r.text);
+    const code = r.json.code;
+    const pe = await ps.next((e) => e.event === 'dispatch.new' && e.data.device === code);
+    assert.equal(pe.data.kind, 'minor.report');
+    assert.equal(pe.data.title, '未成年人强制报告');
+    assert.equal(pe.data.unit.name, '城东派出所');
+    assert.equal(pe.data.place, '桃园社区某幢');
+    assert.equal(pe.data.detail.case_code, code);
+    assert.equal(pe.data.detail.child_age, 7);
+    assert.ok(pe.data.detail.summary.includes('未成年人 7 岁'), JSON.stringify(pe.data.detail));
+    // the reporter's name and phone are not pushed
+    assert.doesNotMatch(JSON.stringify(pe.data), /13900001111|桃园社区网格员/);
+    assert.deepEqual(pe.data.clear_options.map((c) => c.how), ['on_site', 'in_case', 'other']);
+    const ce = await cs.next((e) => e.event === 'dispatch.new' && e.data.device === code);
+    assert.equal(ce.data.unit.name, '婺城区民政局');
+    const el = await h.api('GET', '/api/v1/dispatch/events?open=1', { token: edu });
+    const ee = el.json.items.find((e) => e.device === code);
+    assert.ok(ee, el.text);
+    assert.equal(ee.unit.name, '婺城区教育局');
+    // each unit answers for its own: the police on site in 10 minutes
+    h.setNow(Date.parse(pe.data.at) + 10 * MIN);
+    const c = await h.api('POST', `/api/v1/dispatch/events/${pe.data.id}/clear`, { token: police, body: { how: 'on_site' } });
+    assert.equal(c.status, 200, c.text);
+    assert.equal(c.json.clear_s, 600);
+    assert.equal((await h.api('POST', `/api/v1/dispatch/events/${ce.data.id}/ack`, { token: police })).status, 404);
+  } finally {
+    await ps.close();
+    await cs.close();
+  }
 });

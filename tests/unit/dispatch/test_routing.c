@@ -54,6 +54,9 @@ static void loads_the_shipped_tables(void **state)
 			    "拖移");
 	r = fz_routes_find(&t, "minor.report");
 	assert_non_null(r);
+	assert_ptr_equal(fz_routes_for_case(&t, "minor"), r);
+	assert_null(fz_routes_for_case(&t, "dispute"));
+	assert_string_equal(fz_route_clear_title(r, "on_site"), "已到场核查处置");
 	assert_int_equal(r->nto, 3);
 	assert_string_equal(r->to[1].unit_kind, "civil_affairs");
 	assert_string_equal(r->to[2].level, "township");
