@@ -71,7 +71,8 @@ static void print_sign_ins(const char *password)
 	       "  township code works, e.g. dispatcher.330782 (义乌市).\n"
 	       "  agencies of each district: market. marketlead. enforce. civil. edu.\n"
 	       "  police. proc. (e.g. police.330702, 婺城区公安); police.<township> for\n"
-	       "  the township police station; fire. traffic. (fire rescue, traffic police).\n"
+	       "  the township police station; fire. traffic. transport. (fire rescue,\n"
+	       "  traffic police, transport bureau: overload events).\n"
 	       "  control.330702001008  桃园社区 property control room (现场调度; every\n"
 	       "  community of 婺城区 and 金东区 has one).\n",
 	       password);

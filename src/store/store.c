@@ -194,8 +194,8 @@ static const char *const migrations[] = {
 	"  basis TEXT NOT NULL, office_unit_id INTEGER NOT NULL, region_path TEXT NOT NULL);"
 	"CREATE INDEX correction_violations_person ON correction_violations(person_id, id);",
 	/* dispatch: events raised by alerts carry a level and their detail (overload.overweight) */
-	"ALTER TABLE dispatch_events ADD COLUMN level TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE dispatch_events ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';",
+	("ALTER TABLE dispatch_events ADD COLUMN level TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE dispatch_events ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';"),
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
