@@ -31,6 +31,7 @@ static int sees_region(const struct fz_principal *who)
 }
 
 struct page {
+	struct fz_dispatch *d;
 	cJSON *items;
 	int n, limit;
 	int64_t last;
@@ -43,7 +44,7 @@ static int add_event(void *ctx, const struct fz_dispatch_event *ev)
 	if (p->n++ == p->limit)
 		return 1;
 	p->last = ev->id;
-	fz_json_push(p->items, fz_dispatch_event_json(ev));
+	fz_json_push(p->items, fz_dispatch_event_json(p->d, ev));
 	return 0;
 }
 
@@ -67,6 +68,7 @@ int fz_api_dispatch_list(struct fz_req *req, struct fz_resp *resp, struct fz_err
 	f.open_only = open && open[0] == '1';
 	f.limit = p.limit + 1;
 	p.items = cJSON_CreateArray();
+	p.d = fz_app_of(req)->dispatch;
 	rc = fz_store_dispatch_list(db, &f, add_event, &p, err);
 	if (rc) {
 		cJSON_Delete(p.items);
@@ -98,7 +100,7 @@ int fz_api_dispatch_get(struct fz_req *req, struct fz_resp *resp, struct fz_err 
 	struct fz_dispatch_event ev;
 	int rc = load(req, &ev, err);
 
-	return rc ? rc : fz_resp_json(resp, 200, fz_dispatch_event_json(&ev));
+	return rc ? rc : fz_resp_json(resp, 200, fz_dispatch_event_json(fz_app_of(req)->dispatch, &ev));
 }
 
 int fz_api_dispatch_ack(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
@@ -109,13 +111,13 @@ int fz_api_dispatch_ack(struct fz_req *req, struct fz_resp *resp, struct fz_err 
 
 	if (!rc)
 		rc = fz_dispatch_ack(d, req->who, req->ip, ev.id, req->now, &ev, err);
-	return rc ? rc : fz_resp_json(resp, 200, fz_dispatch_event_json(&ev));
+	return rc ? rc : fz_resp_json(resp, 200, fz_dispatch_event_json(fz_app_of(req)->dispatch, &ev));
 }
 
 int fz_api_dispatch_clear(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	static const struct fz_json_field spec[] = {
-		{ "how", FZ_JSON_STRING, 1, 32, "owner_reached、towed 或 other" },
+		{ "how", FZ_JSON_STRING, 1, 23, "处置方式（事件的 clear_options 之一）" },
 		{ "note", FZ_JSON_STRING, 0, 200, "处置说明" },
 		{ NULL, 0, 0, 0, NULL },
 	};
@@ -130,7 +132,7 @@ int fz_api_dispatch_clear(struct fz_req *req, struct fz_resp *resp, struct fz_er
 	if (!rc)
 		rc = fz_dispatch_clear(d, req->who, req->ip, ev.id, fz_json_str(body, "how"),
 				       fz_json_str(body, "note"), req->now, &ev, err);
-	return rc ? rc : fz_resp_json(resp, 200, fz_dispatch_event_json(&ev));
+	return rc ? rc : fz_resp_json(resp, 200, fz_dispatch_event_json(fz_app_of(req)->dispatch, &ev));
 }
 
 int fz_api_dispatch_stream(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)

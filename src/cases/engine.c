@@ -693,7 +693,25 @@ int fz_engine_create(struct fz_engine *e, const struct fz_actor *a, const char *
 			rc = read_back(e, out, err);
 	}
 	fz_packs_put(packs);
+	if (!rc) {
+		fz_engine_created_fn fn;
+		void *ctx;
+		pthread_mutex_lock(&e->lock);
+		fn = e->on_create;
+		ctx = e->on_create_ctx;
+		pthread_mutex_unlock(&e->lock);
+		if (fn)
+			fn(ctx, out);
+	}
 	return rc;
+}
+
+void fz_engine_set_on_create(struct fz_engine *e, fz_engine_created_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&e->lock);
+	e->on_create = fn;
+	e->on_create_ctx = ctx;
+	pthread_mutex_unlock(&e->lock);
 }
 
 /* ---- operations ---- */

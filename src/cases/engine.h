@@ -59,6 +59,15 @@ int fz_engine_reload(struct fz_engine *e, int64_t now, struct fz_pack_report *re
 struct fz_packs *fz_engine_packs(struct fz_engine *e);
 
 /*
+ * A listener told of every case opened, after it committed, with the case
+ * as stored (borrowed for the call), on the thread that opened it: how live
+ * dispatch pushes a minor's mandatory report to the township's units
+ * without the engine knowing dispatch. It must not open cases itself.
+ */
+typedef void (*fz_engine_created_fn)(void *ctx, const struct fz_case *c);
+void fz_engine_set_on_create(struct fz_engine *e, fz_engine_created_fn fn, void *ctx);
+
+/*
  * Opens a case of type in region with field values. unit_id 0 routes it by
  * the type's first escalation rung, else to the actor's unit. On success
  * *out holds the new case (caller releases).

@@ -21,6 +21,8 @@ struct fz_engine {
 	int running, stopping, interval_ms;
 	pthread_mutex_t sched_lock;
 	pthread_cond_t sched_wake;
+	fz_engine_created_fn on_create; /* guarded by lock */
+	void *on_create_ctx;
 };
 
 struct op {

@@ -16,6 +16,7 @@
 #include "demo/demo_cases.h"
 #include "demo/demo_records.h"
 #include "dispatch/dispatch.h"
+#include "dispatch/from_alerts.h"
 #include "http/sse.h"
 #include "mqtt/mqtt.h"
 #include "registry/region_tree.h"
@@ -71,7 +72,8 @@ static void print_sign_ins(const char *password)
 	       "  township code works, e.g. dispatcher.330782 (义乌市).\n"
 	       "  agencies of each district: market. marketlead. enforce. civil. edu.\n"
 	       "  police. proc. (e.g. police.330702, 婺城区公安); police.<township> for\n"
-	       "  the township police station; fire. traffic. (fire rescue, traffic police).\n"
+	       "  the township police station; fire. traffic. transport. (fire rescue,\n"
+	       "  traffic police, transport bureau: overload events).\n"
 	       "  control.330702001008  桃园社区 property control room (现场调度; every\n"
 	       "  community of 婺城区 and 金东区 has one).\n",
 	       password);
@@ -267,6 +269,12 @@ static int start_live(struct fz_config *cfg, struct fz_runtime *rt, struct fz_ap
 	    fz_ingest_add_sink(rt->ingest, "community.", fz_dispatch_on_record, app->dispatch) ||
 	    fz_dispatch_start(app->dispatch, (int)fz_config_int(cfg, FZ_CFG_SCHEDULER_INTERVAL)))
 		return fz_cli_fail("dispatch", &err);
+	/* red alerts whose rule a route names are pushed live (dispatch/from_alerts.h) */
+	if (rt->alerts)
+		fz_alerts_set_notify(rt->alerts, fz_dispatch_from_alert, app->dispatch);
+	/* and minors' reports, as cases of type minor are opened */
+	if (rt->engine)
+		fz_engine_set_on_create(rt->engine, fz_dispatch_from_case, app->dispatch);
 	if (!fz_config_str(cfg, FZ_CFG_MQTT)[0])
 		return 0;
 	memset(&mc, 0, sizeof(mc));
@@ -290,6 +298,10 @@ static void stop_live(struct fz_app *app, struct fz_server *srv, struct fz_runti
 	 * queued) before dispatch goes. */
 	fz_ingest_free(rt->ingest);
 	rt->ingest = NULL;
+	if (rt->alerts)
+		fz_alerts_set_notify(rt->alerts, NULL, NULL);
+	if (rt->engine)
+		fz_engine_set_on_create(rt->engine, NULL, NULL);
 	fz_dispatch_free(app->dispatch);
 	fz_sse_hub_free(app->hub);
 }

@@ -95,7 +95,7 @@ static void seed_county(struct seed *s, const struct fz_region *r, struct fz_err
 {
 	static const char *const sfx[] = { "区", NULL };
 	char shortname[128], name[256];
-	int64_t centre, justice, committee = 0, psb, proc, last = 0, duty;
+	int64_t centre, justice, committee = 0, psb, proc, last = 0, duty, transport;
 	int city = strcmp(r->level, "city") == 0;
 
 	strip(r->name, sfx, shortname, sizeof(shortname));
@@ -115,7 +115,10 @@ static void seed_county(struct seed *s, const struct fz_region *r, struct fz_err
 	snprintf(name, sizeof(name), "%s司法局", r->name);
 	justice = add_unit(s, r, "justice_bureau", name, err);
 	snprintf(name, sizeof(name), "%s交通运输局", r->name);
-	add_unit(s, r, "transport_bureau", name, err);
+	transport = add_unit(s, r, "transport_bureau", name, err);
+	/* the overload route's second unit (apps/overload/routes.json) */
+	add_user(s, r, "transport", "交通运输局治超值班员", FZ_ROLE_HANDLER | FZ_ROLE_DISPATCHER,
+		 transport, err);
 	snprintf(name, sizeof(name), "%s社会矛盾纠纷调处化解中心", r->name);
 	centre = add_unit(s, r, "dispute_centre", name, err);
 	for (const struct fz_role_def *role = fz_roles; role->role; role++)

@@ -25,13 +25,6 @@
 #define MAX_CAMERAS_FILE (4 << 20)
 #define QUEUE_MAX	 65536 /* records waiting for the feed thread; the sink waits past it */
 
-const char *const fz_dispatch_clear_hows[][2] = {
-	{ "owner_reached", "联系车主挪车" },
-	{ "towed", "拖移" },
-	{ "other", "其他方式" },
-	{ NULL, NULL },
-};
-
 struct camera {
 	char id[64];
 	char region[16];
@@ -293,9 +286,9 @@ static void add_unit(cJSON *o, const char *name, int64_t id, const char *uname)
 	cJSON_AddStringToObject(u, "name", uname);
 }
 
-cJSON *fz_dispatch_event_json(const struct fz_dispatch_event *e)
+cJSON *fz_dispatch_event_json(struct fz_dispatch *d, const struct fz_dispatch_event *e)
 {
-	cJSON *o = cJSON_CreateObject(), *r;
+	cJSON *o = cJSON_CreateObject(), *r, *detail;
 
 	if (!o)
 		return NULL;
@@ -338,6 +331,24 @@ cJSON *fz_dispatch_event_json(const struct fz_dispatch_event *e)
 		fz_json_add_int(o, "ack_s", (e->acked_at - e->at) / 1000);
 	if (e->cleared_at)
 		fz_json_add_int(o, "clear_s", (e->cleared_at - e->at) / 1000);
+	if (e->level[0])
+		cJSON_AddStringToObject(o, "level", e->level);
+	else
+		cJSON_AddNullToObject(o, "level");
+	detail = e->detail[0] ? fz_json_parse(e->detail, strlen(e->detail), 16, NULL) : NULL;
+	fz_json_put(o, "detail", detail ? detail : cJSON_CreateObject());
+	if (d) {
+		struct snap *s = snap_get(d);
+		const struct fz_event_route *route = fz_routes_find(&s->routes, e->kind);
+		cJSON *arr = cJSON_AddArrayToObject(o, "clear_options");
+		for (int i = 0; route && i < route->nclear; i++) {
+			cJSON *c = cJSON_CreateObject();
+			cJSON_AddStringToObject(c, "how", route->clear[i].how);
+			cJSON_AddStringToObject(c, "title", route->clear[i].title);
+			cJSON_AddItemToArray(arr, c);
+		}
+		snap_put(s);
+	}
 	return o;
 }
 
@@ -349,7 +360,7 @@ static void publish(struct fz_dispatch *d, const char *name, const struct fz_dis
 
 	if (!d->cfg.hub)
 		return;
-	o = fz_dispatch_event_json(ev);
+	o = fz_dispatch_event_json(d, ev);
 	text = o ? fz_json_print(o) : NULL;
 	cJSON_Delete(o);
 	if (!text)
@@ -478,6 +489,22 @@ static void *feed(void *arg)
 	return NULL;
 }
 
+/* Queued for the feed thread: the ingest thread never waits on a commit here. */
+static void enqueue(struct fz_dispatch *d, struct incoming *xp)
+{
+	pthread_mutex_lock(&d->mu);
+	while (d->qlen >= QUEUE_MAX && !d->stopping)
+		pthread_cond_wait(&d->qcv, &d->mu);
+	if (d->qtail)
+		d->qtail->next = xp;
+	else
+		d->qhead = xp;
+	d->qtail = xp;
+	d->qlen++;
+	pthread_cond_broadcast(&d->qcv);
+	pthread_mutex_unlock(&d->mu);
+}
+
 static void copy_field(const cJSON *fields, const char *name, char *out, size_t size)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(fields, name);
@@ -562,19 +589,80 @@ int fz_dispatch_on_record(void *ctx, const struct fz_record *r)
 	xp->ev.last_seen_at = r->at;
 	xp->ev.sightings = 1;
 	xp->ev.due_at = r->at + d->cfg.escalate_after_ms;
+	snprintf(xp->ev.detail, sizeof(xp->ev.detail), "{}");
 	snap_put(s);
-	/* Queued for the feed thread: the ingest thread never waits on a commit here. */
-	pthread_mutex_lock(&d->mu);
-	while (d->qlen >= QUEUE_MAX && !d->stopping)
-		pthread_cond_wait(&d->qcv, &d->mu);
-	if (d->qtail)
-		d->qtail->next = xp;
-	else
-		d->qhead = xp;
-	d->qtail = xp;
-	d->qlen++;
-	pthread_cond_broadcast(&d->qcv);
-	pthread_mutex_unlock(&d->mu);
+	enqueue(d, xp);
+	return 0;
+}
+
+int fz_dispatch_raise(struct fz_dispatch *d, const struct fz_dispatch_raise *x)
+{
+	struct snap *s = snap_get(d);
+	const struct fz_event_route *route =
+		x->case_type ? fz_routes_for_case(&s->routes, x->case_type) :
+			       fz_routes_for_alert(&s->routes, x->rule, x->level);
+	const struct fz_region_node *node;
+	struct incoming *list[FZ_ROUTE_MAX_TARGETS] = { 0 };
+	int n = 0;
+
+	if (!route) {
+		snap_put(s);
+		return FZ_ENOTFOUND;
+	}
+	d->records++;
+	node = fz_region_tree_find(d->cfg.regions, x->region ? x->region : "");
+	if (!node) {
+		d->unroutable++;
+		fz_log(FZ_LOG_WARN, "dispatch: %s (record %lld) has no place in the region tree",
+		       route->event, (long long)x->record_id);
+		snap_put(s);
+		return FZ_ENOTFOUND;
+	}
+	for (int i = 0; i < route->nto; i++) {
+		struct incoming *xp = calloc(1, sizeof(*xp));
+		struct fz_dispatch_event *e;
+		if (!xp) {
+			while (n)
+				free(list[--n]);
+			snap_put(s);
+			return FZ_ENOMEM;
+		}
+		list[n++] = xp;
+		e = &xp->ev;
+		xp->to = route->to[i];
+		snprintf(xp->route_event, sizeof(xp->route_event), "%s", route->event);
+		snprintf(e->kind, sizeof(e->kind), "%s", route->event);
+		snprintf(e->title, sizeof(e->title), "%s", route->title);
+		e->record_id = x->record_id;
+		snprintf(e->source, sizeof(e->source), "%s", x->source ? x->source : "");
+		snprintf(e->device, sizeof(e->device), "%s", x->device ? x->device : "");
+		snprintf(e->place, sizeof(e->place), "%s", x->place ? x->place : "");
+		snprintf(e->plate, sizeof(e->plate), "%s", x->plate ? x->plate : "");
+		snprintf(e->lane, sizeof(e->lane), "%s", x->lane ? x->lane : "");
+		snprintf(e->snapshot_ref, sizeof(e->snapshot_ref), "%s",
+			 x->snapshot_ref ? x->snapshot_ref : "");
+		snprintf(e->region, sizeof(e->region), "%s", node->r.code);
+		snprintf(e->region_path, sizeof(e->region_path), "%s", node->r.path);
+		e->has_location = x->has_location;
+		e->lon = x->lon;
+		e->lat = x->lat;
+		snprintf(e->dedup_key, sizeof(e->dedup_key), "%s|%s|%s|%s|%s", e->kind, e->device,
+			 e->lane, e->plate, xp->to.unit_kind);
+		snprintf(e->status, sizeof(e->status), "new");
+		snprintf(e->level, sizeof(e->level), "%s", x->level ? x->level : "");
+		if (x->detail && strlen(x->detail) < sizeof(e->detail))
+			snprintf(e->detail, sizeof(e->detail), "%s", x->detail);
+		else
+			snprintf(e->detail, sizeof(e->detail), "{}");
+		e->at = x->at;
+		e->received_at = x->received_at;
+		e->last_seen_at = x->at;
+		e->sightings = 1;
+		e->due_at = route->nesc ? x->at + d->cfg.escalate_after_ms : 0;
+	}
+	snap_put(s);
+	for (int i = 0; i < n; i++)
+		enqueue(d, list[i]);
 	return 0;
 }
 
@@ -621,14 +709,34 @@ struct act {
 	int64_t id, now;
 	const char *how, *note; /* NULL for ack */
 	struct fz_dispatch_event ev;
+	struct snap *snap;
 };
 
-static const char *how_title(const char *how)
+/* The title of how for an event of kind: its route's ways, or the
+ * defaults when the route has gone (a pack removed). NULL: not allowed. */
+static const char *how_title(const struct snap *s, const char *kind, const char *how)
 {
-	for (int i = 0; fz_dispatch_clear_hows[i][0]; i++)
-		if (strcmp(how, fz_dispatch_clear_hows[i][0]) == 0)
-			return fz_dispatch_clear_hows[i][1];
-	return how;
+	static const struct fz_event_route fallback = {
+		.clear = { { "owner_reached", "联系车主挪车" }, { "towed", "拖移" },
+			   { "other", "其他方式" } },
+		.nclear = 3,
+	};
+	const struct fz_event_route *r = fz_routes_find(&s->routes, kind);
+
+	return fz_route_clear_title(r ? r : &fallback, how);
+}
+
+static int bad_how(struct act *a, struct fz_err *err)
+{
+	const struct fz_event_route *r = fz_routes_find(&a->snap->routes, a->ev.kind);
+	char opts[512] = "";
+	size_t o = 0;
+
+	for (int i = 0; r && i < r->nclear && o < sizeof(opts); i++)
+		o += (size_t)snprintf(opts + o, sizeof(opts) - o, "%s%s（%s）", i ? "、" : "",
+				      r->clear[i].how, r->clear[i].title);
+	return fz_err_set(err, FZ_EINVAL, NULL, "how", "how: “%.32s”无效，%s应为 %s", a->how,
+			  a->ev.title, opts);
 }
 
 static int do_act(struct fz_db *db, void *arg, struct fz_err *err)
@@ -651,6 +759,8 @@ static int do_act(struct fz_db *db, void *arg, struct fz_err *err)
 	if (!a->how && e->acked_at)
 		return fz_err_set(err, FZ_ECONFLICT, "already_acknowledged", "status",
 				  "现场事件 %lld 已由 %s 确认", (long long)e->id, e->acked_by);
+	if (a->how && !how_title(a->snap, e->kind, a->how))
+		return bad_how(a, err);
 	if (!e->acked_at) {
 		e->acked_at = a->now;
 		snprintf(e->acked_by, sizeof(e->acked_by), "%s", a->who->username);
@@ -676,15 +786,18 @@ static int do_act(struct fz_db *db, void *arg, struct fz_err *err)
 	snprintf(au.region, sizeof(au.region), "%s", e->region);
 	snprintf(au.region_path, sizeof(au.region_path), "%s", e->region_path);
 	snprintf(au.summary, sizeof(au.summary), "%s %s%s%s", e->title, e->place,
-		 a->how ? " 处置完毕：" : " 已确认", a->how ? how_title(a->how) : "");
+		 a->how ? " 处置完毕：" : " 已确认", a->how ? how_title(a->snap, e->kind, a->how) : "");
 	return fz_audit_append(db, &au, err);
 }
 
 static int act(struct fz_dispatch *d, struct act *a, struct fz_dispatch_event *out,
 	       struct fz_err *err)
 {
-	int rc = fz_store_write(d->cfg.store, do_act, a, err);
+	int rc;
 
+	a->snap = snap_get(d);
+	rc = fz_store_write(d->cfg.store, do_act, a, err);
+	snap_put(a->snap);
 	if (rc)
 		return rc;
 	*out = a->ev;
@@ -695,7 +808,7 @@ static int act(struct fz_dispatch *d, struct act *a, struct fz_dispatch_event *o
 int fz_dispatch_ack(struct fz_dispatch *d, const struct fz_principal *who, const char *ip,
 		    int64_t id, int64_t now, struct fz_dispatch_event *out, struct fz_err *err)
 {
-	struct act a = { who, ip, id, now, NULL, NULL, { 0 } };
+	struct act a = { who, ip, id, now, NULL, NULL, { 0 }, NULL };
 
 	return act(d, &a, out, err);
 }
@@ -704,17 +817,12 @@ int fz_dispatch_clear(struct fz_dispatch *d, const struct fz_principal *who, con
 		      int64_t id, const char *how, const char *note, int64_t now,
 		      struct fz_dispatch_event *out, struct fz_err *err)
 {
-	struct act a = { who, ip, id, now, how, note, { 0 } };
-	int known = 0;
+	struct act a = { who, ip, id, now, how, note, { 0 }, NULL };
 
-	for (int i = 0; how && fz_dispatch_clear_hows[i][0]; i++)
-		known |= strcmp(how, fz_dispatch_clear_hows[i][0]) == 0;
-	if (!known)
-		return fz_err_set(
-			err, FZ_EINVAL, NULL, "how",
-			"how: “%.32s”无效，应为 owner_reached（联系车主挪车）、towed（拖移）"
-			"或 other（其他方式）",
-			how ? how : "");
+	if (!how || !how[0] || strlen(how) >= 24)
+		return fz_err_set(err, FZ_EINVAL, NULL, "how",
+				  "how: 应为处置方式，如 owner_reached（联系车主挪车）、"
+				  "intercepted（已拦截）");
 	if (strcmp(how, "other") == 0 && (!note || !note[0]))
 		return fz_err_set(err, FZ_EINVAL, NULL, "note", "note: 处置方式为“其他”时须说明");
 	if (note && strlen(note) > 200)

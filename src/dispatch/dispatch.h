@@ -13,8 +13,13 @@
  * The sink only queues; a feed thread writes the queue in batches (one
  * store write for many records) and then pushes.
  *
- * The unit acknowledges (who, when) and clears it (who, when, how:
- * owner_reached, towed or other with a note). An event not cleared within
+ * The unit acknowledges (who, when) and clears it (who, when, how: one of
+ * the route's ways, by default owner_reached, towed or other with a note;
+ * overloads: intercepted or not_found).
+ *
+ * Other engines raise events too (fz_dispatch_raise): a red alert of the
+ * rules engine whose rule a route names in "raised_by" (a repeat-offender
+ * truck weighed again -> the traffic police of the station's district). An event not cleared within
  * escalate_after of its first sighting escalates on the next scheduler pass
  * (fz_dispatch_tick, on the injected clock): it goes to the route's
  * escalation unit (fire rescue of the district) as well, and a case of the
@@ -74,8 +79,37 @@ int fz_dispatch_reload(struct fz_dispatch *d, struct fz_err *err);
 int fz_dispatch_on_record(void *d, const struct fz_record *r);
 
 /*
+ * An event raised by another engine (the rules engine's alerts or the case
+ * engine's new cases, through dispatch/from_alerts.h): the route is the
+ * one whose "raised_by" names rule at level, or case_type; every target of the route that resolves at the record's
+ * region gets its own event (each unit acknowledges and clears its own, so
+ * response times stay per unit). De-duplicated like camera events (kind,
+ * device, lane, plate and unit), queued like them, pushed after commit.
+ * Due for escalation only when the route has an escalation.
+ * FZ_ENOTFOUND when no route is raised by it, or the region is not in
+ * the tree (counted as unroutable).
+ */
+struct fz_dispatch_raise {
+	const char *rule, *level; /* which route: "raised_by" {alert, level} ... */
+	const char *case_type;	  /* ... or, when set, "raised_by" {case_type} */
+	int64_t record_id;	  /* the record behind it, 0 for none */
+	const char *source;
+	int64_t at, received_at; /* when it happened, when fazhi learnt of it */
+	const char *region;	 /* the place: a region code */
+	int has_location;
+	double lon, lat;
+	const char *device;		/* station, camera ... */
+	const char *place;		/* a name for where */
+	const char *plate;		/* "" if none */
+	const char *lane;		/* "" if none */
+	const char *snapshot_ref;	/* "" if none */
+	const char *detail;		/* JSON object text, at most 2 KiB */
+};
+int fz_dispatch_raise(struct fz_dispatch *d, const struct fz_dispatch_raise *x);
+
+/*
  * Acknowledges / clears event id as who (a user of its unit or of the unit
- * it escalated to). how: owner_reached, towed, other (note required).
+ * it escalated to). how: one of the route's ways ("other" needs a note).
  * *out is the event afterwards. FZ_ENOTFOUND, FZ_EFORBIDDEN, FZ_ECONFLICT
  * (already acknowledged / cleared), FZ_EINVAL naming the field.
  */
@@ -106,10 +140,8 @@ int fz_dispatch_start(struct fz_dispatch *d, int interval_ms);
 
 void fz_dispatch_counters(struct fz_dispatch *d, struct fz_dispatch_counters *out /* OUT */);
 
-/* The API rendering of an event (caller frees). */
-cJSON *fz_dispatch_event_json(const struct fz_dispatch_event *ev);
-
-/* The clear methods: code and Chinese title, ended by {NULL, NULL}. */
-extern const char *const fz_dispatch_clear_hows[][2];
+/* The API rendering of an event (caller frees); with d, "clear_options"
+ * lists its route's ways to clear it. */
+cJSON *fz_dispatch_event_json(struct fz_dispatch *d, const struct fz_dispatch_event *ev);
 
 #endif

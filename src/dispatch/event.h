@@ -46,6 +46,8 @@ struct fz_dispatch_event {
 	char clear_note[256];
 	int64_t escalated_at;
 	char case_code[48];
+	char level[8];	    /* "red"/"yellow" for events raised by alerts, else "" */
+	char detail[2048]; /* JSON object text: what the raiser adds ("{}" for cameras) */
 };
 
 #endif

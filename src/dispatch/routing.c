@@ -91,6 +91,66 @@ static int targets(struct cx *c, const cJSON *arr, const char *ptr, struct fz_ro
 	return 0;
 }
 
+static const struct fz_route_clear default_clear[] = {
+	{ "owner_reached", "联系车主挪车" },
+	{ "towed", "拖移" },
+	{ "other", "其他方式" },
+};
+
+static int clear_list(struct cx *c, const cJSON *arr, const char *ptr, struct fz_event_route *r)
+{
+	const cJSON *it;
+	char p[96];
+	int rc;
+
+	if (!arr) {
+		memcpy(r->clear, default_clear, sizeof(default_clear));
+		r->nclear = (int)(sizeof(default_clear) / sizeof(default_clear[0]));
+		return 0;
+	}
+	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
+		return bad(c, ptr, "应为非空数组，每项为 {how, title}");
+	if (cJSON_GetArraySize(arr) > FZ_ROUTE_MAX_CLEAR)
+		return bad(c, ptr, "最多 %d 种处置方式", FZ_ROUTE_MAX_CLEAR);
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct fz_route_clear *x = &r->clear[r->nclear];
+		snprintf(p, sizeof(p), "%s/%d", ptr, r->nclear);
+		if (!cJSON_IsObject(it))
+			return bad(c, p, "应为对象 {how, title}");
+		if ((rc = text(c, it, "how", p, x->how, sizeof(x->how), 1)) ||
+		    (rc = text(c, it, "title", p, x->title, sizeof(x->title), 1)))
+			return rc;
+		for (int j = 0; j < r->nclear; j++)
+			if (strcmp(r->clear[j].how, x->how) == 0)
+				return bad(c, p, "处置方式“%s”重复", x->how);
+		r->nclear++;
+	}
+	return 0;
+}
+
+static int raised_by(struct cx *c, const cJSON *o, const char *ptr, struct fz_event_route *r)
+{
+	int rc;
+
+	if (!o)
+		return 0;
+	if (!cJSON_IsObject(o))
+		return bad(c, ptr, "应为对象 {alert, level} 或 {case_type}");
+	if (cJSON_GetObjectItemCaseSensitive(o, "case_type") &&
+	    !cJSON_GetObjectItemCaseSensitive(o, "alert"))
+		return text(c, o, "case_type", ptr, r->raised_by_case, sizeof(r->raised_by_case), 1);
+	if ((rc = text(c, o, "alert", ptr, r->raised_by_alert, sizeof(r->raised_by_alert), 1)) ||
+	    (rc = text(c, o, "level", ptr, r->raised_by_level, sizeof(r->raised_by_level), 1)))
+		return rc;
+	if (strcmp(r->raised_by_level, "red") != 0 && strcmp(r->raised_by_level, "yellow") != 0) {
+		char p[96];
+		snprintf(p, sizeof(p), "%s/level", ptr);
+		return bad(c, p, "“%s”无效，应为 red 或 yellow", r->raised_by_level);
+	}
+	return 0;
+}
+
 static int one_route(struct cx *c, const char *pack, const cJSON *o, const char *ptr,
 		     struct fz_event_route *r)
 {
@@ -111,6 +171,12 @@ static int one_route(struct cx *c, const char *pack, const cJSON *o, const char 
 		return bad(c, p, "“%s”应以应用包名开头，如 %s.fire_lane", r->event, pack);
 	snprintf(p, sizeof(p), "%s/to", ptr);
 	if ((rc = targets(c, cJSON_GetObjectItemCaseSensitive(o, "to"), p, r->to, &r->nto)))
+		return rc;
+	snprintf(p, sizeof(p), "%s/clear", ptr);
+	if ((rc = clear_list(c, cJSON_GetObjectItemCaseSensitive(o, "clear"), p, r)))
+		return rc;
+	snprintf(p, sizeof(p), "%s/raised_by", ptr);
+	if ((rc = raised_by(c, cJSON_GetObjectItemCaseSensitive(o, "raised_by"), p, r)))
 		return rc;
 	esc = cJSON_GetObjectItemCaseSensitive(o, "escalate");
 	if (!esc)
@@ -256,6 +322,37 @@ const struct fz_event_route *fz_routes_find(const struct fz_routes *t, const cha
 	for (size_t i = 0; i < t->n; i++)
 		if (strcmp(t->r[i].event, event) == 0)
 			return &t->r[i];
+	return NULL;
+}
+
+const struct fz_event_route *fz_routes_for_alert(const struct fz_routes *t, const char *rule,
+						 const char *level)
+{
+	int red = strcmp(level, "red") == 0, yellow = red || strcmp(level, "yellow") == 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct fz_event_route *r = &t->r[i];
+		if (!r->raised_by_alert[0] || strcmp(r->raised_by_alert, rule) != 0)
+			continue;
+		if (strcmp(r->raised_by_level, "red") == 0 ? red : yellow)
+			return r;
+	}
+	return NULL;
+}
+
+const struct fz_event_route *fz_routes_for_case(const struct fz_routes *t, const char *type)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->r[i].raised_by_case[0] && strcmp(t->r[i].raised_by_case, type) == 0)
+			return &t->r[i];
+	return NULL;
+}
+
+const char *fz_route_clear_title(const struct fz_event_route *r, const char *how)
+{
+	for (int i = 0; how && i < r->nclear; i++)
+		if (strcmp(r->clear[i].how, how) == 0)
+			return r->clear[i].title;
 	return NULL;
 }
 

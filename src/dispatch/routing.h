@@ -9,6 +9,13 @@
  *       "escalate": { "to": [ { "unit_kind": "fire_rescue", "level": "district" } ],
  *                     "case_type": "fire_lane" } } ] }
  *
+ * Optional per route: "clear": [{"how", "title"}] (the ways a unit may
+ * clear it; default owner_reached, towed, other) and "raised_by":
+ * {"alert": "<rule>", "level": "red"} for events the rules engine raises
+ * (a red repeat-offender truck weighed again -> overload.overweight), or
+ * {"case_type": "minor"} for events raised by every case of that type
+ * opened (a minor's mandatory report -> minor.report).
+ *
  * A target names a unit kind (registry/unit.c) and the region level to look
  * at: the place's own region at that level first, then its ancestors, so a
  * township event for civil affairs reaches the district's bureau when the
@@ -38,6 +45,14 @@ struct fz_route_target {
 	char level[12]; /* village, township, district, city */
 };
 
+#define FZ_ROUTE_MAX_CLEAR 8
+
+/* How a unit may clear an event of the route: code and Chinese title. */
+struct fz_route_clear {
+	char how[24];
+	char title[64];
+};
+
 struct fz_event_route {
 	char event[64]; /* "<pack>.<kind>" */
 	char title[128];
@@ -47,6 +62,16 @@ struct fz_event_route {
 	struct fz_route_target esc[FZ_ROUTE_MAX_TARGETS];
 	int nesc;
 	char case_type[64]; /* "" for none */
+	/* "clear": the ways to clear it; absent: owner_reached, towed, other */
+	struct fz_route_clear clear[FZ_ROUTE_MAX_CLEAR];
+	int nclear;
+	/* "raised_by": {"alert": rule, "level": "red"|"yellow"}: alerts of that
+	 * rule at or above the level raise this event (rules -> dispatch
+	 * through fz_dispatch_raise); "" when only records raise it */
+	char raised_by_alert[128];
+	char raised_by_level[8];
+	/* or "raised_by": {"case_type": "minor"}: every case of that type opened */
+	char raised_by_case[64];
 };
 
 struct fz_routes {
@@ -71,6 +96,13 @@ void fz_routes_release(struct fz_routes *t);
 
 /* The route of event, NULL if none. Borrowed while t lives. */
 const struct fz_event_route *fz_routes_find(const struct fz_routes *t, const char *event);
+/* The route raised by alerts of rule at level ("red", "yellow"), NULL if none. */
+const struct fz_event_route *fz_routes_for_alert(const struct fz_routes *t, const char *rule,
+						 const char *level);
+/* The route raised by cases of type, NULL if none. */
+const struct fz_event_route *fz_routes_for_case(const struct fz_routes *t, const char *type);
+/* The title of how for route r, NULL when r does not allow how. */
+const char *fz_route_clear_title(const struct fz_event_route *r, const char *how);
 
 /* Looks up the unit of kind at region, 0 if none. */
 typedef int64_t (*fz_unit_at_fn)(void *ctx, const char *region, const char *kind);

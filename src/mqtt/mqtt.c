@@ -19,16 +19,26 @@ struct msg {
 	char payload[]; /* len bytes and a NUL */
 };
 
-#define QUEUE_BYTES (64u << 20) /* the client thread waits past this */
 #define BATCH_LINES 4096
 #define BATCH_BYTES (8u << 20)
+/*
+ * libmosquitto 2.0 sends the PUBACK of a QoS 1 message before it calls
+ * on_message (handle__publish), and its client API has no way to delay it.
+ * So the messages acknowledged but not yet stored are bounded instead: the
+ * client thread stops reading from the broker while two batches' worth
+ * (queued plus being written) are not durable yet. One batch being
+ * committed while the next fills keeps the batching; anything past that
+ * waits at the broker, where it is safe.
+ */
+#define PENDING_MSGS  (2 * BATCH_LINES)
+#define PENDING_BYTES (2 * BATCH_BYTES)
 
 struct fz_mqtt {
 	struct mosquitto *mosq;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct msg *head, *tail;
-	size_t queued_bytes;
+	size_t pending_bytes, pending_msgs; /* acknowledged, not yet durable */
 	int stopping;
 	pthread_t worker;
 	char host[128];
@@ -154,14 +164,16 @@ static void enqueue(struct fz_mqtt *m, const char *source, const char *type, con
 	memcpy(x->payload, payload, len);
 	x->payload[len] = '\0';
 	pthread_mutex_lock(&m->mu);
-	while (m->queued_bytes > QUEUE_BYTES && !m->stopping)
+	while ((m->pending_msgs >= PENDING_MSGS || m->pending_bytes >= PENDING_BYTES) &&
+	       !m->stopping)
 		pthread_cond_wait(&m->cv, &m->mu); /* back-pressure on the broker */
 	if (m->tail)
 		m->tail->next = x;
 	else
 		m->head = x;
 	m->tail = x;
-	m->queued_bytes += len;
+	m->pending_bytes += len;
+	m->pending_msgs++;
 	pthread_cond_broadcast(&m->cv);
 	pthread_mutex_unlock(&m->mu);
 }
@@ -213,10 +225,22 @@ static void deliver_run(struct fz_mqtt *m, struct msg **list, struct fz_buf *b)
 	} else {
 		m->accepted += n;
 	}
-	while (*list != x) {
-		struct msg *next = (*list)->next;
-		free(*list);
-		*list = next;
+	n = 0;
+	{
+		size_t bytes = 0;
+		while (*list != x) {
+			struct msg *next = (*list)->next;
+			bytes += (*list)->len;
+			n++;
+			free(*list);
+			*list = next;
+		}
+		/* stored (or refused): no longer in the window */
+		pthread_mutex_lock(&m->mu);
+		m->pending_bytes -= bytes;
+		m->pending_msgs -= n;
+		pthread_cond_broadcast(&m->cv);
+		pthread_mutex_unlock(&m->mu);
 	}
 }
 
@@ -236,8 +260,6 @@ static void *worker(void *arg)
 			break; /* stopping and drained */
 		list = m->head;
 		m->head = m->tail = NULL;
-		m->queued_bytes = 0;
-		pthread_cond_broadcast(&m->cv);
 		pthread_mutex_unlock(&m->mu);
 		while (list)
 			deliver_run(m, &list, &b);

@@ -21,6 +21,8 @@ struct fz_alerts {
 	struct fz_ruleset *rules;
 	pthread_mutex_t lock;
 	_Atomic uint64_t records, failures;
+	fz_alerts_notify_fn notify;
+	void *notify_ctx;
 };
 
 /* ---- hits -> stored alerts ---- */
@@ -30,6 +32,7 @@ struct upsert {
 	const struct fz_rule_hit *hit;
 	char *explanation;
 	const char *region_path, *region;
+	struct fz_alert stored; /* the alert as written (explanation borrowed), id 0 if none */
 };
 
 static int upsert_write(struct fz_db *db, void *arg, struct fz_err *err)
@@ -68,6 +71,8 @@ static int upsert_write(struct fz_db *db, void *arg, struct fz_err *err)
 	al.evidence++;
 	al.updated_at = now;
 	rc = al.id ? fz_store_alert_update(db, &al, err) : fz_store_alert_insert(db, &al, err);
+	if (!rc)
+		u->stored = al;
 	al.explanation = NULL;
 	return rc;
 }
@@ -75,7 +80,7 @@ static int upsert_write(struct fz_db *db, void *arg, struct fz_err *err)
 static int on_hit(void *ctx, const struct fz_rule_hit *hit)
 {
 	struct fz_alerts *a = ctx;
-	struct upsert u = { a, hit, NULL, "", "" };
+	struct upsert u = { a, hit, NULL, "", "", { 0 } };
 	const struct fz_region_node *n =
 		a->cfg.regions && *hit->region ? fz_region_tree_find(a->cfg.regions, hit->region) :
 						 NULL;
@@ -106,6 +111,12 @@ static int on_hit(void *ctx, const struct fz_rule_hit *hit)
 	u.region = n ? n->r.code : hit->region;
 	fz_err_init(&err);
 	rc = fz_store_write(a->cfg.store, upsert_write, &u, &err);
+	if (!rc && u.stored.id && a->notify) {
+		struct fz_alert_notice no = { &u.stored, fz_level_name(hit->prev_level),
+					      hit->record };
+		u.stored.explanation = u.explanation;
+		a->notify(a->notify_ctx, &no);
+	}
 	free(u.explanation);
 	if (rc) {
 		a->failures++;
@@ -134,6 +145,14 @@ int fz_alerts_new(const struct fz_alerts_config *cfg, struct fz_alerts **out,
 	fz_ruleset_set_emit(a->rules, on_hit, a);
 	*out = a;
 	return 0;
+}
+
+void fz_alerts_set_notify(struct fz_alerts *a, fz_alerts_notify_fn fn, void *ctx)
+{
+	pthread_mutex_lock(&a->lock);
+	a->notify = fn;
+	a->notify_ctx = ctx;
+	pthread_mutex_unlock(&a->lock);
 }
 
 void fz_alerts_free(struct fz_alerts *a)

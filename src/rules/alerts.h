@@ -54,6 +54,24 @@ int fz_alerts_new(const struct fz_alerts_config *cfg, struct fz_alerts **out /* 
 		  struct fz_ruleset_report *report /* OUT */, struct fz_err *err);
 void fz_alerts_free(struct fz_alerts *a);
 
+/*
+ * A listener told of every alert write a record caused (a new alert, or an
+ * open one whose evidence grew), after it committed: how other engines
+ * react to alerts without rules knowing them (serve wires dispatch here:
+ * a red repeat-offender truck weighed again is pushed to the traffic
+ * police). Called on the ingest thread with the rule set locked, so it
+ * must only queue; never while state is rebuilt. Everything is borrowed
+ * for the call.
+ */
+struct fz_alert_notice {
+	const struct fz_alert *alert;	/* as stored; explanation is its JSON text */
+	const char *prev_level;		/* the subject's level before the record */
+	const struct fz_record *record; /* the record that changed it */
+};
+typedef void (*fz_alerts_notify_fn)(void *ctx, const struct fz_alert_notice *n);
+/* Sets the listener (NULL: none). Before the ingest pipeline starts. */
+void fz_alerts_set_notify(struct fz_alerts *a, fz_alerts_notify_fn fn, void *ctx);
+
 /* The record sink (ctx is the fz_alerts), registered for every type ("")
  * so that rules of packs added by a reload see their records. */
 int fz_alerts_sink(void *ctx, const struct fz_record *r);

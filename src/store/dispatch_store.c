@@ -12,7 +12,7 @@
 	" e.unit_id, e.escalated_unit_id, e.status, e.at, e.received_at, e.last_seen_at,"          \
 	" e.dwell_s, e.sightings, e.due_at, e.acked_at, e.acked_by, e.cleared_at,"                 \
 	" e.cleared_by, e.clear_how, e.clear_note, e.escalated_at, e.case_code,"                   \
-	" coalesce(u.name, ''), coalesce(x.name, ''), coalesce(r.name, '')"                        \
+	" coalesce(u.name, ''), coalesce(x.name, ''), coalesce(r.name, ''), e.level, e.detail"     \
 	" FROM dispatch_events e LEFT JOIN units u ON u.id = e.unit_id"                            \
 	" LEFT JOIN units x ON x.id = e.escalated_unit_id"                                         \
 	" LEFT JOIN regions r ON r.code = e.region "
@@ -56,6 +56,8 @@ static void read_ev(sqlite3_stmt *st, struct fz_dispatch_event *e)
 	db_text(st, 32, e->unit_name, sizeof(e->unit_name));
 	db_text(st, 33, e->escalated_unit_name, sizeof(e->escalated_unit_name));
 	db_text(st, 34, e->region_name, sizeof(e->region_name));
+	db_text(st, 35, e->level, sizeof(e->level));
+	db_text(st, 36, e->detail, sizeof(e->detail));
 }
 
 int fz_store_dispatch_insert(struct fz_db *db, struct fz_dispatch_event *ev, struct fz_err *err)
@@ -64,8 +66,9 @@ int fz_store_dispatch_insert(struct fz_db *db, struct fz_dispatch_event *ev, str
 		db,
 		"INSERT INTO dispatch_events(kind, title, record_id, source, device, place, plate,"
 		" lane, snapshot_ref, dedup_key, region, region_path, lon, lat, unit_id, status, at,"
-		" received_at, last_seen_at, dwell_s, sightings, due_at) VALUES (?1, ?2, ?3, ?4, ?5,"
-		" ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+		" received_at, last_seen_at, dwell_s, sightings, due_at, level, detail) VALUES (?1,"
+		" ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,"
+		" ?20, ?21, ?22, ?23, ?24)",
 		err);
 	int rc;
 
@@ -95,6 +98,8 @@ int fz_store_dispatch_insert(struct fz_db *db, struct fz_dispatch_event *ev, str
 	sqlite3_bind_int64(st, 20, ev->dwell_s);
 	sqlite3_bind_int64(st, 21, ev->sightings);
 	sqlite3_bind_int64(st, 22, ev->due_at);
+	db_bind_text(st, 23, ev->level);
+	db_bind_text(st, 24, ev->detail[0] ? ev->detail : "{}");
 	rc = db_step_done(db, st, err);
 	if (!rc)
 		ev->id = sqlite3_last_insert_rowid(db->conn);
@@ -218,7 +223,7 @@ int fz_store_dispatch_due(struct fz_db *db, int64_t now, int limit, fz_dispatch_
 {
 	sqlite3_stmt *st = db_stmt(db,
 				   EV_COLS "WHERE e.cleared_at = 0 AND e.escalated_at = 0"
-					   " AND e.due_at <= ?1 ORDER BY e.due_at, e.id LIMIT ?2",
+					   " AND e.due_at > 0 AND e.due_at <= ?1 ORDER BY e.due_at, e.id LIMIT ?2",
 				   err);
 
 	if (!st)

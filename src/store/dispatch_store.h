@@ -35,7 +35,7 @@ struct fz_dispatch_filter {
 typedef int (*fz_dispatch_each_fn)(void *ctx, const struct fz_dispatch_event *ev);
 int fz_store_dispatch_list(struct fz_db *db, const struct fz_dispatch_filter *f,
 			   fz_dispatch_each_fn each, void *ctx, struct fz_err *err);
-/* Uncleared, unescalated events whose due_at <= now, oldest due first (at most limit). */
+/* Uncleared, unescalated events whose 0 < due_at <= now (0: never due), oldest due first (at most limit). */
 int fz_store_dispatch_due(struct fz_db *db, int64_t now, int limit, fz_dispatch_each_fn each,
 			  void *ctx, struct fz_err *err);
 

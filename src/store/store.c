@@ -199,6 +199,9 @@ static const char *const migrations[] = {
 	"  note TEXT NOT NULL, decided_by TEXT NOT NULL, decided_at INTEGER NOT NULL,"
 	"  region_path TEXT NOT NULL);"
 	"CREATE INDEX correction_sanctions_person ON correction_sanctions(person_id, id);",
+	/* dispatch: events raised by alerts carry a level and their detail (overload.overweight) */
+	("ALTER TABLE dispatch_events ADD COLUMN level TEXT NOT NULL DEFAULT '';"
+	 "ALTER TABLE dispatch_events ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';"),
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -43,8 +43,20 @@ static void loads_the_shipped_tables(void **state)
 	assert_non_null(r);
 	assert_string_equal(r->to[0].unit_kind, "traffic_police");
 	assert_string_equal(r->to[0].level, "district");
+	/* raised by red repeat-offender alerts, cleared as intercepted or not */
+	assert_ptr_equal(fz_routes_for_alert(&t, "overload.repeat_offender", "red"), r);
+	assert_null(fz_routes_for_alert(&t, "overload.repeat_offender", "yellow"));
+	assert_null(fz_routes_for_alert(&t, "family.risk", "red"));
+	assert_string_equal(fz_route_clear_title(r, "intercepted"), "已拦截");
+	assert_null(fz_route_clear_title(r, "towed"));
+	/* a route without "clear" keeps the fire-lane ways */
+	assert_string_equal(fz_route_clear_title(fz_routes_find(&t, "community.fire_lane"), "towed"),
+			    "拖移");
 	r = fz_routes_find(&t, "minor.report");
 	assert_non_null(r);
+	assert_ptr_equal(fz_routes_for_case(&t, "minor"), r);
+	assert_null(fz_routes_for_case(&t, "dispute"));
+	assert_string_equal(fz_route_clear_title(r, "on_site"), "已到场核查处置");
 	assert_int_equal(r->nto, 3);
 	assert_string_equal(r->to[1].unit_kind, "civil_affairs");
 	assert_string_equal(r->to[2].level, "township");
@@ -78,6 +90,17 @@ static void errors_name_the_pointer(void **state)
 		  "[{\"unit_kind\": \"psb\", \"level\": \"district\"}]}, {\"event\": \"community.x\", "
 		  "\"title\": \"t\", \"to\": [{\"unit_kind\": \"psb\", \"level\": \"district\"}]}]}",
 		  "/routes/1", "重复" },
+		{ "{\"routes\": [{\"event\": \"community.x\", \"title\": \"t\", \"to\": "
+		  "[{\"unit_kind\": \"psb\", \"level\": \"district\"}], \"clear\": "
+		  "[{\"how\": \"a\", \"title\": \"A\"}, {\"how\": \"a\", \"title\": \"B\"}]}]}",
+		  "/routes/0/clear/1", "处置方式“a”重复" },
+		{ "{\"routes\": [{\"event\": \"community.x\", \"title\": \"t\", \"to\": "
+		  "[{\"unit_kind\": \"psb\", \"level\": \"district\"}], \"clear\": [{\"how\": \"a\"}]}]}",
+		  "/routes/0/clear/0/title", "应为非空字符串" },
+		{ "{\"routes\": [{\"event\": \"community.x\", \"title\": \"t\", \"to\": "
+		  "[{\"unit_kind\": \"psb\", \"level\": \"district\"}], \"raised_by\": "
+		  "{\"alert\": \"community.r\", \"level\": \"purple\"}}]}",
+		  "/routes/0/raised_by/level", "应为 red 或 yellow" },
 		{ "{\"rout\": []}", "/routes", "应为数组" },
 		{ "[1, 2", "", "community/routes.json" },
 	};
