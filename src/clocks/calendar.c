@@ -5,6 +5,8 @@
 #include "clocks/calendar.h"
 #include "clocks/calendar_build.h"
 
+#include "core/clock.h"
+
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -15,35 +17,18 @@
 
 /* ---- day numbers ---- */
 
-/* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
+/* Day numbers of the calendar's range fit 32 bits (core/clock.h computes). */
 int32_t cal_days_from_civil(int y, unsigned m, unsigned d)
 {
-	int era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int32_t)doe - 719468;
+	return (int32_t)fz_days_from_civil(y, m, d);
 }
 
-/* The civil date of a day number (Hinnant's inverse). */
 void cal_civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d)
 {
-	int era;
-	unsigned doe, yoe, doy, mp;
+	int64_t y64;
 
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y = (int)yoe + era * 400 + (*m <= 2);
+	fz_civil_from_days(z, &y64, m, d);
+	*y = (int)y64;
 }
 
 int32_t fz_calendar_day_of(int64_t ms)

@@ -62,7 +62,7 @@ int64_t fz_clock_now(void)
 }
 
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t fz_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era;
 	unsigned yoe, doy, doe;
@@ -73,6 +73,23 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* The civil date of a day number (Hinnant's inverse). */
+void fz_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
 char *fz_time_format(int64_t ms, char *out, size_t size)
@@ -157,7 +174,8 @@ int fz_time_parse(const char *s, int64_t *ms)
 		if (*p || h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
 			return FZ_EINVAL;
 	}
-	*ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se) -
+	*ms = ((fz_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+		se) -
 	       sign * (oh * 3600 + om * 60)) *
 		      1000 +
 	      frac;

@@ -34,4 +34,10 @@ char *fz_time_format(int64_t ms, char *out, size_t size);
  */
 int fz_time_parse(const char *s, int64_t *ms /* OUT */);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+ * algorithm), and back. Pure, any thread. */
+int64_t fz_days_from_civil(int64_t y, unsigned m, unsigned d);
+void fz_civil_from_days(int64_t z, int64_t *y /* OUT */, unsigned *m /* OUT */,
+			unsigned *d /* OUT */);
+
 #endif

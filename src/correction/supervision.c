@@ -1,5 +1,7 @@
 #include "correction/supervision.h"
 
+#include "core/clock.h"
+
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -194,36 +196,6 @@ int fz_correction_rules_load(const char *path, struct fz_correction_rules *out, 
 
 /* ---- orders ---- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
-{
-	int64_t era;
-	unsigned doe, yoe, doy, mp;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	*y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	*d = doy - (153 * mp + 2) / 5 + 1;
-	*m = mp < 10 ? mp + 3 : mp - 9;
-	*y += *m <= 2;
-}
-
 /* t plus months calendar months in local time (the 31st of a short month: its last day). */
 static int64_t add_months(int64_t t, int months)
 {
@@ -233,12 +205,12 @@ static int64_t add_months(int64_t t, int months)
 	int64_t tod = local - day * DAY_MS, y;
 	unsigned m, d, last;
 
-	civil_from_days(day, &y, &m, &d);
+	fz_civil_from_days(day, &y, &m, &d);
 	m += (unsigned)months;
 	y += (m - 1) / 12;
 	m = (m - 1) % 12 + 1;
 	last = mdays[m - 1] + (m == 2 && (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)));
-	return days_from_civil(y, m, d > last ? last : d) * DAY_MS + tod - TZ_MS;
+	return fz_days_from_civil(y, m, d > last ? last : d) * DAY_MS + tod - TZ_MS;
 }
 
 int fz_correction_check_order(const struct fz_correction_rules *r,

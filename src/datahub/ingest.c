@@ -1,5 +1,7 @@
 #include "datahub/ingest.h"
 
+#include "core/clock.h"
+
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -92,17 +94,11 @@ struct fz_ingest {
 
 void fz_ingest_day(int64_t ms, char out[11])
 {
-	int64_t z = (ms + 8 * 3600000LL) / 86400000LL + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	unsigned doe = (unsigned)(z - era * 146097);
-	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = (int64_t)yoe + era * 400;
-	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	unsigned mp = (5 * doy + 2) / 153;
-	unsigned d = doy - (153 * mp + 2) / 5 + 1;
-	unsigned m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y;
+	unsigned m, d;
 
-	snprintf(out, 11, "%04d-%02u-%02u", (int)(y + (m <= 2)) % 10000, m % 100, d % 100);
+	fz_civil_from_days((ms + 8 * 3600000LL) / 86400000LL, &y, &m, &d);
+	snprintf(out, 11, "%04d-%02u-%02u", (int)(y % 10000), m % 100, d % 100);
 }
 
 /* ---- lifecycle ---- */
@@ -218,8 +214,9 @@ static int packs_accept(const struct fz_ingest *in, const char *type, const cJSO
 			continue;
 		fz_err_init(&err);
 		if (!in->checks[k].fn(in->checks[k].ctx, type, fields, &err)) {
-			fz_rt_reason_add(r, err.field, err.machine[0] ? err.machine : "check.failed",
-					 "%s", err.msg);
+			fz_rt_reason_add(r, err.field,
+					 err.machine[0] ? err.machine : "check.failed", "%s",
+					 err.msg);
 			return 0;
 		}
 	}
@@ -251,8 +248,8 @@ static void deliver(struct fz_ingest *in, struct ticket *t)
 				continue;
 			if ((rc = in->sinks[k].fn(in->sinks[k].ctx, &r)) != 0 &&
 			    atomic_fetch_add(&in->sink_errors, 1) < 100)
-				fz_log(FZ_LOG_WARN, "ingest: sink %zu failed on record %lld (%d)", k,
-				       (long long)r.id, rc);
+				fz_log(FZ_LOG_WARN, "ingest: sink %zu failed on record %lld (%d)",
+				       k, (long long)r.id, rc);
 		}
 		atomic_fetch_add(&in->delivered, 1);
 	}
@@ -361,7 +358,8 @@ static uint64_t hash(const char *kind, const char *key)
 static int subject_id(struct fz_db *db, struct subject_slot *cache, const struct fz_rt_subject *sj,
 		      int64_t now, int64_t *id, struct fz_err *err)
 {
-	struct subject_slot *slot = cache ? &cache[hash(sj->kind, sj->key) & (CACHE_SLOTS - 1)] : NULL;
+	struct subject_slot *slot =
+		cache ? &cache[hash(sj->kind, sj->key) & (CACHE_SLOTS - 1)] : NULL;
 	int rc;
 
 	if (slot && slot->id && !strcmp(slot->kind, sj->kind) && !strcmp(slot->key, sj->key)) {
@@ -593,7 +591,8 @@ static int check_item(struct submit *s, size_t line, const cJSON *obj, int text,
 		one_reason(it, "type", "type.missing",
 			   "type：未指明记录类型（每行的 type 字段或请求的 ?type=）");
 	else if (!t)
-		one_reason(it, "type", "type.unknown", "type：没有这个记录类型（见应用包的 record-types）");
+		one_reason(it, "type", "type.unknown",
+			   "type：没有这个记录类型（见应用包的 record-types）");
 	else if (!type_allowed(&s->src, type))
 		one_reason(it, "type", "type.not_allowed", "type：该数据源未获准报送此类记录");
 	else {
@@ -688,8 +687,7 @@ static int write_item(struct fz_db *db, struct submit *s, struct item *it, struc
 	return 0;
 }
 
-static int write_quarantine(struct fz_db *db, struct submit *s, struct item *it,
-			    struct fz_err *err)
+static int write_quarantine(struct fz_db *db, struct submit *s, struct item *it, struct fz_err *err)
 {
 	struct fz_quarantine_row q;
 
@@ -884,8 +882,7 @@ static int add_line(struct submit *s, size_t line, const char *p, size_t len)
 	obj = fz_json_parse(p, len, MAX_JSON_DEPTH, &perr);
 	if (!obj || !cJSON_IsObject(obj)) {
 		char why[420];
-		snprintf(why, sizeof(why), "不是 JSON 对象：%.380s",
-			 obj ? "应为 {...}" : perr.msg);
+		snprintf(why, sizeof(why), "不是 JSON 对象：%.380s", obj ? "应为 {...}" : perr.msg);
 		rc = add_item(s, line, NULL, 0, p, len, "line.malformed_json", why);
 	} else {
 		rc = add_item(s, line, obj, 0, p, len, NULL, NULL);
@@ -952,10 +949,11 @@ static int split_json(struct submit *s, const char *body, size_t len)
 						"一次至多 %zu 条", s->in->cfg.max_lines);
 				break;
 			}
-			rc = cJSON_IsObject(e) ? add_item(s, line, e, 0, raw, raw ? strlen(raw) : 0,
-							  NULL, NULL)
-					       : add_item(s, line, NULL, 0, raw, raw ? strlen(raw) : 0,
-							  "line.not_object", "数组元素应为 JSON 对象");
+			rc = cJSON_IsObject(e)
+				     ? add_item(s, line, e, 0, raw, raw ? strlen(raw) : 0, NULL,
+						NULL)
+				     : add_item(s, line, NULL, 0, raw, raw ? strlen(raw) : 0,
+						"line.not_object", "数组元素应为 JSON 对象");
 			free(raw);
 			if (!rc && s->n >= s->in->chunk)
 				rc = flush(s);
@@ -979,7 +977,8 @@ static int add_row(struct submit *s, size_t line, const char *const *header, siz
 		cJSON *v;
 		if (!header[i] || !header[i][0])
 			continue;
-		if (!(v = cJSON_CreateString(cells[i])) || !cJSON_AddItemToObjectCS(obj, header[i], v)) {
+		if (!(v = cJSON_CreateString(cells[i])) ||
+		    !cJSON_AddItemToObjectCS(obj, header[i], v)) {
 			cJSON_Delete(v);
 			cJSON_Delete(obj);
 			return FZ_ENOMEM;
@@ -1024,12 +1023,14 @@ static int split_csv(struct submit *s, const char *body, size_t len)
 		if (r == FZ_ENOMEM) {
 			rc = r;
 		} else if (r < 0) {
-			rc = add_item(s, c.line, NULL, 1, c.record,
-				      c.record_len < s->in->cfg.max_line ? c.record_len
-									  : s->in->cfg.max_line,
-				      r == FZ_ETOOBIG ? "line.too_long" : "csv.malformed",
-				      r == FZ_ETOOBIG ? "CSV 行过长或字段过多"
-						      : "CSV 引号不匹配（RFC 4180：字段内的引号写作 \"\"）");
+			rc = add_item(
+				s, c.line, NULL, 1, c.record,
+				c.record_len < s->in->cfg.max_line ? c.record_len
+								   : s->in->cfg.max_line,
+				r == FZ_ETOOBIG ? "line.too_long" : "csv.malformed",
+				r == FZ_ETOOBIG
+					? "CSV 行过长或字段过多"
+					: "CSV 引号不匹配（RFC 4180：字段内的引号写作 \"\"）");
 		} else if (c.nfields != nheader) {
 			char why[120];
 			snprintf(why, sizeof(why), "该行有 %zu 个字段，表头有 %zu 个", c.nfields,
@@ -1142,8 +1143,7 @@ cJSON *fz_ingest_summary_json(const struct fz_ingest_summary *s)
 		fz_json_push(a, e);
 	}
 	fz_json_put(o, "issues", a);
-	cJSON_AddBoolToObject(o, "issues_truncated",
-			      s->duplicates + s->quarantined > s->nissues);
+	cJSON_AddBoolToObject(o, "issues_truncated", s->duplicates + s->quarantined > s->nissues);
 	return o;
 }
 
@@ -1189,7 +1189,8 @@ int fz_ingest_resubmit(struct fz_ingest *in, int64_t qid, const cJSON *record, c
 	if (strcmp(c.row.status, "open") != 0) {
 		free(c.raw);
 		return fz_err_set(err, FZ_ECONFLICT, "not_open", "status",
-				  "隔离记录 %lld 已处理（%s），不能再提交", (long long)qid, c.row.status);
+				  "隔离记录 %lld 已处理（%s），不能再提交", (long long)qid,
+				  c.row.status);
 	}
 	memset(&s, 0, sizeof(s));
 	memset(&sum, 0, sizeof(sum));

@@ -1,5 +1,7 @@
 #include "datahub/recordtype.h"
 
+#include "core/clock.h"
+
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
@@ -14,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MAX_FILE (1 << 20)
+#define MAX_FILE  (1 << 20)
 #define MAX_TYPES 256
 
 /* ---- compiling ---- */
@@ -149,9 +151,9 @@ static int compile_limit(struct cx *c, const cJSON *o, const char *ptr, const ch
 
 static int compile_field(struct cx *c, struct fz_rt_field *f, const cJSON *o, const char *ptr)
 {
-	static const char *const keys[] = { "type",  "title", "required", "min",     "max",
-					    "max_length", "values", "subject",  "many", "description",
-					    NULL };
+	static const char *const keys[] = { "type", "title",	   "required", "min",
+					    "max",  "max_length",  "values",   "subject",
+					    "many", "description", NULL };
 	char tname[24], p[200];
 	const cJSON *ml;
 	size_t i;
@@ -159,7 +161,8 @@ static int compile_field(struct cx *c, struct fz_rt_field *f, const cJSON *o, co
 
 	if (!cJSON_IsObject(o))
 		return bad(c, ptr, "字段定义应为对象");
-	if ((rc = only(c, o, ptr, keys)) || (rc = get_str(c, o, ptr, "type", 1, tname, sizeof(tname))) ||
+	if ((rc = only(c, o, ptr, keys)) ||
+	    (rc = get_str(c, o, ptr, "type", 1, tname, sizeof(tname))) ||
 	    (rc = get_str(c, o, ptr, "title", 0, f->title, sizeof(f->title))) ||
 	    (rc = get_str(c, o, ptr, "subject", 0, f->subject, sizeof(f->subject))))
 		return rc;
@@ -284,9 +287,10 @@ static int compile(struct cx *c, struct fz_recordtype *t, const cJSON *root, con
 			return bad(c, "/fields", "至多 %d 个字段", FZ_RT_MAX_FIELDS);
 		if (!name_ok(m->string) || strlen(m->string) >= sizeof(t->fields[0].name) ||
 		    !strcmp(m->string, "type") || !strcmp(m->string, t->external_id))
-			return bad(c, p,
-				   "字段名应为小写字母、数字和下划线（至多 47 字节），且不能是 type "
-				   "或外部编号键");
+			return bad(
+				c, p,
+				"字段名应为小写字母、数字和下划线（至多 47 字节），且不能是 type "
+				"或外部编号键");
 		if (field_of(t, m->string))
 			return bad(c, p, "字段重复");
 		f = &t->fields[t->nfields++];
@@ -352,16 +356,6 @@ cJSON *fz_recordtype_json(const struct fz_recordtype *t)
 
 /* ---- times ---- */
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	const int64_t era = (y >= 0 ? y : y - 399) / 400;
-	const unsigned yoe = (unsigned)(y - era * 400);
-	const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 static int digits(const char *s, int n, int *out)
 {
 	int v = 0;
@@ -420,7 +414,8 @@ int fz_rt_parse_time(const char *s, int64_t *ms)
 		return -1;
 	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return -1;
-	*ms = ((days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec) -
+	*ms = ((fz_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
+		sec) -
 	       (int64_t)off * 60) *
 		      1000 +
 	      frac;
@@ -429,8 +424,8 @@ int fz_rt_parse_time(const char *s, int64_t *ms)
 
 /* ---- validation ---- */
 
-void fz_rt_reason_add(struct fz_rt_result *r, const char *field, const char *code,
-		      const char *fmt, ...)
+void fz_rt_reason_add(struct fz_rt_result *r, const char *field, const char *code, const char *fmt,
+		      ...)
 {
 	struct fz_rt_reason *x;
 	va_list ap;
@@ -509,8 +504,9 @@ static int check_range(struct fz_rt_result *r, const struct fz_rt_field *f, doub
 {
 	if ((f->has_min && x < f->min) || (f->has_max && x > f->max)) {
 		if (f->has_min && f->has_max)
-			fz_rt_reason_add(r, f->name, "value.range", "%s：%g 超出范围，应在 %g 到 %g 之间",
-					 label(f), x, f->min, f->max);
+			fz_rt_reason_add(r, f->name, "value.range",
+					 "%s：%g 超出范围，应在 %g 到 %g 之间", label(f), x, f->min,
+					 f->max);
 		else if (f->has_min)
 			fz_rt_reason_add(r, f->name, "value.range", "%s：%g 过小，应不小于 %g",
 					 label(f), x, f->min);
@@ -537,7 +533,8 @@ static cJSON *one_value(struct fz_rt_result *r, const struct fz_rt_field *f, con
 		}
 		if (strlen(s) > f->max_length || !fz_json_utf8_ok(s, strlen(s))) {
 			fz_rt_reason_add(r, f->name, "value.too_long",
-					 "%s：应为至多 %zu 字节的 UTF-8 文本", label(f), f->max_length);
+					 "%s：应为至多 %zu 字节的 UTF-8 文本", label(f),
+					 f->max_length);
 			return NULL;
 		}
 		add_subject(r, f, s);
@@ -743,8 +740,8 @@ int fz_recordtype_validate(const struct fz_recordtype *t, const cJSON *in, int t
 	for (const cJSON *m = in->child; m; m = m->next)
 		if (strcmp(m->string, "type") && strcmp(m->string, t->external_id) &&
 		    !field_of(t, m->string) && !(text && absent(m, text)))
-			fz_rt_reason_add(r, m->string, "field.unknown",
-					 "%.48s：%s 没有这个字段", m->string, t->type);
+			fz_rt_reason_add(r, m->string, "field.unknown", "%.48s：%s 没有这个字段",
+					 m->string, t->type);
 	for (size_t i = 0; i < t->nfields; i++) {
 		const struct fz_rt_field *f = &t->fields[i];
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(in, f->name);
@@ -882,7 +879,8 @@ static int load_pack(struct fz_recordtypes *s, size_t *cap, const char *apps, co
 		}
 		for (size_t j = 0; j < s->n; j++)
 			if (!strcmp(s->types[j]->type, t->type)) {
-				snprintf(why, why_size, "%s: /type: 记录类型 %s 重复", shown, t->type);
+				snprintf(why, why_size, "%s: /type: 记录类型 %s 重复", shown,
+					 t->type);
 				rc = FZ_EINVAL;
 			}
 		if (!rc && (s->n == MAX_TYPES ||
