@@ -379,6 +379,23 @@ static int import_file(struct fz_ingest *in, const char *path, const char *sourc
 	return rc;
 }
 
+/* --jobs: import threads, 1-16 (default 2). 0, or -1 when malformed. */
+static int parse_jobs(const char *s, int *jobs)
+{
+	char *end;
+	long v;
+
+	*jobs = 2;
+	if (!s)
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 16)
+		return -1;
+	*jobs = (int)v;
+	return 0;
+}
+
 static int guess_format(const char *path, const char *given, enum fz_ingest_format *fmt)
 {
 	const char *f = given;
@@ -417,7 +434,7 @@ int fz_cmd_import(int argc, char **argv)
 	struct fz_err err;
 	enum fz_ingest_format fmt = FZ_INGEST_NDJSON;
 	const char *file = argc > 0 ? argv[0] : "";
-	int rc, jobs;
+	int rc, jobs = 2;
 
 	fz_config_init(&cfg);
 	fz_err_init(&err);
@@ -435,6 +452,10 @@ int fz_cmd_import(int argc, char **argv)
 		fprintf(stderr, "fazhi: import: --source is required\n");
 		rc = 2;
 	}
+	if (!rc && parse_jobs(fz_cli_opt(opts, "jobs"), &jobs)) {
+		fprintf(stderr, "fazhi: import: --jobs should be a number from 1 to 16\n");
+		rc = 2;
+	}
 	if (!rc && guess_format(file, fz_cli_opt(opts, "format"), &fmt)) {
 		fprintf(stderr, "fazhi: import: --format should be csv, ndjson or json\n");
 		rc = 2;
@@ -448,10 +469,9 @@ int fz_cmd_import(int argc, char **argv)
 		fz_config_release(&cfg);
 		return 1;
 	}
-	jobs = fz_cli_opt(opts, "jobs") ? atoi(fz_cli_opt(opts, "jobs")) : 2;
 	fz_ingest_set_chunk(rt.ingest, IMPORT_BLOCK); /* one commit per block */
 	if (import_file(rt.ingest, file, fz_cli_opt(opts, "source"), fz_cli_opt(opts, "type"), fmt,
-			jobs < 1 ? 1 : jobs, &err))
+			jobs, &err))
 		rc = fz_cli_fail("import", &err);
 	fz_runtime_close(&rt);
 	fz_config_release(&cfg);
