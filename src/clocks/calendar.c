@@ -53,25 +53,13 @@ int cal_valid_date(int y, int m, int d)
 	return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 int fz_calendar_day_parse(const char *s, int32_t *day)
 {
 	int y, m, d;
 
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || digits(s, 4, &y) ||
-	    digits(s + 5, 2, &m) || digits(s + 8, 2, &d) || !cal_valid_date(y, m, d))
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-' || fz_parse_digits(s, 4, &y) ||
+	    fz_parse_digits(s + 5, 2, &m) || fz_parse_digits(s + 8, 2, &d) ||
+	    !cal_valid_date(y, m, d))
 		return FZ_EINVAL;
 	*day = cal_days_from_civil(y, (unsigned)m, (unsigned)d);
 	return 0;
@@ -81,8 +69,8 @@ int cal_parse_compact(const char *s, size_t len, int32_t *day)
 {
 	int y, m, d;
 
-	if (len != 8 || digits(s, 4, &y) || digits(s + 4, 2, &m) || digits(s + 6, 2, &d) ||
-	    !cal_valid_date(y, m, d))
+	if (len != 8 || fz_parse_digits(s, 4, &y) || fz_parse_digits(s + 4, 2, &m) ||
+	    fz_parse_digits(s + 6, 2, &d) || !cal_valid_date(y, m, d))
 		return FZ_EINVAL;
 	*day = cal_days_from_civil(y, (unsigned)m, (unsigned)d);
 	return 0;

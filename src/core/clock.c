@@ -61,6 +61,19 @@ int64_t fz_clock_now(void)
 	return wall();
 }
 
+int fz_parse_digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
 /* Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm). */
 int64_t fz_days_from_civil(int64_t y, unsigned m, unsigned d)
 {

@@ -34,6 +34,9 @@ char *fz_time_format(int64_t ms, char *out, size_t size);
  */
 int fz_time_parse(const char *s, int64_t *ms /* OUT */);
 
+/* The n decimal digits at s as *out; -1 (nothing set) if one is not a digit. */
+int fz_parse_digits(const char *s, int n, int *out /* OUT */);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
  * algorithm), and back. Pure, any thread. */
 int64_t fz_days_from_civil(int64_t y, unsigned m, unsigned d);

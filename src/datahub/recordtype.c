@@ -356,19 +356,6 @@ cJSON *fz_recordtype_json(const struct fz_recordtype *t)
 
 /* ---- times ---- */
 
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 int fz_rt_parse_time(const char *s, int64_t *ms)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
@@ -379,13 +366,13 @@ int fz_rt_parse_time(const char *s, int64_t *ms)
 		*ms = strtoll(s, NULL, 10);
 		return 0;
 	}
-	if (n < 16 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &h) ||
-	    s[13] != ':' || digits(s + 14, 2, &mi))
+	if (n < 16 || fz_parse_digits(s, 4, &y) || s[4] != '-' || fz_parse_digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || fz_parse_digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') ||
+	    fz_parse_digits(s + 11, 2, &h) || s[13] != ':' || fz_parse_digits(s + 14, 2, &mi))
 		return -1;
 	i = 16;
 	if (s[i] == ':') {
-		if (digits(s + i + 1, 2, &sec))
+		if (fz_parse_digits(s + i + 1, 2, &sec))
 			return -1;
 		i += 3;
 		if (s[i] == '.') {
@@ -403,7 +390,8 @@ int fz_rt_parse_time(const char *s, int64_t *ms)
 		off = 0;
 	} else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) == 6 && s[i + 3] == ':') {
 		int oh, om;
-		if (digits(s + i + 1, 2, &oh) || digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+		if (fz_parse_digits(s + i + 1, 2, &oh) || fz_parse_digits(s + i + 4, 2, &om) ||
+		    oh > 23 || om > 59)
 			return -1;
 		off = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
 	} else if (s[i]) {
