@@ -6,7 +6,7 @@
 // what it would have raised without touching live alerts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFazhi } from '../lib/fazhi.mjs';
+import { startFazhi, eventually } from '../lib/fazhi.mjs';
 
 let h, leader, yiwu, key;
 const DAY = 86400000;
@@ -41,14 +41,7 @@ const mine = async (token = leader) => {
   return r.json.items.filter((a) => a.subject === PLATE);
 };
 // the ingest thread hands records to the rules after the 2xx: wait for it
-const until = async (fn) => {
-  for (let i = 0; i < 100; i++) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('timed out');
-};
+const until = (fn) => eventually(fn, 'the rules to see the records');
 
 test('the demo truck is red, explained with its overloads, heavy weighings and night hours', async () => {
   const r = await h.api('GET', '/api/v1/alerts?level=red&rule=overload.repeat_offender', { token: leader });

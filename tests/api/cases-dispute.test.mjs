@@ -4,7 +4,7 @@
 // document, closed case).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFazhi } from '../lib/fazhi.mjs';
+import { startFazhi, eventually } from '../lib/fazhi.mjs';
 
 const DAY = 24 * 3600 * 1000;
 let h, grid, handler, leader, town, county;
@@ -31,13 +31,11 @@ async function attach(token, code, name, document, bytes, type) {
 }
 
 /* waits until the scheduler has written an event of action onto the case */
-async function waitFor(token, code, action) {
-  for (let i = 0; i < 200; i++) {
+function waitFor(token, code, action) {
+  return eventually(async () => {
     const r = await h.api('GET', `/api/v1/cases/${code}`, { token });
-    if (r.json.timeline.some((e) => e.action === action)) return r.json;
-    await new Promise((res) => setTimeout(res, 25));
-  }
-  throw new Error(`no ${action} on ${code}`);
+    return r.json.timeline.some((e) => e.action === action) && r.json;
+  }, `${action} on ${code}`);
 }
 
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');

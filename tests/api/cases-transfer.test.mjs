@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync, rmSync, cpSync } from 'node:fs';
 import path from 'node:path';
-import { startFazhi, ROOT, T0 } from '../lib/fazhi.mjs';
+import { startFazhi, ROOT, T0, eventually } from '../lib/fazhi.mjs';
 
 const PDF = Buffer.from('%PDF-1.4\n%%EOF\n');
 let h, apps;
@@ -210,13 +210,9 @@ test('`fazhi reload` (SIGHUP) loads a changed pack without a restart', async () 
   writeFileSync(file, JSON.stringify(def));
   const out = execFileSync(BIN, ['reload', '--db', h.db], { encoding: 'utf8' });
   assert.match(out, /asked server \d+ to reload/);
-  let dispute;
-  for (let i = 0; i < 100; i++) {
+  const dispute = await eventually(async () => {
     const types = await h.api('GET', '/api/v1/case-types', { token: admin });
-    dispute = types.json.items.find((t) => t.type === 'dispute');
-    if (dispute.version === 2) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.equal(dispute.version, 2);
+    return types.json.items.find((t) => t.type === 'dispute' && t.version === 2);
+  }, 'version 2 of the dispute type after the reload');
   assert.equal(dispute.title, '矛盾纠纷兜底化解（新版）');
 });

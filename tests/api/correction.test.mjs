@@ -10,7 +10,7 @@
 // and location orders longer than three months are refused with the basis.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFazhi, T0 } from '../lib/fazhi.mjs';
+import { startFazhi, eventually, T0 } from '../lib/fazhi.mjs';
 
 const W = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const idNumber = (b) => b + '10X98765432'[[...b].reduce((s, c, i) => s + Number(c) * W[i], 0) % 11];
@@ -38,12 +38,8 @@ const ping = (device, t, [lon, lat], extra = {}) =>
   ({ type: 'correction.ping', id: `p${++seq}`, device, at: new Date(t).toISOString(), lon, lat, ...extra });
 // Sinks see records after POST /records returns: wait until the sink caught up.
 const count = async (kind) => (await violations()).filter((x) => x.kind === kind).length;
-async function settle(kind, n) {
-  for (let i = 0; i < 100; i++) {
-    if ((await count(kind)) >= n) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.fail(`no ${n} ${kind} violations after 10 s`);
+function settle(kind, n) {
+  return eventually(async () => (await count(kind)) >= n, `${n} ${kind} violations`, { every: 100 });
 }
 // A failed check-in after a batch: once it is seen, everything before it was evaluated.
 let marks = 0;
@@ -206,10 +202,10 @@ test('silence becomes lost contact on time, and a passed check-in window a misse
   assert.equal(await count('lost_contact'), 0, 'not before an hour');
   h.setNow(t + 61 * 60e3); // no record, no list needed: the scheduler pass raises it
   const office = await h.login('handler.330702001');
-  for (let i = 0; i < 100 && (await alerts(office, 'lost_contact')).length === 0; i++)
-    await new Promise((r) => setTimeout(r, 100));
-  const [al] = await alerts(office, 'lost_contact');
-  assert.ok(al, 'lost contact reached the alert centre');
+  const [al] = await eventually(async () => {
+    const a = await alerts(office, 'lost_contact');
+    return a.length && a;
+  }, 'lost contact in the alert centre', { every: 100 });
   assert.equal(al.level, 'red');
   const lost = (await violations()).filter((x) => x.kind === 'lost_contact');
   assert.equal(lost.length, 1);
@@ -242,7 +238,7 @@ test('monitoring follows the location orders: none before an order, on during it
     body: { person_id: 'SQJZ-TEST-002', approved_by: '婺城区司法局局长', start: N + 80 * 60e3, end: N + 180 * 60e3 } });
   assert.equal(o.status, 201, o.text);
   assert.equal((await records([...trip(N + 90 * 60e3, 60, YIWU), ...trip(N + 130 * 60e3, 40, HOME)])).status, 200);
-  for (let i = 0; i < 100 && (await mine()).length === 0; i++) await new Promise((res) => setTimeout(res, 100));
+  await eventually(async () => (await mine()).length, 'a violation during the order', { every: 100 });
   assert.deepEqual((await mine()).map((v) => v.kind), ['out_of_area']);
   // after it expired: nothing again, not even lost contact
   assert.equal((await records(trip(N + 200 * 60e3, 60, YIWU))).status, 200);

@@ -7,7 +7,7 @@
 // rather than crashing anything.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFazhi, startMosquitto, openStream, T0 } from '../lib/fazhi.mjs';
+import { startFazhi, startMosquitto, openStream, eventually, T0 } from '../lib/fazhi.mjs';
 
 const MIN = 60 * 1000;
 const TOPIC = 'fazhi/ai-camera/community.camera_event'; // the demo's camera platform source
@@ -34,11 +34,7 @@ before(async () => {
   fire = await h.login('fire.330702'); // 婺城区消防救援大队
   leader = await h.login('leader.330702');
   // The client subscribes once connected: wait for it before publishing.
-  for (let i = 0; i < 200; i++) {
-    const m = await h.api('GET', '/metrics');
-    if (/fazhi_mqtt_connected 1/.test(m.text)) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(async () => /fazhi_mqtt_connected 1/.test((await h.api('GET', '/metrics')).text), 'the MQTT client to connect');
   stream = await openStream(h.url, control);
 });
 after(async () => {
@@ -188,9 +184,7 @@ test('a reconnecting console resumes from Last-Event-ID', async () => {
   h.setNow(T0 + 120 * MIN);
   await mq.publish(TOPIC, camEvent(CAM1, T0 + 120 * MIN, { plate: '浙GD12345' }));
   // Published while the console was away.
-  for (let i = 0; i < 200 && (await metric('fazhi_dispatch_records_total{result="event"}')) < 3; i++) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(async () => (await metric('fazhi_dispatch_records_total{result="event"}')) >= 3, 'the third event');
   stream = await openStream(h.url, control, { lastEventId: last });
   const missed = await stream.next((e) => e.event === 'dispatch.new');
   assert.equal(missed.data.plate, '浙GD12345');
@@ -231,9 +225,7 @@ test('the stream takes the token from the query (EventSource) and refuses withou
 test('streams get heartbeats, and a console that goes away is cleaned up', async () => {
   // Streams closed by earlier tests are gone after a heartbeat or two: only
   // the control room's own stream stays.
-  for (let i = 0; i < 200 && (await metric('fazhi_sse_subscribers')) !== 1; i++) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(async () => (await metric('fazhi_sse_subscribers')) === 1, 'one stream left');
   const before = await metric('fazhi_sse_subscribers');
   assert.equal(before, 1);
   const ac = new AbortController();
@@ -245,9 +237,7 @@ test('streams get heartbeats, and a console that goes away is cleaned up', async
   assert.equal(await metric('fazhi_sse_subscribers'), before + 1);
   ac.abort();
   // The next heartbeat fails to write and the server drops the stream.
-  for (let i = 0; i < 200 && (await metric('fazhi_sse_subscribers')) !== before; i++) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(async () => (await metric('fazhi_sse_subscribers')) === before, 'the closed stream to be dropped');
   assert.equal(await metric('fazhi_sse_subscribers'), before);
 });
 
@@ -259,12 +249,10 @@ test('an open event survives a restart and still escalates when it falls due', a
   await stream.close();
   await h.restart(); // the event and its due time are in the store, not in memory
   h.setNow(t2 + 30 * MIN);
-  let got;
-  for (let i = 0; i < 200; i++) {
-    got = await h.api('GET', `/api/v1/dispatch/events/${ev.data.id}`, { token: control });
-    if (got.json?.escalated_at) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const got = await eventually(async () => {
+    const r = await h.api('GET', `/api/v1/dispatch/events/${ev.data.id}`, { token: control });
+    return r.json?.escalated_at && r;
+  }, 'the escalation after the restart');
   assert.equal(got.json.escalated_unit.name, '婺城区消防救援大队');
   assert.match(got.json.case_code, /^XF/);
   stream = await openStream(h.url, control);
@@ -283,12 +271,10 @@ test('bad device messages are quarantined or refused with a reason, never crash,
   await mq.publish('fazhi/cam-unknown/community.camera_event', camEvent(CAM1, T0));
   await mq.publish('fazhi/ai-camera/community.camera_event!', camEvent(CAM1, T0));
   await mq.publish('fazhi/bad source/community.camera_event', camEvent(CAM1, T0));
-  for (let i = 0; i < 200; i++) {
-    if ((await quarantined()).length >= qBefore + 2 &&
-        (await metric('fazhi_mqtt_messages_total{result="refused"}')) >= refusedBefore + 1 &&
-        (await metric('fazhi_mqtt_messages_total{result="bad_topic"}')) >= topicBefore + 2) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(async () => (await quarantined()).length >= qBefore + 2 &&
+      (await metric('fazhi_mqtt_messages_total{result="refused"}')) >= refusedBefore + 1 &&
+      (await metric('fazhi_mqtt_messages_total{result="bad_topic"}')) >= topicBefore + 2,
+    'the bad messages to be quarantined or counted');
   // Kept in quarantine with their reasons, not dropped.
   const q = await quarantined();
   assert.equal(q.length, qBefore + 2, JSON.stringify(q.slice(0, 3)));
@@ -299,8 +285,6 @@ test('bad device messages are quarantined or refused with a reason, never crash,
   assert.match(h.stderr(), /mqtt: \d+ of \d+ lines from source ai-camera \(community.camera_event\) quarantined/);
   // An unregistered camera with no position is counted as unroutable.
   await mq.publish(TOPIC, camEvent('CAM-UNKNOWN', T0 + 121 * MIN));
-  for (let i = 0; i < 200 && (await metric('fazhi_dispatch_records_total{result="unroutable"}')) < 1; i++) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(async () => (await metric('fazhi_dispatch_records_total{result="unroutable"}')) >= 1, 'the unroutable count');
   assert.equal(await metric('fazhi_dispatch_records_total{result="unroutable"}'), 1);
 });

@@ -14,7 +14,7 @@
 // education bureaus, each answering for its own event.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFazhi, openStream } from '../lib/fazhi.mjs';
+import { startFazhi, openStream, eventually } from '../lib/fazhi.mjs';
 
 const MIN = 60 * 1000;
 const DAY = 86400000;
@@ -178,12 +178,10 @@ test('a yellow plate raises nothing', async () => {
   await weigh(t - DAY, { plate: other });
   await weigh(t, { plate: other });
   // the alert exists (yellow) ...
-  for (let i = 0; i < 100; i++) {
+  await eventually(async () => {
     const a = await h.api('GET', '/api/v1/alerts?rule=overload.repeat_offender&open=1&limit=200', { token: leader });
-    if (a.json.items.some((x) => x.subject === other && x.level === 'yellow')) break;
-    assert.ok(i < 99, 'no yellow alert');
-    await new Promise((res) => setTimeout(res, 50));
-  }
+    return a.json.items.some((x) => x.subject === other && x.level === 'yellow');
+  }, 'a yellow alert');
   await new Promise((res) => setTimeout(res, 300));
   // ... but no event was pushed or stored
   assert.equal(stream.events.filter((e) => e.data.plate === other).length, 0);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startFazhi, ROOT } from '../lib/fazhi.mjs';
+import { startFazhi, ROOT, eventually } from '../lib/fazhi.mjs';
 
 const DAY = 86400000;
 let h, admin, leader, key, apps;
@@ -34,15 +34,12 @@ const weigh = (plate, n, at) => h.api('POST', '/api/v1/records', {
   }),
   headers: { 'content-type': 'application/json', 'x-source-key': key },
 });
-const alertOf = async (plate) => {
-  for (let i = 0; i < 100; i++) {
-    const r = await h.api('GET', '/api/v1/alerts?rule=overload.repeat_offender&open=1&limit=200', { token: leader });
-    const a = r.json.items.find((x) => x.subject === plate);
-    if (a) return a;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  return null;
-};
+/* the open alert of plate once the rules have seen its records (and, with
+ * level, once it has that level) */
+const alertOf = (plate, level) => eventually(async () => {
+  const r = await h.api('GET', '/api/v1/alerts?rule=overload.repeat_offender&open=1&limit=200', { token: leader });
+  return r.json.items.find((x) => x.subject === plate && (!level || x.level === level));
+}, `an alert on ${plate}${level ? ` at ${level}` : ''}`);
 
 test('an edited threshold applies after reload, counting the records stored before', async () => {
   const t = h.now() - 40 * DAY;
@@ -59,11 +56,7 @@ test('an edited threshold applies after reload, counting the records stored befo
   const rule = await h.api('GET', '/api/v1/rules/overload.repeat_offender', { token: leader });
   assert.equal(rule.json.params.red_count, 2);
   await weigh('浙G5R8T2', 3, t + 3 * DAY);
-  for (let i = 0; i < 100 && a.level !== 'red'; i++) {
-    await new Promise((res) => setTimeout(res, 50));
-    a = await alertOf('浙G5R8T2');
-  }
-  assert.equal(a.level, 'red');
+  a = await alertOf('浙G5R8T2', 'red');
   assert.ok(a.summary.some((s) => s.includes('近一年超限 4 次，超过 2 次')), JSON.stringify(a.summary));
 });
 

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startConsole, inp, area, until, ARTIFACTS } from '../lib/browser.mjs';
-import { startMosquitto, T0 } from '../lib/fazhi.mjs';
+import { startMosquitto, eventually, T0 } from '../lib/fazhi.mjs';
 
 const TOPIC = 'fazhi/ai-camera/community.camera_event';
 let ui, h, mq;
@@ -21,11 +21,7 @@ before(async () => {
   mq = await startMosquitto();
   ui = await startConsole({ mqtt: mq.address, args: ['--scheduler-interval', '50', '--session-ttl', '31536000'] });
   ({ h } = ui);
-  for (let i = 0; i < 200; i++) {
-    const m = await h.api('GET', '/metrics');
-    if (/fazhi_mqtt_connected 1/.test(m.text)) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await eventually(async () => /fazhi_mqtt_connected 1/.test((await h.api('GET', '/metrics')).text), 'the MQTT client to connect');
 });
 after(async () => {
   if (ui) await ui.stop();

@@ -187,10 +187,28 @@ export async function startFazhi({ demo = true, env = {}, args = [], mqtt = '' }
 export function binaryExists() { return existsSync(BIN); }
 
 /**
+ * Polls fn until it returns something truthy and returns that. The server
+ * does some work after it answers (sinks after an ingest commit, the
+ * scheduler after the clock moves), so tests wait for the result the user
+ * would see. The budget only bounds how long a broken server makes a test
+ * hang; it is generous because sanitizer builds on a loaded machine are
+ * slow. Throws naming what was awaited.
+ */
+export async function eventually(fn, what, { timeout = 30000, every = 25 } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`waited ${timeout} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+/**
  * Opens the live stream (GET /api/v1/dispatch/stream) as token, like a
  * browser's EventSource. Returns { events (every event so far: {id, event,
  * data (parsed)}), next(pred, ms) (the first event, seen or coming, that
- * pred accepts, else throws after ms), close() }.
+ * pred accepts, else throws after ms, 30 s by default), close() }.
  */
 export async function openStream(url, token, { lastEventId } = {}) {
   const ac = new AbortController();
@@ -226,7 +244,7 @@ export async function openStream(url, token, { lastEventId } = {}) {
   })();
   return {
     events,
-    async next(pred, ms = 5000) {
+    async next(pred, ms = 30000) {
       const seen = events.find(pred);
       if (seen) return seen;
       return new Promise((resolve, reject) => {
