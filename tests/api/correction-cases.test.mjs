@@ -106,7 +106,7 @@ test('a violation alert becomes a case of the supervising office; its 警告 mov
   assert.equal(c.fields.violation_id, v.id);
   assert.equal(c.fields.alert_id, al.id);
   assert.equal(c.fields.suggested, '训诫');
-  assert.match(c.fields.summary, /社区矫正：未经批准离开所居住市县：未经批准离开所居住市县.*建议处理：训诫/);
+  assert.match(c.fields.summary, /^社区矫正：未经批准离开所居住市县：.*；建议处理：训诫/);
   // the violation is handled now, and names the case
   const [listed] = await mine();
   assert.equal(listed.alert.case_code, code);
@@ -150,6 +150,8 @@ test('a violation alert becomes a case of the supervising office; its 警告 mov
   r = await act(office, code, 'propose', {});
   assert.equal(r.status, 409, r.text);
   assert.match(r.json.detail, /警告/);
+  c = (await h.api('GET', `/api/v1/cases/${code}`, { token: office })).json;
+  assert.equal(c.state.name, 'decided', 'the refused step changed nothing');
   r = await act(office, code, 'finish', { fields: { decision_no: '婺司矫警〔2026〕1号' }, outcome: '警告决定书已送达本人' });
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.state.name, 'closed');
@@ -203,6 +205,24 @@ async function pageAll(q, token = admin, limit = 200) {
   } while (cursor && pages < 1000);
   return { all, pages };
 }
+
+test('a decision about someone outside the office is refused with the step: nothing is recorded', async () => {
+  const other = (await h.api('GET', '/api/v1/correction/people', { token: admin })).json.items.find((p) => p.township.code.startsWith('330782'));
+  const before = (await h.api('GET', `/api/v1/correction/sanctions?person_id=${other.id}`, { token: admin })).json.items.length;
+  const r0 = await h.api('POST', '/api/v1/cases', { token: office, body: { type: 'correction_violation', region: '330702001',
+    fields: { person_id: other.id, kind: 'curfew', violation_id: 1, summary: '手工立案' } } });
+  assert.equal(r0.status, 201, r0.text);
+  const code = r0.json.code;
+  let r = await act(office, code, 'verify', { fields: { statement: 'x', evidence: 'y' } });
+  assert.equal(r.status, 200, r.text);
+  r = await act(office, code, 'decide', { fields: { sanction: 'admonition', reasons: '训诫' } });
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.json.field, 'fields/person_id');
+  const c = (await h.api('GET', `/api/v1/cases/${code}`, { token: office })).json;
+  assert.equal(c.state.name, 'verified', 'the step was rolled back with the decision');
+  assert.equal(c.fields.sanction, undefined);
+  assert.equal((await h.api('GET', `/api/v1/correction/sanctions?person_id=${other.id}`, { token: admin })).json.items.length, before);
+});
 
 test('the violations list pages without gaps or repeats and filters, in scope', async () => {
   const { all, pages } = await pageAll('', admin, 7);
