@@ -1340,10 +1340,10 @@ int fz_engine_act(struct fz_engine *e, const struct fz_actor *a, int64_t case_id
 	rc = fz_store_write(e->cfg.store, do_act, &x, err);
 	transition = !rc && x.o.t && fz_casetype_transition(x.o.t, op) >= 0;
 	cJSON_Delete(x.o.detail);
+	if (!rc && transition && done) /* committed: told even if the read back fails */
+		done(x.step_ctx, out, op);
 	if (!rc)
 		rc = read_back(e, out, err);
-	if (!rc && transition && done)
-		done(x.step_ctx, out, op);
 	fz_packs_put(x.o.packs);
 	return rc;
 }
