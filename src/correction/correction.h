@@ -29,7 +29,9 @@
  * from rules.json, explanation with the basis and the suggested sanction),
  * in the same transaction, so it shows in the alert centre scoped to the
  * person's township. Sanctions the office decides are recorded with who
- * and when (audited) and are the history the ladder counts.
+ * and when (audited) and are the history the ladder counts, whether posted
+ * directly or decided in a violation case made from such an alert (the
+ * case engine's transition listener below).
  *
  * Any thread may call every function; the mutex serialises them.
  */
