@@ -264,3 +264,11 @@ test('the violations list pages without gaps or repeats and filters, in scope', 
   assert.ok(theirs.every((v) => people.has(v.person_id)));
   assert.ok(!theirs.some((v) => v.person_id === WHO));
 });
+
+test('after a restart the warning decided in the case still counts', async () => {
+  await h.restart();
+  admin = await h.login('admin.330700');
+  const v = await trip(T0 + 5 * 3600e3);
+  assert.match(v.suggested.title, /^提请撤销/, JSON.stringify(v));
+  assert.ok(v.alert && v.alert.status === 'new', 'a new open alert');
+});
