@@ -338,8 +338,10 @@ static int violation_filters(const struct fz_req *req, struct fz_violation_filte
 				  "checkin_missed、checkin_failed 或 lost_contact",
 				  kind);
 	f->kind = kind;
-	f->handled = !status ? -1 : strcmp(status, "open") == 0 ? 0 :
-				    strcmp(status, "handled") == 0 ? 1 : -2;
+	f->handled = !status			      ? -1
+		     : strcmp(status, "open") == 0    ? 0
+		     : strcmp(status, "handled") == 0 ? 1
+						      : -2;
 	if (f->handled == -2)
 		return fz_err_set(err, FZ_EINVAL, NULL, "status",
 				  "status: “%.24s”无效，应为 open（未处理）或 handled（已处理）",

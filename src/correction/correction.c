@@ -401,7 +401,8 @@ static int load_case(struct fz_correction *c, const char *path, struct fz_err *e
 		  !fz_json_str(k, "sanction_field") ||
 		  !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(k, "fields"))))
 		rc = fz_err_set(err, FZ_EINVAL, NULL, "case",
-				"%s: /case 应有 type、fields（对象）、decide 和 sanction_field", path);
+				"%s: /case 应有 type、fields（对象）、decide 和 sanction_field",
+				path);
 	else if (k) {
 		snprintf(c->kase.type, sizeof(c->kase.type), "%s", fz_json_str(k, "type"));
 		snprintf(c->kase.decide, sizeof(c->kase.decide), "%s", fz_json_str(k, "decide"));
@@ -410,9 +411,11 @@ static int load_case(struct fz_correction *c, const char *path, struct fz_err *e
 		snprintf(c->kase.note_field, sizeof(c->kase.note_field), "%s",
 			 fz_json_str(k, "note_field") ? fz_json_str(k, "note_field") : "");
 		c->kase.fields = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(k, "fields"), 1);
-		c->kase.only_after = cJSON_GetObjectItemCaseSensitive(k, "only_after") ?
-			cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(k, "only_after"), 1) :
-			cJSON_CreateObject();
+		c->kase.only_after =
+			cJSON_GetObjectItemCaseSensitive(k, "only_after")
+				? cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(k, "only_after"),
+						  1)
+				: cJSON_CreateObject();
 		if (!c->kase.fields || !c->kase.only_after)
 			rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	}
@@ -754,8 +757,7 @@ int fz_correction_decide(struct fz_correction *c, struct fz_sanction_row *row,
 
 /* ---- violation cases ---- */
 
-int fz_correction_case_map(const struct fz_correction *c, const char **type,
-			   const cJSON **fields)
+int fz_correction_case_map(const struct fz_correction *c, const char **type, const cJSON **fields)
 {
 	*type = c->kase.type;
 	*fields = c->kase.fields;
@@ -772,9 +774,9 @@ static int ladder_step(const struct fz_correction *c, const char *sanction)
 
 /* The case's decision as a sanction row, written as fz_correction_decide
  * writes one (same table, same audit action), inside the case's write. */
-static int record_case_decision(struct fz_correction *c, struct fz_db *db,
-				const struct fz_actor *a, const struct fz_case *k, const cJSON *f,
-				int64_t now, struct fz_err *err)
+static int record_case_decision(struct fz_correction *c, struct fz_db *db, const struct fz_actor *a,
+				const struct fz_case *k, const cJSON *f, int64_t now,
+				struct fz_err *err)
 {
 	const char *person = fz_json_str(f, "person_id"),
 		   *sanction = fz_json_str(f, c->kase.sanction_field),
@@ -848,8 +850,8 @@ int fz_correction_case_step(void *ctx, struct fz_db *db, const struct fz_actor *
 
 	if (!c->kase.type[0] || strcmp(k->type, c->kase.type) != 0)
 		return 0;
-	if (!(f = fz_json_parse(k->fields ? k->fields : "{}", k->fields ? strlen(k->fields) : 2,
-				16, err)))
+	if (!(f = fz_json_parse(k->fields ? k->fields : "{}", k->fields ? strlen(k->fields) : 2, 16,
+				err)))
 		return err->code ? err->code : FZ_EINTERNAL;
 	sanction = fz_json_str(f, c->kase.sanction_field);
 	only = cJSON_GetObjectItemCaseSensitive(c->kase.only_after, transition);

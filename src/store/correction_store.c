@@ -48,15 +48,14 @@ static void read_person(sqlite3_stmt *st, struct fz_correction_row *r)
 	db_text(st, 10, r->prohibited, sizeof(r->prohibited));
 }
 
-int fz_store_correction_person_get(struct fz_db *db, const char *id,
-				   struct fz_correction_row *out, struct fz_err *err)
+int fz_store_correction_person_get(struct fz_db *db, const char *id, struct fz_correction_row *out,
+				   struct fz_err *err)
 {
-	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT id, masked_id, name, township, region_path, device,"
-			" office_unit_id, since, home_lon, home_lat, prohibited"
-			" FROM correction_people WHERE id = ?1",
-			err);
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT id, masked_id, name, township, region_path, device,"
+				   " office_unit_id, since, home_lon, home_lat, prohibited"
+				   " FROM correction_people WHERE id = ?1",
+				   err);
 	int rc;
 
 	if (!st)
@@ -318,11 +317,12 @@ int fz_store_correction_sanction_add(struct fz_db *db, struct fz_sanction_row *r
 int fz_store_correction_sanctions(struct fz_db *db, const char *person_id, fz_sanction_row_fn fn,
 				  void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id, person_id, sanction, title, violation_id, note,"
-				   " decided_by, decided_at, region_path, case_code FROM correction_sanctions"
-				   " WHERE person_id = ?1 ORDER BY id DESC",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, person_id, sanction, title, violation_id, note,"
+			" decided_by, decided_at, region_path, case_code FROM correction_sanctions"
+			" WHERE person_id = ?1 ORDER BY id DESC",
+			err);
 	int rc;
 
 	if (!st)
