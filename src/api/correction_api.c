@@ -5,8 +5,11 @@
  *                                justice office of their township supervises)
  *   POST /correction/orders      an electronic-location order, checked against
  *                                the 3-month rule (refused with its basis)
- *   GET  /correction/violations  violations in scope, newest first, with the
- *                                suggested sanction (lost contact and missed
+ *   GET  /correction/violations  violations in scope, newest first, a page at
+ *                                a time (cursor), filtered by person, kind,
+ *                                time and open/handled, with the suggested
+ *                                sanction and the alert they fed (its status
+ *                                and case code; lost contact and missed
  *                                check-ins come from the scheduler pass)
  *   GET  /correction/sanctions   the sanctions decided about a person
  *   POST /correction/sanctions   the office decides admonition, warning or a
@@ -18,6 +21,7 @@
 #include "api/app.h"
 #include "api/handlers.h"
 
+#include "core/clock.h"
 #include "core/err.h"
 #include "correction/correction.h"
 #include "datahub/identifier.h"
@@ -254,9 +258,22 @@ int fz_api_correction_order_create(struct fz_req *req, struct fz_resp *resp, str
 	return fz_resp_json(resp, 201, out);
 }
 
+struct violations {
+	cJSON *items;
+	int n, limit;
+	int64_t last;
+};
+
 static int add_violation(void *ctx, const struct fz_violation_row *r)
 {
-	cJSON *o = cJSON_CreateObject(), *s = cJSON_CreateObject();
+	struct violations *l = ctx;
+	cJSON *o, *s, *al;
+
+	if (++l->n > l->limit)
+		return 1;
+	l->last = r->id;
+	o = cJSON_CreateObject();
+	s = cJSON_CreateObject();
 
 	fz_json_add_int(o, "id", r->id);
 	cJSON_AddStringToObject(o, "person_id", r->person_id);
@@ -272,28 +289,98 @@ static int add_violation(void *ctx, const struct fz_violation_row *r)
 	cJSON_AddStringToObject(s, "title", r->sanction_title);
 	cJSON_AddStringToObject(s, "basis", r->basis);
 	fz_json_put(o, "suggested", s);
-	return fz_json_push((cJSON *)ctx, o);
+	if (r->alert_id) {
+		al = cJSON_CreateObject();
+		fz_json_add_int(al, "id", r->alert_id);
+		cJSON_AddStringToObject(al, "status", r->alert_status);
+		cJSON_AddStringToObject(al, "case_code", r->case_code);
+		fz_json_put(o, "alert", al);
+	} else
+		cJSON_AddNullToObject(o, "alert");
+	cJSON_AddBoolToObject(o, "handled", r->handled);
+	return fz_json_push(l->items, o);
+}
+
+static const char *opt(const struct fz_req *req, const char *name)
+{
+	const char *v = fz_req_query(req, name);
+
+	return v && v[0] ? v : NULL;
+}
+
+static int time_param(const struct fz_req *req, const char *name, int64_t *out, struct fz_err *err)
+{
+	const char *v = opt(req, name);
+
+	*out = 0;
+	if (v && fz_time_parse(v, out))
+		return fz_err_set(
+			err, FZ_EINVAL, NULL, name,
+			"%s: “%.40s”无效，应为 RFC 3339 时间，如 2026-03-02T09:00:00+08:00", name,
+			v);
+	return 0;
+}
+
+/* ?kind= and ?status= (open | handled) into the filter. */
+static int violation_filters(const struct fz_req *req, struct fz_violation_filter *f,
+			     struct fz_err *err)
+{
+	static const char *const kinds[] = { "out_of_area",    "prohibited_place", "curfew",
+					     "checkin_missed", "checkin_failed",   "lost_contact" };
+	const char *kind = opt(req, "kind"), *status = opt(req, "status");
+	int ok = !kind;
+
+	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		ok |= strcmp(kind, kinds[i]) == 0;
+	if (!ok)
+		return fz_err_set(err, FZ_EINVAL, NULL, "kind",
+				  "kind: “%.24s”无效，应为 out_of_area、prohibited_place、curfew、"
+				  "checkin_missed、checkin_failed 或 lost_contact",
+				  kind);
+	f->kind = kind;
+	f->handled = !status			      ? -1
+		     : strcmp(status, "open") == 0    ? 0
+		     : strcmp(status, "handled") == 0 ? 1
+						      : -2;
+	if (f->handled == -2)
+		return fz_err_set(err, FZ_EINVAL, NULL, "status",
+				  "status: “%.24s”无效，应为 open（未处理）或 handled（已处理）",
+				  status);
+	if (f->since && f->until && f->until <= f->since)
+		return fz_err_set(err, FZ_EINVAL, NULL, "until", "until: 应晚于 since");
+	return 0;
 }
 
 int fz_api_correction_violations(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	struct fz_correction *c = pack(req, err);
-	const char *person = fz_req_query(req, "person_id");
-	cJSON *items, *out;
+	struct fz_violation_filter f = { 0 };
+	struct violations l = { 0 };
 	struct fz_db *db;
 	int rc;
 
-	if (!c || !(db = fz_app_db(req, err)))
+	if (!c)
 		return err->code;
-	items = cJSON_CreateArray();
-	if ((rc = fz_store_correction_violations(db, req->who->scope_path, person ? person : "",
-						 200, add_violation, items, err))) {
-		cJSON_Delete(items);
+	rc = fz_app_paging(req, &l.limit, &f.before_id, err);
+	if (!rc)
+		rc = time_param(req, "since", &f.since, err);
+	if (!rc)
+		rc = time_param(req, "until", &f.until, err);
+	if (!rc)
+		rc = violation_filters(req, &f, err);
+	if (rc)
+		return rc;
+	if (!(db = fz_app_db(req, err)))
+		return err->code;
+	f.scope_path = req->who->scope_path;
+	f.person_id = opt(req, "person_id");
+	f.limit = l.limit + 1;
+	l.items = cJSON_CreateArray();
+	if ((rc = fz_store_correction_violation_list(db, &f, add_violation, &l, err))) {
+		cJSON_Delete(l.items);
 		return rc;
 	}
-	out = cJSON_CreateObject();
-	fz_json_put(out, "items", items);
-	return fz_resp_json(resp, 200, out);
+	return fz_resp_json(resp, 200, fz_app_page(l.items, l.n > l.limit, l.last));
 }
 
 static cJSON *sanction_json(const struct fz_sanction_row *r)
@@ -309,6 +396,7 @@ static cJSON *sanction_json(const struct fz_sanction_row *r)
 	cJSON_AddStringToObject(o, "note", r->note);
 	cJSON_AddStringToObject(o, "decided_by", r->decided_by);
 	fz_json_add_int(o, "decided_at", r->decided_at);
+	cJSON_AddStringToObject(o, "case_code", r->case_code);
 	return o;
 }
 

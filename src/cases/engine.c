@@ -714,6 +714,16 @@ void fz_engine_set_on_create(struct fz_engine *e, fz_engine_created_fn fn, void 
 	pthread_mutex_unlock(&e->lock);
 }
 
+void fz_engine_set_on_step(struct fz_engine *e, fz_engine_step_fn step, fz_engine_stepped_fn done,
+			   void *ctx)
+{
+	pthread_mutex_lock(&e->lock);
+	e->on_step = step;
+	e->on_stepped = done;
+	e->on_step_ctx = ctx;
+	pthread_mutex_unlock(&e->lock);
+}
+
 /* ---- operations ---- */
 
 static const cJSON *arg(const cJSON *args, const char *name)
@@ -1194,6 +1204,8 @@ struct act {
 	int version;
 	const char *op;
 	const cJSON *args;
+	fz_engine_step_fn step; /* the transition listener, read once */
+	void *step_ctx;
 };
 
 static int dispatch(struct fz_db *db, struct act *x, struct fz_err *err)
@@ -1293,17 +1305,20 @@ static int do_act(struct fz_db *db, void *arg_, struct fz_err *err)
 	if ((rc = dispatch(db, x, err)))
 		return rc;
 	o->c->updated_at = o->now;
-	if ((rc = fz_store_case_update(db, o->c, err)))
+	if ((rc = fz_store_case_update(db, o->c, err)) || (rc = fz_engine_record(db, o, err)))
 		return rc;
-	return fz_engine_record(db, o, err);
+	if (x->step && fz_casetype_transition(o->t, x->op) >= 0)
+		rc = x->step(x->step_ctx, db, o->a, o->c, x->op, o->now, err);
+	return rc;
 }
 
 int fz_engine_act(struct fz_engine *e, const struct fz_actor *a, int64_t case_id, int version,
 		  const char *op, const cJSON *args, int64_t now, struct fz_case *out,
 		  struct fz_err *err)
 {
+	fz_engine_stepped_fn done;
 	struct act x;
-	int rc;
+	int rc, transition;
 
 	memset(&x, 0, sizeof(x));
 	fz_case_release(out);
@@ -1317,11 +1332,19 @@ int fz_engine_act(struct fz_engine *e, const struct fz_actor *a, int64_t case_id
 	x.version = version;
 	x.op = op;
 	x.args = args;
+	pthread_mutex_lock(&e->lock);
+	x.step = e->on_step;
+	done = e->on_stepped;
+	x.step_ctx = e->on_step_ctx;
+	pthread_mutex_unlock(&e->lock);
 	rc = fz_store_write(e->cfg.store, do_act, &x, err);
+	transition = !rc && x.o.t && fz_casetype_transition(x.o.t, op) >= 0;
 	cJSON_Delete(x.o.detail);
-	fz_packs_put(x.o.packs);
+	if (!rc && transition && done) /* committed: told even if the read back fails */
+		done(x.step_ctx, out, op);
 	if (!rc)
 		rc = read_back(e, out, err);
+	fz_packs_put(x.o.packs);
 	return rc;
 }
 

@@ -68,6 +68,26 @@ typedef void (*fz_engine_created_fn)(void *ctx, const struct fz_case *c);
 void fz_engine_set_on_create(struct fz_engine *e, fz_engine_created_fn fn, void *ctx);
 
 /*
+ * A listener of transitions (one; how a pack's engine keeps its own record
+ * of a step without the case engine knowing it: correction records the
+ * sanction a violation case decides). step is called inside the store
+ * write of every transition, after the case is changed and its event
+ * recorded, before the commit, with the case as it will be stored; a
+ * nonzero return refuses the step (nothing of it is written; err says why).
+ * It runs on the store's writer thread: it may use db, and must not call
+ * the engine nor wait on a lock a thread waiting for a store write holds.
+ * done (may be NULL) is called after the commit, on the acting thread.
+ * Both borrow everything for the call.
+ */
+struct fz_db;
+typedef int (*fz_engine_step_fn)(void *ctx, struct fz_db *db, const struct fz_actor *a,
+				 const struct fz_case *c, const char *transition, int64_t now,
+				 struct fz_err *err);
+typedef void (*fz_engine_stepped_fn)(void *ctx, const struct fz_case *c, const char *transition);
+void fz_engine_set_on_step(struct fz_engine *e, fz_engine_step_fn step, fz_engine_stepped_fn done,
+			   void *ctx);
+
+/*
  * Opens a case of type in region with field values. unit_id 0 routes it by
  * the type's first escalation rung, else to the actor's unit. On success
  * *out holds the new case (caller releases).

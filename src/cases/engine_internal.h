@@ -23,6 +23,9 @@ struct fz_engine {
 	pthread_cond_t sched_wake;
 	fz_engine_created_fn on_create; /* guarded by lock */
 	void *on_create_ctx;
+	fz_engine_step_fn on_step; /* guarded by lock */
+	fz_engine_stepped_fn on_stepped;
+	void *on_step_ctx;
 };
 
 struct op {

@@ -169,6 +169,18 @@ int fz_runtime_open(const struct fz_config *cfg, int create, int writer, int64_t
 		fprintf(stderr, "fazhi: cannot register the correction sink and check\n");
 		goto fail;
 	}
+	/* violation alerts become violation cases, whose decisions the ladder counts */
+	if (rt->correction) {
+		const char *type;
+		const cJSON *fields;
+		if (!fz_correction_case_map(rt->correction, &type, &fields) &&
+		    fz_alerts_add_case_map(rt->alerts, "correction.", type, fields)) {
+			fprintf(stderr, "fazhi: cannot map correction alerts to cases\n");
+			goto fail;
+		}
+		fz_engine_set_on_step(rt->engine, fz_correction_case_step, fz_correction_case_done,
+				      rt->correction);
+	}
 	return 0;
 fail:
 	fz_runtime_close(rt);

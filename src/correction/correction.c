@@ -6,6 +6,8 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "audit/audit.h"
+#include "auth/auth.h"
+#include "cases/engine.h"
 #include "store/alert_store.h"
 #include "geo/geofence.h"
 #include "geo/polygon.h"
@@ -53,6 +55,12 @@ struct fz_correction {
 	int running, stopping, interval_ms;
 	int64_t last_tick;
 	int64_t leaves_seen; /* updated_at of the last approved leave case applied */
+	/* rules.json /case: how violation alerts become cases and which step
+	 * of such a case records a sanction (read-only after open) */
+	struct {
+		char type[64], decide[32], sanction_field[32], note_field[32];
+		cJSON *fields, *only_after;
+	} kase;
 };
 
 const struct fz_correction_rules *fz_correction_rules(const struct fz_correction *c)
@@ -174,7 +182,7 @@ static char *explain(const struct fz_correction_rules *rules, const struct raise
 /* One open alert per person and violation kind (rule "correction.<kind>"),
  * updated by later violations of that kind while it is open. */
 static int upsert_alert(struct fz_db *db, const struct fz_correction_rules *rules,
-			const struct raised *x, struct fz_err *err)
+			const struct raised *x, int64_t *id /* OUT */, struct fz_err *err)
 {
 	const struct fz_violation_row *r = &x->row;
 	struct fz_alert al;
@@ -207,6 +215,7 @@ static int upsert_alert(struct fz_db *db, const struct fz_correction_rules *rule
 	al.updated_at = r->at;
 	rc = al.id ? fz_store_alert_update(db, &al, err) : fz_store_alert_insert(db, &al, err);
 	free(al.explanation);
+	*id = al.id;
 	return rc;
 }
 
@@ -215,8 +224,11 @@ static int write_violations(struct fz_db *db, void *arg, struct fz_err *err)
 	struct pending_write *w = arg;
 
 	for (size_t i = 0; i < w->n; i++) {
+		int64_t alert = 0;
 		int rc = fz_store_correction_violation_add(db, &w->rows[i].row, err);
-		if (rc || (rc = upsert_alert(db, w->rules, &w->rows[i], err)))
+		if (rc || (rc = upsert_alert(db, w->rules, &w->rows[i], &alert, err)) ||
+		    (rc = fz_store_correction_violation_set_alert(db, w->rows[i].row.id, alert,
+								  err)))
 			return rc;
 	}
 	return 0;
@@ -367,6 +379,50 @@ static int load(struct fz_correction *c, int64_t now, struct fz_err *err)
 	return rc ? rc : l.rc;
 }
 
+/* rules.json /case (optional: without it violation alerts cannot become
+ * cases): the case type, its fields from the alert, the deciding step. */
+static int load_case(struct fz_correction *c, const char *path, struct fz_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(1 << 20);
+	size_t n = f && buf ? fread(buf, 1, 1 << 20, f) : 0;
+	const cJSON *k;
+	cJSON *root;
+	int rc = 0;
+
+	if (f)
+		fclose(f);
+	root = buf ? fz_json_parse(buf, n, 16, err) : NULL;
+	free(buf);
+	if (!root)
+		return err->code ? err->code : FZ_ENOMEM;
+	k = cJSON_GetObjectItemCaseSensitive(root, "case");
+	if (k && (!fz_json_str(k, "type") || !fz_json_str(k, "decide") ||
+		  !fz_json_str(k, "sanction_field") ||
+		  !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(k, "fields"))))
+		rc = fz_err_set(err, FZ_EINVAL, NULL, "case",
+				"%s: /case 应有 type、fields（对象）、decide 和 sanction_field",
+				path);
+	else if (k) {
+		snprintf(c->kase.type, sizeof(c->kase.type), "%s", fz_json_str(k, "type"));
+		snprintf(c->kase.decide, sizeof(c->kase.decide), "%s", fz_json_str(k, "decide"));
+		snprintf(c->kase.sanction_field, sizeof(c->kase.sanction_field), "%s",
+			 fz_json_str(k, "sanction_field"));
+		snprintf(c->kase.note_field, sizeof(c->kase.note_field), "%s",
+			 fz_json_str(k, "note_field") ? fz_json_str(k, "note_field") : "");
+		c->kase.fields = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(k, "fields"), 1);
+		c->kase.only_after =
+			cJSON_GetObjectItemCaseSensitive(k, "only_after")
+				? cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(k, "only_after"),
+						  1)
+				: cJSON_CreateObject();
+		if (!c->kase.fields || !c->kase.only_after)
+			rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+	}
+	cJSON_Delete(root);
+	return rc;
+}
+
 int fz_correction_open(struct fz_store *store, const struct fz_region_tree *tree,
 		       const char *apps_dir, int64_t now, struct fz_correction **out,
 		       struct fz_err *err)
@@ -388,6 +444,7 @@ int fz_correction_open(struct fz_store *store, const struct fz_region_tree *tree
 	c->store = store;
 	c->tree = tree;
 	rc = fz_correction_rules_load(path, &c->rules, err);
+	rc = rc ? rc : load_case(c, path, err);
 	rc = rc ? rc : fz_supervision_new(&c->rules, &c->sup, err);
 	rc = rc ? rc : load(c, now, err);
 	if (rc) {
@@ -411,6 +468,8 @@ void fz_correction_free(struct fz_correction *c)
 	free(c->codes);
 	free(c->orders);
 	free(c->pending);
+	cJSON_Delete(c->kase.fields);
+	cJSON_Delete(c->kase.only_after);
 	pthread_cond_destroy(&c->wake);
 	pthread_mutex_destroy(&c->wait_lock);
 	pthread_mutex_destroy(&c->lock);
@@ -694,6 +753,147 @@ int fz_correction_decide(struct fz_correction *c, struct fz_sanction_row *row,
 		fz_supervision_decided(c->sup, index, row->sanction);
 	pthread_mutex_unlock(&c->lock);
 	return rc;
+}
+
+/* ---- violation cases ---- */
+
+int fz_correction_case_map(const struct fz_correction *c, const char **type, const cJSON **fields)
+{
+	*type = c->kase.type;
+	*fields = c->kase.fields;
+	return c->kase.type[0] ? 0 : FZ_ENOTFOUND;
+}
+
+static int ladder_step(const struct fz_correction *c, const char *sanction)
+{
+	for (int i = 0; sanction && i < 3; i++)
+		if (strcmp(sanction, c->rules.ladder[i].sanction) == 0)
+			return i;
+	return -1;
+}
+
+/* The case's decision as a sanction row, written as fz_correction_decide
+ * writes one (same table, same audit action), inside the case's write. */
+static int record_case_decision(struct fz_correction *c, struct fz_db *db, const struct fz_actor *a,
+				const struct fz_case *k, const cJSON *f, int64_t now,
+				struct fz_err *err)
+{
+	const char *person = fz_json_str(f, "person_id"),
+		   *sanction = fz_json_str(f, c->kase.sanction_field),
+		   *note = c->kase.note_field[0] ? fz_json_str(f, c->kase.note_field) : NULL;
+	const cJSON *vid = cJSON_GetObjectItemCaseSensitive(f, "violation_id");
+	int step = ladder_step(c, sanction);
+	struct fz_correction_row p;
+	struct fz_sanction_row row;
+	struct fz_audit_entry e;
+	struct decision d = { &row, &e, "" };
+	int rc;
+
+	if (step < 0)
+		return fz_err_set(err, FZ_EINVAL, "missing_field", "fields/sanction",
+				  "fields/%s: 应为 %s、%s 或 %s", c->kase.sanction_field,
+				  c->rules.ladder[0].title, c->rules.ladder[1].title,
+				  c->rules.ladder[2].title);
+	if (!a->who || !person ||
+	    (rc = fz_store_correction_person_get(db, person, &p, err)) == FZ_ENOTFOUND ||
+	    (!rc && !fz_scope_contains(a->who->scope_path, p.region_path))) {
+		fz_err_init(err);
+		return fz_err_set(err, FZ_EINVAL, NULL, "fields/person_id",
+				  "fields/person_id: 矫正对象 %.31s 不存在或不在管辖范围内",
+				  person ? person : "");
+	}
+	if (rc)
+		return rc;
+	memset(&row, 0, sizeof(row));
+	snprintf(row.person_id, sizeof(row.person_id), "%s", person);
+	snprintf(row.sanction, sizeof(row.sanction), "%s", sanction);
+	snprintf(row.title, sizeof(row.title), "%s", c->rules.ladder[step].title);
+	row.violation_id = cJSON_IsNumber(vid) ? (int64_t)vid->valuedouble : 0;
+	snprintf(row.note, sizeof(row.note), "案件 %s%s%.340s", k->code, note && *note ? "：" : "",
+		 note ? note : "");
+	snprintf(row.decided_by, sizeof(row.decided_by), "%s", a->who->username);
+	row.decided_at = now;
+	snprintf(row.region_path, sizeof(row.region_path), "%s", p.region_path);
+	snprintf(row.case_code, sizeof(row.case_code), "%s", k->code);
+	memset(&e, 0, sizeof(e));
+	e.at = now;
+	e.actor_id = a->who->user_id;
+	snprintf(e.actor, sizeof(e.actor), "%s", a->who->username);
+	snprintf(e.ip, sizeof(e.ip), "%s", a->ip ? a->ip : "");
+	snprintf(e.action, sizeof(e.action), "correction.sanction");
+	d.region = p.township;
+	return write_decision(db, &d, err);
+}
+
+/* 1 when sanction is one of the values of the array list. */
+static int listed(const cJSON *list, const char *sanction)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, list)
+	{
+		if (cJSON_IsString(v) && sanction && strcmp(v->valuestring, sanction) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int fz_correction_case_step(void *ctx, struct fz_db *db, const struct fz_actor *a,
+			    const struct fz_case *k, const char *transition, int64_t now,
+			    struct fz_err *err)
+{
+	struct fz_correction *c = ctx;
+	const cJSON *only;
+	const char *sanction;
+	cJSON *f;
+	int rc = 0;
+
+	if (!c->kase.type[0] || strcmp(k->type, c->kase.type) != 0)
+		return 0;
+	if (!(f = fz_json_parse(k->fields ? k->fields : "{}", k->fields ? strlen(k->fields) : 2, 16,
+				err)))
+		return err->code ? err->code : FZ_EINTERNAL;
+	sanction = fz_json_str(f, c->kase.sanction_field);
+	only = cJSON_GetObjectItemCaseSensitive(c->kase.only_after, transition);
+	if (only && !listed(only, sanction)) {
+		char allowed[256] = "";
+		const cJSON *v;
+		int step = ladder_step(c, sanction);
+		size_t n = 0;
+		cJSON_ArrayForEach(v, only)
+		{
+			int i = ladder_step(c, cJSON_IsString(v) ? v->valuestring : NULL);
+			if (i >= 0 && n < sizeof(allowed))
+				n += (size_t)snprintf(allowed + n, sizeof(allowed) - n, "%s“%s”",
+						      n ? "或" : "", c->rules.ladder[i].title);
+		}
+		rc = fz_err_set(err, FZ_ECONFLICT, "illegal_transition", "op",
+				"本案处理决定为“%s”，此步骤只适用于处理决定为%s的案件",
+				step >= 0 ? c->rules.ladder[step].title : "未决定", allowed);
+	} else if (strcmp(transition, c->kase.decide) == 0)
+		rc = record_case_decision(c, db, a, k, f, now, err);
+	cJSON_Delete(f);
+	return rc;
+}
+
+void fz_correction_case_done(void *ctx, const struct fz_case *k, const char *transition)
+{
+	struct fz_correction *c = ctx;
+	struct fz_err err;
+	cJSON *f;
+	int person;
+
+	if (!c->kase.type[0] || strcmp(k->type, c->kase.type) != 0 ||
+	    strcmp(transition, c->kase.decide) != 0 || !k->fields)
+		return;
+	fz_err_init(&err);
+	if (!(f = fz_json_parse(k->fields, strlen(k->fields), 16, &err)))
+		return;
+	pthread_mutex_lock(&c->lock);
+	if ((person = index_of(c, fz_json_str(f, "person_id"))) >= 0)
+		fz_supervision_decided(c->sup, person, fz_json_str(f, c->kase.sanction_field));
+	pthread_mutex_unlock(&c->lock);
+	cJSON_Delete(f);
 }
 
 int fz_correction_person_path(struct fz_correction *c, const char *person_id,

@@ -29,7 +29,9 @@
  * from rules.json, explanation with the basis and the suggested sanction),
  * in the same transaction, so it shows in the alert centre scoped to the
  * person's township. Sanctions the office decides are recorded with who
- * and when (audited) and are the history the ladder counts.
+ * and when (audited) and are the history the ladder counts, whether posted
+ * directly or decided in a violation case made from such an alert (the
+ * case engine's transition listener below).
  *
  * Any thread may call every function; the mutex serialises them.
  */
@@ -130,6 +132,34 @@ enum fz_monitoring {
 enum fz_monitoring fz_correction_monitoring(struct fz_correction *c, const char *person_id,
 					    int64_t now, int64_t *start /* OUT */,
 					    int64_t *end /* OUT */);
+
+/*
+ * Violation cases (rules.json /case). fz_correction_case_map gives the case
+ * type and the fields mapped from a violation alert (both borrowed for the
+ * life of c), FZ_ENOTFOUND when the pack has no /case: serve hands them
+ * to rules/alerts.h (fz_alerts_add_case_map, prefix "correction.").
+ *
+ * fz_correction_case_step and fz_correction_case_done are the case
+ * engine's transition listener (cases/engine.h fz_engine_set_on_step; ctx
+ * is the struct fz_correction). In the write of a step of a violation
+ * case: the deciding step (/case/decide) records the case's sanction
+ * field as a decision (correction_sanctions with the case's code, audit
+ * correction.sanction: the same record as fz_correction_decide) after
+ * checking the person is in the actor's scope; a step under
+ * /case/only_after is refused (FZ_ECONFLICT) unless the case decided one
+ * of the listed sanctions. After the commit the person's history counts
+ * the decision. The step callback takes no lock (it runs on the store's
+ * writer thread); done takes the mutex.
+ */
+struct fz_actor;
+struct fz_case;
+struct fz_db;
+int fz_correction_case_map(const struct fz_correction *c, const char **type /* OUT */,
+			   const cJSON **fields /* OUT */);
+int fz_correction_case_step(void *ctx, struct fz_db *db, const struct fz_actor *a,
+			    const struct fz_case *k, const char *transition, int64_t now,
+			    struct fz_err *err);
+void fz_correction_case_done(void *ctx, const struct fz_case *k, const char *transition);
 
 /* The region path of person_id into out: 0 or FZ_ENOTFOUND. */
 int fz_correction_person_path(struct fz_correction *c, const char *person_id, char out[128]);

@@ -23,6 +23,11 @@ struct fz_alerts {
 	_Atomic uint64_t records, failures;
 	fz_alerts_notify_fn notify;
 	void *notify_ctx;
+	struct case_map {
+		char prefix[48], type[64];
+		cJSON *fields;
+	} maps[8]; /* alerts written by other engines (fz_alerts_add_case_map) */
+	int nmaps;
 };
 
 /* ---- hits -> stored alerts ---- */
@@ -160,6 +165,8 @@ void fz_alerts_free(struct fz_alerts *a)
 	if (!a)
 		return;
 	fz_ruleset_free(a->rules);
+	for (int i = 0; i < a->nmaps; i++)
+		cJSON_Delete(a->maps[i].fields);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
 }
@@ -336,7 +343,22 @@ int fz_alerts_dismiss(struct fz_alerts *a, int64_t id, struct fz_audit_entry *au
 	return fz_store_write(a->cfg.store, act_write, &x, err);
 }
 
-/* "{name}" placeholders from the alert and its explanation's aggregates */
+/* A member of the explanation named by a dotted path ("suggested.title"). */
+static const cJSON *member_at(const cJSON *ex, const char *path)
+{
+	char name[64];
+	const char *dot;
+
+	while (ex && (dot = strchr(path, '.'))) {
+		snprintf(name, sizeof(name), "%.*s", (int)(dot - path), path);
+		ex = cJSON_GetObjectItemCaseSensitive(ex, name);
+		path = dot + 1;
+	}
+	return ex ? cJSON_GetObjectItemCaseSensitive(ex, path) : NULL;
+}
+
+/* "{name}" placeholders from the alert, its explanation's aggregates and
+ * (for alerts written by other engines) its explanation's members */
 static cJSON *map_value(const struct fz_alert *al, const cJSON *ex, const char *tpl)
 {
 	const cJSON *aggs = cJSON_GetObjectItemCaseSensitive(ex, "aggregates");
@@ -348,7 +370,11 @@ static cJSON *map_value(const struct fz_alert *al, const cJSON *ex, const char *
 		char name[64];
 		const cJSON *v;
 		snprintf(name, sizeof(name), "%.*s", (int)(n - 2), tpl + 1);
+		if (strcmp(name, "alert_id") == 0)
+			return cJSON_CreateNumber((double)al->id);
 		v = cJSON_GetObjectItemCaseSensitive(aggs, name);
+		if (!v)
+			v = member_at(ex, name);
 		if (cJSON_IsNumber(v))
 			return cJSON_CreateNumber(v->valuedouble);
 		if (cJSON_IsObject(v) && cJSON_IsNumber(cJSON_GetObjectItem(v, "value")))
@@ -382,6 +408,12 @@ static cJSON *map_value(const struct fz_alert *al, const cJSON *ex, const char *
 		} else if ((v = cJSON_GetObjectItemCaseSensitive(aggs, name)) &&
 			   cJSON_IsNumber(v))
 			snprintf(val, sizeof(val), "%g", v->valuedouble);
+		else if (strcmp(name, "alert_id") == 0)
+			snprintf(val, sizeof(val), "%lld", (long long)al->id);
+		else if ((v = member_at(ex, name)) && cJSON_IsNumber(v))
+			snprintf(val, sizeof(val), "%g", v->valuedouble);
+		else if (v && cJSON_IsString(v))
+			snprintf(val, sizeof(val), "%s", v->valuestring);
 		else
 			snprintf(val, sizeof(val), "{%s}", name);
 		o += (size_t)snprintf(out + o, sizeof(out) - o, "%s", val);
@@ -396,6 +428,7 @@ static cJSON *map_value(const struct fz_alert *al, const cJSON *ex, const char *
 struct case_spec {
 	char type[64];
 	cJSON *fields;
+	const struct fz_alerts *a;
 };
 
 static int find_case_spec(void *ctx, struct fz_ruleset *s)
@@ -403,6 +436,14 @@ static int find_case_spec(void *ctx, struct fz_ruleset *s)
 	struct case_spec *cs = ctx;
 	struct fz_rule *r = fz_ruleset_find(s, cs->type); /* type holds the rule name */
 
+	if (!r)
+		for (int i = 0; i < cs->a->nmaps; i++)
+			if (strncmp(cs->type, cs->a->maps[i].prefix,
+				    strlen(cs->a->maps[i].prefix)) == 0) {
+				snprintf(cs->type, sizeof(cs->type), "%s", cs->a->maps[i].type);
+				cs->fields = cJSON_Duplicate(cs->a->maps[i].fields, 1);
+				return 0;
+			}
 	cs->type[0] = '\0';
 	if (!r || !fz_rule_case_type(r))
 		return 0;
@@ -417,7 +458,7 @@ int fz_alerts_make_case(struct fz_alerts *a, const struct fz_actor *actor, int64
 			struct fz_case *c, struct fz_err *err)
 {
 	struct fz_db *db = fz_store_reader(a->cfg.store);
-	struct case_spec cs = { "", NULL };
+	struct case_spec cs = { "", NULL, a };
 	struct fz_alert al;
 	cJSON *ex, *fields, *it;
 	int rc;
@@ -435,6 +476,7 @@ int fz_alerts_make_case(struct fz_alerts *a, const struct fz_actor *actor, int64
 	snprintf(cs.type, sizeof(cs.type), "%s", al.rule);
 	fz_alerts_with_rules(a, find_case_spec, &cs);
 	if (!cs.type[0] || !a->cfg.engine) {
+		cJSON_Delete(cs.fields);
 		fz_alert_release(&al);
 		return fz_err_set(err, FZ_ECONFLICT, "no_case_type", NULL,
 				  "规则 %s 没有配置对应的案件类型", al.rule);
@@ -463,6 +505,29 @@ int fz_alerts_make_case(struct fz_alerts *a, const struct fz_actor *actor, int64
 		rc = fz_store_write(a->cfg.store, act_write, &x, err);
 	}
 	fz_alert_release(&al);
+	return rc;
+}
+
+int fz_alerts_add_case_map(struct fz_alerts *a, const char *prefix, const char *type,
+			   const cJSON *fields)
+{
+	struct case_map *m;
+	int rc = 0;
+
+	pthread_mutex_lock(&a->lock);
+	if (a->nmaps >= (int)(sizeof(a->maps) / sizeof(a->maps[0])))
+		rc = FZ_ETOOBIG;
+	else {
+		m = &a->maps[a->nmaps];
+		snprintf(m->prefix, sizeof(m->prefix), "%s", prefix);
+		snprintf(m->type, sizeof(m->type), "%s", type);
+		m->fields = fields ? cJSON_Duplicate(fields, 1) : cJSON_CreateObject();
+		if (!m->fields)
+			rc = FZ_ENOMEM;
+		else
+			a->nmaps++;
+	}
+	pthread_mutex_unlock(&a->lock);
 	return rc;
 }
 

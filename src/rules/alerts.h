@@ -106,6 +106,18 @@ int fz_alerts_make_case(struct fz_alerts *a, const struct fz_actor *actor, int64
 			struct fz_audit_entry *audit, int64_t now, struct fz_alert *out,
 			struct fz_case *c /* OUT */, struct fz_err *err);
 
+/*
+ * How alerts that no rule of the set raised become cases: an engine that
+ * writes alerts directly (correction: rule "correction.<kind>") maps the
+ * rule names starting with prefix to a case type, with fields mapped from
+ * the alert as a rule's "case" block does ("{subject}", "{alert_id}",
+ * "{rule_title}", "{explanation}", or a member of the explanation, dotted
+ * for a nested one: "{suggested.title}"). fields is copied. Before the
+ * server takes requests; FZ_ENOMEM, or FZ_ETOOBIG past 8 maps.
+ */
+int fz_alerts_add_case_map(struct fz_alerts *a, const char *prefix, const char *type,
+			   const cJSON *fields);
+
 struct fz_store *fz_alerts_store(struct fz_alerts *a);
 const char *fz_alerts_apps_dir(const struct fz_alerts *a);
 

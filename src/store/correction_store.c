@@ -32,6 +32,45 @@ int fz_store_correction_person_put(struct fz_db *db, const struct fz_correction_
 	return db_step_done(db, st, err);
 }
 
+static void read_person(sqlite3_stmt *st, struct fz_correction_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	db_text(st, 0, r->id, sizeof(r->id));
+	db_text(st, 1, r->masked_id, sizeof(r->masked_id));
+	db_text(st, 2, r->name, sizeof(r->name));
+	db_text(st, 3, r->township, sizeof(r->township));
+	db_text(st, 4, r->region_path, sizeof(r->region_path));
+	db_text(st, 5, r->device, sizeof(r->device));
+	r->office_unit_id = sqlite3_column_int64(st, 6);
+	r->since = sqlite3_column_int64(st, 7);
+	r->home_lon = sqlite3_column_double(st, 8);
+	r->home_lat = sqlite3_column_double(st, 9);
+	db_text(st, 10, r->prohibited, sizeof(r->prohibited));
+}
+
+int fz_store_correction_person_get(struct fz_db *db, const char *id, struct fz_correction_row *out,
+				   struct fz_err *err)
+{
+	sqlite3_stmt *st = db_stmt(db,
+				   "SELECT id, masked_id, name, township, region_path, device,"
+				   " office_unit_id, since, home_lon, home_lat, prohibited"
+				   " FROM correction_people WHERE id = ?1",
+				   err);
+	int rc;
+
+	if (!st)
+		return FZ_ESTORE;
+	db_bind_text(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		read_person(st, out);
+	else if (rc == SQLITE_DONE) {
+		sqlite3_reset(st);
+		return fz_err_set(err, FZ_ENOTFOUND, NULL, "person_id",
+				  "person_id: 矫正对象 %.31s 不存在", id);
+	}
+	return db_finish(db, st, rc, err);
+}
+
 int fz_store_correction_people(struct fz_db *db, const char *scope_path, fz_correction_row_fn fn,
 			       void *ctx, struct fz_err *err)
 {
@@ -49,18 +88,7 @@ int fz_store_correction_people(struct fz_db *db, const char *scope_path, fz_corr
 	db_bind_text(st, 1, scope_path);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct fz_correction_row r;
-		memset(&r, 0, sizeof(r));
-		db_text(st, 0, r.id, sizeof(r.id));
-		db_text(st, 1, r.masked_id, sizeof(r.masked_id));
-		db_text(st, 2, r.name, sizeof(r.name));
-		db_text(st, 3, r.township, sizeof(r.township));
-		db_text(st, 4, r.region_path, sizeof(r.region_path));
-		db_text(st, 5, r.device, sizeof(r.device));
-		r.office_unit_id = sqlite3_column_int64(st, 6);
-		r.since = sqlite3_column_int64(st, 7);
-		r.home_lon = sqlite3_column_double(st, 8);
-		r.home_lat = sqlite3_column_double(st, 9);
-		db_text(st, 10, r.prohibited, sizeof(r.prohibited));
+		read_person(st, &r);
 		if (fn(ctx, &r))
 			break;
 	}
@@ -115,27 +143,57 @@ static void read_violation(sqlite3_stmt *st, struct fz_violation_row *r)
 	db_text(st, 12, r->region_path, sizeof(r->region_path));
 }
 
-int fz_store_correction_violations(struct fz_db *db, const char *scope_path, const char *person_id,
-				   int limit, fz_violation_row_fn fn, void *ctx, struct fz_err *err)
+int fz_store_correction_violation_set_alert(struct fz_db *db, int64_t id, int64_t alert_id,
+					    struct fz_err *err)
 {
 	sqlite3_stmt *st =
-		db_stmt(db,
-			"SELECT id, person_id, kind, at, since, lon, lat, detail, sanction,"
-			" sanction_title, basis, office_unit_id, region_path"
-			" FROM correction_violations"
-			" WHERE substr(region_path, 1, length(?1)) = ?1"
-			" AND (?2 = '' OR person_id = ?2) ORDER BY id DESC LIMIT ?3",
-			err);
+		db_stmt(db, "UPDATE correction_violations SET alert_id = ?2 WHERE id = ?1", err);
+
+	if (!st)
+		return FZ_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, alert_id);
+	return db_step_done(db, st, err);
+}
+
+int fz_store_correction_violation_list(struct fz_db *db, const struct fz_violation_filter *f,
+				       fz_violation_row_fn fn, void *ctx, struct fz_err *err)
+{
+	/* handled: the alert it fed was closed (made a case or dismissed), or
+	 * a decision names it */
+	sqlite3_stmt *st = db_stmt(
+		db,
+		"SELECT * FROM (SELECT v.id, v.person_id, v.kind, v.at, v.since, v.lon, v.lat,"
+		" v.detail, v.sanction, v.sanction_title, v.basis, v.office_unit_id,"
+		" v.region_path, v.alert_id, coalesce(a.status, ''), coalesce(a.case_code, ''),"
+		" (coalesce(a.closed_at, 0) != 0 OR EXISTS (SELECT 1 FROM correction_sanctions s"
+		"   WHERE s.violation_id = v.id)) AS handled"
+		" FROM correction_violations v LEFT JOIN alerts a ON a.id = v.alert_id"
+		" WHERE substr(v.region_path, 1, length(?1)) = ?1"
+		" AND (?2 = '' OR v.person_id = ?2) AND (?3 = '' OR v.kind = ?3)"
+		" AND (?4 = 0 OR v.at >= ?4) AND (?5 = 0 OR v.at < ?5)"
+		" AND (?6 = 0 OR v.id < ?6))"
+		" WHERE ?7 < 0 OR handled = ?7 ORDER BY id DESC LIMIT ?8",
+		err);
 	int rc;
 
 	if (!st)
 		return FZ_ESTORE;
-	db_bind_text(st, 1, scope_path);
-	sqlite3_bind_text(st, 2, person_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 3, limit);
+	db_bind_text(st, 1, f->scope_path);
+	db_bind_text(st, 2, f->person_id ? f->person_id : "");
+	db_bind_text(st, 3, f->kind ? f->kind : "");
+	sqlite3_bind_int64(st, 4, f->since);
+	sqlite3_bind_int64(st, 5, f->until);
+	sqlite3_bind_int64(st, 6, f->before_id);
+	sqlite3_bind_int(st, 7, f->handled);
+	sqlite3_bind_int(st, 8, f->limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct fz_violation_row r;
 		read_violation(st, &r);
+		r.alert_id = sqlite3_column_int64(st, 13);
+		db_text(st, 14, r.alert_status, sizeof(r.alert_status));
+		db_text(st, 15, r.case_code, sizeof(r.case_code));
+		r.handled = sqlite3_column_int(st, 16);
 		if (fn(ctx, &r))
 			break;
 	}
@@ -235,8 +293,8 @@ int fz_store_correction_sanction_add(struct fz_db *db, struct fz_sanction_row *r
 	sqlite3_stmt *st =
 		db_stmt(db,
 			"INSERT INTO correction_sanctions(person_id, sanction, title, violation_id,"
-			" note, decided_by, decided_at, region_path)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+			" note, decided_by, decided_at, region_path, case_code)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 			err);
 	int rc;
 
@@ -250,6 +308,7 @@ int fz_store_correction_sanction_add(struct fz_db *db, struct fz_sanction_row *r
 	db_bind_text(st, 6, r->decided_by);
 	sqlite3_bind_int64(st, 7, r->decided_at);
 	db_bind_text(st, 8, r->region_path);
+	db_bind_text(st, 9, r->case_code);
 	if (!(rc = db_step_done(db, st, err)))
 		r->id = sqlite3_last_insert_rowid(db->conn);
 	return rc;
@@ -258,11 +317,12 @@ int fz_store_correction_sanction_add(struct fz_db *db, struct fz_sanction_row *r
 int fz_store_correction_sanctions(struct fz_db *db, const char *person_id, fz_sanction_row_fn fn,
 				  void *ctx, struct fz_err *err)
 {
-	sqlite3_stmt *st = db_stmt(db,
-				   "SELECT id, person_id, sanction, title, violation_id, note,"
-				   " decided_by, decided_at, region_path FROM correction_sanctions"
-				   " WHERE person_id = ?1 ORDER BY id DESC",
-				   err);
+	sqlite3_stmt *st =
+		db_stmt(db,
+			"SELECT id, person_id, sanction, title, violation_id, note,"
+			" decided_by, decided_at, region_path, case_code FROM correction_sanctions"
+			" WHERE person_id = ?1 ORDER BY id DESC",
+			err);
 	int rc;
 
 	if (!st)
@@ -280,6 +340,7 @@ int fz_store_correction_sanctions(struct fz_db *db, const char *person_id, fz_sa
 		db_text(st, 6, r.decided_by, sizeof(r.decided_by));
 		r.decided_at = sqlite3_column_int64(st, 7);
 		db_text(st, 8, r.region_path, sizeof(r.region_path));
+		db_text(st, 9, r.case_code, sizeof(r.case_code));
 		if (fn(ctx, &r))
 			break;
 	}

@@ -202,6 +202,18 @@ static const char *const migrations[] = {
 	/* dispatch: events raised by alerts carry a level and their detail (overload.overweight) */
 	("ALTER TABLE dispatch_events ADD COLUMN level TEXT NOT NULL DEFAULT '';"
 	 "ALTER TABLE dispatch_events ADD COLUMN detail TEXT NOT NULL DEFAULT '{}';"),
+	/* correction (corrcase): a violation names the alert it fed (open or
+	 * handled), a sanction the violation case that decided it; the list
+	 * pages by id and filters by time */
+	("ALTER TABLE correction_violations ADD COLUMN alert_id INTEGER NOT NULL DEFAULT 0;"
+	 "ALTER TABLE correction_sanctions ADD COLUMN case_code TEXT NOT NULL DEFAULT '';"
+	 "UPDATE correction_violations SET alert_id = coalesce((SELECT max(a.id) FROM alerts a"
+	 "  WHERE a.rule = 'correction.' || correction_violations.kind"
+	 "  AND a.subject = correction_violations.person_id"
+	 "  AND a.created_at <= correction_violations.at), 0);"
+	 "CREATE INDEX correction_violations_at ON correction_violations(at, id);"
+	 "CREATE INDEX correction_sanctions_violation ON correction_sanctions(violation_id)"
+	 "  WHERE violation_id != 0;"),
 };
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -67,3 +67,55 @@ test('people, violations with the suggested sanction, and a person who left the 
   await until(async () => (await g.locator('.el-card__header').first().innerText()).includes(`${theirs.length} 人`), 'scoped list');
   await ui.closePage(g);
 });
+
+test('an open violation made a case from the corrections page opens the 违规处理 case page; the alert links to it', async () => {
+  const page = await ui.newPage();
+  await ui.signIn(page, 'leader.330700');
+  await page.locator('[data-test=nav-corrections]').click();
+  const vt = page.locator('[data-test=correction-violations]');
+  // only the open ones: each has a 转为案件 button
+  await page.locator('[data-test=violation-status]').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '未处理' }).click();
+  const make = vt.locator('[data-test=make-case]');
+  await until(async () => (await make.count()) > 0, 'open violations can be made cases');
+  assert.equal(await vt.locator('[data-test=case-link]').count(), 0, 'none is a case yet');
+  const row = vt.locator('.el-table__row').filter({ has: page.locator('[data-test=make-case]') }).first();
+  const who = (await row.locator('td').nth(1).innerText()).trim();
+  // the list pages: 加载更多 adds the next page
+  const before = await vt.locator('.el-table__row').count();
+  assert.equal(before, 50, 'a first page of 50');
+  await page.locator('[data-test=violations-more]').click();
+  await until(async () => (await vt.locator('.el-table__row').count()) > before, 'the next page is added');
+
+  await row.locator('[data-test=make-case]').click();
+  const detail = page.locator('[data-test=case-detail]');
+  await detail.waitFor();
+  const code = (await detail.locator('[data-test=case-code]').innerText()).trim();
+  assert.match(code, /^JZ-\d{6}-2026-\d{6}$/);
+  assert.match(page.url(), new RegExp(`#/cases\\?code=${code}`));
+  assert.equal((await detail.locator('[data-test=case-type]').innerText()).trim(), '社区矫正违规处理');
+  assert.equal(await detail.locator('[data-test=case-state]').getAttribute('data-state'), 'registered');
+  assert.match(await detail.locator('[data-test=case-unit]').innerText(), /司法所$/, "the person's justice office");
+  assert.match(await detail.innerText(), new RegExp(who));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'correction-case.png') });
+
+  // back on the corrections page the violation links to its case
+  await page.locator('[data-test=nav-corrections]').click();
+  await page.locator('[data-test=violation-status]').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '已处理' }).click();
+  const link = page.locator('[data-test=correction-violations] [data-test=case-link]', { hasText: code });
+  await link.first().waitFor();
+  // and so does its alert in the alert centre
+  const token = await ui.h.login('leader.330700');
+  const alerts = (await ui.h.api('GET', '/api/v1/alerts?status=case&limit=200', { token })).json.items;
+  const al = alerts.find((a) => a.case_code === code);
+  assert.ok(al, 'the alert names the case');
+  await page.goto(`${ui.h.url}/#/alerts`);
+  await page.locator('[data-test=filter-open]').click();
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '全部' }).click();
+  await page.locator('[data-test=alerts] .el-table__row', { hasText: al.subject }).filter({ hasText: '已转案件' }).first().click();
+  await page.locator('[data-test=alert-case]', { hasText: code }).click();
+  await until(async () => (await page.locator('[data-test=case-code]').innerText().catch(() => '')).trim() === code, 'the case page from the alert');
+  await ui.closePage(page);
+});
