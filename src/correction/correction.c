@@ -263,11 +263,13 @@ static int prohibited_of(const char *json, struct fz_prohibited_place *places, c
 		const cJSON *c = cJSON_GetObjectItemCaseSensitive(p, "center"),
 			    *r = cJSON_GetObjectItemCaseSensitive(p, "radius_m");
 		if (*n >= MAX_PROHIBITED || !cJSON_IsArray(c) || cJSON_GetArraySize(c) != 2 ||
-		    !cJSON_IsNumber(r) || !fz_json_str(p, "id")) {
+		    !cJSON_IsNumber(r) || !fz_json_str(p, "id") ||
+		    strlen(fz_json_str(p, "id")) >= sizeof(ids[0])) {
 			rc = fz_err_set(
 				err, FZ_EINVAL, NULL, "prohibited",
-				"prohibited: 每项应为 {id, center: [经度, 纬度], radius_m}，最多 %d 项",
-				MAX_PROHIBITED);
+				"prohibited: 每项应为 {id（场所名称，最多 %zu 字节）, center: "
+				"[经度, 纬度], radius_m}，最多 %d 项",
+				sizeof(ids[0]) - 1, MAX_PROHIBITED);
 			break;
 		}
 		snprintf(ids[*n], 32, "%s", fz_json_str(p, "id"));

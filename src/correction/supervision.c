@@ -264,6 +264,7 @@ const struct fz_ladder_step *fz_correction_next_sanction(const struct fz_correct
 
 struct person {
 	char id[32], device[64];
+	char county[96]; /* the name of the district they must stay in */
 	int64_t office_unit_id;
 	int subject; /* in the geofence engine */
 	int64_t since, last_checkin, checkin_due;
@@ -430,6 +431,8 @@ int fz_supervision_add_person(struct fz_supervision *s, const struct fz_correcti
 	memset(q, 0, sizeof(*q));
 	snprintf(q->id, sizeof(q->id), "%s", p->id);
 	snprintf(q->device, sizeof(q->device), "%s", p->device);
+	snprintf(q->county, sizeof(q->county), "%s",
+		 p->county->name[0] ? p->county->name : p->county->code);
 	q->office_unit_id = p->office_unit_id;
 	q->subject = subject;
 	q->since = since;
@@ -515,9 +518,42 @@ static void report(struct fz_supervision *s, int person, enum fz_violation_kind 
 		fn(ctx, &v);
 }
 
+/*
+ * What a fence violation means to the officer who reads it: which fence, in
+ * words, and how far past its edge the position was (fence ids are
+ * "county:<code>", "home:<person>", "bar:<person>:<place>", "leave:<n>").
+ */
+static void explain(const struct fz_supervision *s, int person, enum fz_violation_kind k,
+		    const struct fz_fence_event *e, const char *id, char *out, size_t cap)
+{
+	const struct fz_correction_rules *r = &s->rules;
+	double m = fz_geofence_edge_distance_m(s->fences, e->fence, e->lon, e->lat);
+	const char *place = strrchr(id, ':') + 1;
+
+	switch (k) {
+	case FZ_VIOLATION_CURFEW:
+		snprintf(out, cap,
+			 "%02d:%02d 至 %02d:%02d 宵禁时段不在居所，在居所 %.0f 米范围外约 %.0f 米",
+			 r->curfew_start / 60, r->curfew_start % 60, r->curfew_end / 60,
+			 r->curfew_end % 60, r->curfew_radius_m, m);
+		break;
+	case FZ_VIOLATION_PROHIBITED_PLACE:
+		snprintf(out, cap, "位于「%s」禁入范围内，距其边界约 %.0f 米", place, m);
+		break;
+	default:
+		if (strncmp(id, "county:", 7) == 0)
+			snprintf(out, cap, "离开%s，距边界约 %.1f 公里（%.5f, %.5f）",
+				 s->people[person].county, m / 1000, e->lon, e->lat);
+		else
+			snprintf(out, cap, "离开批准的外出目的地范围约 %.1f 公里（%.5f, %.5f）",
+				 m / 1000, e->lon, e->lat);
+	}
+}
+
 static void on_fence(void *ctx, const struct fz_fence_event *e)
 {
 	struct relay *r = ctx;
+	char detail[160];
 	const char *id;
 	enum fz_violation_kind k;
 	int person = r->person;
@@ -536,7 +572,8 @@ static void on_fence(void *ctx, const struct fz_fence_event *e)
 	k = strncmp(id, "home:", 5) == 0  ? FZ_VIOLATION_CURFEW
 	    : strncmp(id, "bar:", 4) == 0 ? FZ_VIOLATION_PROHIBITED_PLACE
 					  : FZ_VIOLATION_OUT_OF_AREA;
-	report(r->s, person, k, e->at, e->since, e->lon, e->lat, id, r->fn, r->ctx);
+	explain(r->s, person, k, e, id, detail, sizeof(detail));
+	report(r->s, person, k, e->at, e->since, e->lon, e->lat, detail, r->fn, r->ctx);
 }
 
 int fz_supervision_ping(struct fz_supervision *s, const char *device, int64_t at, double lon,

@@ -121,7 +121,7 @@ static int people(struct fz_correction *c, struct fz_store *store,
 		row.home_lon = p[k].home[0];
 		row.home_lat = p[k].home[1];
 		snprintf(row.prohibited, sizeof(row.prohibited),
-			 "[{\"id\":\"bar\",\"center\":[%.6f,%.6f],\"radius_m\":150}]",
+			 "[{\"id\":\"被害人住所\",\"center\":[%.6f,%.6f],\"radius_m\":150}]",
 			 p[k].home[0] - 0.02, p[k].home[1]);
 		if ((rc = fz_correction_add(c, &row, err)))
 			return rc;

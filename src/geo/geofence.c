@@ -255,6 +255,11 @@ static double to_edge(const struct fence *f, double x, double y)
 	return sqrt(best);
 }
 
+double fz_geofence_edge_distance_m(const struct fz_geofence *g, int fence, double lon, double lat)
+{
+	return fence >= 0 && (size_t)fence < g->nfences ? to_edge(&g->fences[fence], lon, lat) : -1;
+}
+
 /* ---- subjects ---- */
 
 int fz_geofence_add_subject(struct fz_geofence *g, int64_t since, int *index, struct fz_err *err)

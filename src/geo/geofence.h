@@ -107,6 +107,9 @@ int fz_geofence_find_fence(const struct fz_geofence *g, const char *id);
 const char *fz_geofence_fence_id(const struct fz_geofence *g, int fence);
 /* 1 when (lon, lat) is inside fence (no margin). */
 int fz_geofence_contains(const struct fz_geofence *g, int fence, double lon, double lat);
+/* Metres from (lon, lat) to fence's boundary (how far a violation went past
+ * it, for explanations); -1 for an unknown fence. */
+double fz_geofence_edge_distance_m(const struct fz_geofence *g, int fence, double lon, double lat);
 
 /*
  * Adds a subject, monitored from since (the baseline of LOST_CONTACT until

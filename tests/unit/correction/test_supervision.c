@@ -156,7 +156,7 @@ static void collect(void *ctx, const struct fz_violation *v)
 static struct fz_polygon_set *county(void)
 {
 	static const char square[] =
-		"{\"type\":\"Feature\",\"properties\":{\"code\":\"330702\"},\"geometry\":{\"type\":"
+		"{\"type\":\"Feature\",\"properties\":{\"code\":\"330702\",\"name\":\"婺城区\"},\"geometry\":{\"type\":"
 		"\"Polygon\",\"coordinates\":[[[119.5,29.0],[119.8,29.0],[119.8,29.2],[119.5,29.2],"
 		"[119.5,29.0]]]}}";
 	struct fz_polygon_set *s = NULL;
@@ -245,6 +245,8 @@ static void a_day_under_supervision(void **state)
 	assert_int_equal(seen.v[1].kind, FZ_VIOLATION_OUT_OF_AREA);
 	assert_string_equal(seen.v[1].suggested->title, "训诫");
 	assert_string_equal(seen.v[1].person_id, "SQJZ-0001");
+	/* explained in words, with how far past the edge: Yiwu is ~28 km out */
+	assert_non_null(strstr(seen.v[1].detail, "离开婺城区，距边界约 28."));
 	/* suggestions alone are no history: nothing was decided yet */
 	assert_int_equal(fz_supervision_history(s, person)->admonitions, 0);
 	/* a prohibited place: serious, a warning */
@@ -252,12 +254,14 @@ static void a_day_under_supervision(void **state)
 	assert_int_equal(seen.n, 3);
 	assert_int_equal(seen.v[2].kind, FZ_VIOLATION_PROHIBITED_PLACE);
 	assert_string_equal(seen.v[2].suggested->title, "警告");
+	assert_string_equal(seen.v[2].detail, "位于「ktv」禁入范围内，距其边界约 100 米");
 	/* the office decided one admonition: the curfew breach is still an admonition */
 	assert_int_equal(fz_supervision_decided(s, person, "admonition"), 0);
 	assert_int_equal(fz_supervision_decided(s, person, "fine"), FZ_EINVAL);
 	t = stay(s, T0 + 22 * HOUR_MS + 30 * MIN_MS, 40, 119.62, 29.12, &seen);
 	assert_int_equal(seen.n, 4);
 	assert_int_equal(seen.v[3].kind, FZ_VIOLATION_CURFEW);
+	assert_non_null(strstr(seen.v[3].detail, "宵禁时段不在居所，在居所 "));
 	assert_string_equal(seen.v[3].suggested->title, "训诫");
 	/* after a second decided admonition, and two decided warnings */
 	assert_int_equal(fz_supervision_decided(s, person, "admonition"), 0);
