@@ -26,18 +26,9 @@ struct cx {
 	struct fz_err *err;
 };
 
-__attribute__((format(printf, 3, 4))) static int bad(struct cx *c, const char *ptr, const char *fmt,
-						     ...)
-{
-	char msg[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fz_err_set(c->err, FZ_EINVAL, "invalid_definition", ptr, "%s: %s: %s", c->file, ptr,
-			  msg);
-}
+/* FZ_EINVAL at JSON pointer ptr: "file: ptr: what". */
+#define bad(c, ptr, ...)                                                                           \
+	fz_json_file_err((c)->err, "invalid_definition", (c)->file, ptr, __VA_ARGS__)
 
 static int only(struct cx *c, const cJSON *o, const char *ptr, const char *const *allowed)
 {
@@ -308,18 +299,15 @@ int fz_recordtype_compile(const char *pack, const char *file, const char *text, 
 {
 	struct fz_recordtype *t = calloc(1, sizeof(*t));
 	struct cx c = { file, err };
-	struct fz_err perr;
 	cJSON *root;
 	int rc;
 
 	*out = NULL;
 	if (!t)
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
-	fz_err_init(&perr);
-	if (!(root = fz_json_parse(text, len, 16, &perr))) {
+	if ((rc = fz_json_parse_file(file, text, len, 16, "invalid_definition", &root, err))) {
 		free(t);
-		return fz_err_set(err, FZ_EINVAL, "invalid_definition", "", "%s: %s", file,
-				  perr.msg);
+		return rc;
 	}
 	rc = compile(&c, t, root, pack);
 	cJSON_Delete(root);

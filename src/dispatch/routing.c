@@ -7,7 +7,6 @@
 #include "registry/unit.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +26,8 @@ struct cx {
 	struct fz_err *err;
 };
 
-static int bad(struct cx *c, const char *ptr, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int bad(struct cx *c, const char *ptr, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fz_err_set(c->err, FZ_EINVAL, "invalid_routes", ptr, "%s: %s: %s", c->file, ptr,
-			  msg);
-}
+/* FZ_EINVAL at JSON pointer ptr: "file: ptr: what". */
+#define bad(c, ptr, ...) fz_json_file_err((c)->err, "invalid_routes", (c)->file, ptr, __VA_ARGS__)
 
 /* A string member that must be present and fit size (with its NUL). */
 static int text(struct cx *c, const cJSON *o, const char *name, const char *ptr, char *out,
@@ -194,7 +182,6 @@ int fz_routes_parse(struct fz_routes *t, const char *pack, const char *file, con
 		    size_t len, struct fz_err *err)
 {
 	struct cx c = { file, err };
-	struct fz_err perr;
 	const cJSON *arr, *it;
 	struct fz_event_route *add = NULL;
 	cJSON *doc;
@@ -204,10 +191,8 @@ int fz_routes_parse(struct fz_routes *t, const char *pack, const char *file, con
 	if (len > FZ_ROUTES_MAX_FILE)
 		return fz_err_set(err, FZ_ETOOBIG, NULL, "", "%s: 超过 %d 字节", file,
 				  FZ_ROUTES_MAX_FILE);
-	fz_err_init(&perr);
-	doc = fz_json_parse(text_, len, 8, &perr);
-	if (!doc)
-		return fz_err_set(err, perr.code, "invalid_routes", "", "%s: %s", file, perr.msg);
+	if ((rc = fz_json_parse_file(file, text_, len, 8, "invalid_routes", &doc, err)))
+		return rc;
 	arr = cJSON_GetObjectItemCaseSensitive(doc, "routes");
 	if (!cJSON_IsObject(doc) || !cJSON_IsArray(arr)) {
 		rc = bad(&c, "/routes", "应为数组");
