@@ -12,10 +12,19 @@ const dir = mkdtempSync(path.join(tmpdir(), 'fazhi-cli-'));
 const run = (args, opts = {}) => spawnSync(BIN, args, { encoding: 'utf8', ...opts });
 
 test('every command has --help', () => {
-  for (const cmd of [[], ['init'], ['demo'], ['serve'], ['user'], ['audit']]) {
+  for (const cmd of [[], ['init'], ['demo'], ['serve'], ['user'], ['audit'], ['source'], ['calendar'], ['import'],
+    ['user', 'add'], ['audit', 'verify'], ['source', 'list'], ['calendar', 'years']]) {
     const r = run([...cmd, '--help']);
     assert.equal(r.status, 0, `${cmd} --help: ${r.stderr}`);
     assert.match(r.stdout, /Usage|Commands/);
+  }
+  for (const cmd of ['user', 'audit', 'source', 'calendar']) {
+    const none = run([cmd]);
+    assert.equal(none.status, 2, `${cmd} without a verb`);
+    assert.match(none.stdout, /^Usage: fazhi /);
+    const bad = run([cmd, 'frobnicate']);
+    assert.equal(bad.status, 2, `${cmd} frobnicate`);
+    assert.match(bad.stderr, new RegExp(`fazhi: ${cmd}: unknown verb "frobnicate" \\(see --help\\)`));
   }
   assert.match(run(['version']).stdout, /^fazhi \d+\.\d+\.\d+ \(schema \d+\)/);
   assert.equal(run(['frobnicate']).status, 2);
