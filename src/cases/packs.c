@@ -1,17 +1,16 @@
 #include "cases/packs.h"
 
 #include "core/err.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "store/case_store.h"
 #include "store/store.h"
 
 #include <dirent.h>
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define MAX_FILE (1 << 20)
 
@@ -88,31 +87,15 @@ static int load_stored(void *ctx, const struct fz_case_type_row *r)
 
 /* ---- files ---- */
 
+/* The file at path (caller frees), or NULL with the reason in why. */
 static char *read_file(const char *path, size_t *len, char *why, size_t why_size)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat sb;
+	struct fz_err err;
 	char *text;
 
-	if (!f) {
-		snprintf(why, why_size, "%s: 无法读取: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &sb) || sb.st_size > MAX_FILE) {
-		fclose(f);
-		snprintf(why, why_size, "%s: 超过 %d 字节", path, MAX_FILE);
-		return NULL;
-	}
-	text = malloc((size_t)sb.st_size + 1);
-	if (!text || fread(text, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
-		free(text);
-		fclose(f);
-		snprintf(why, why_size, "%s: 读取失败", path);
-		return NULL;
-	}
-	fclose(f);
-	text[sb.st_size] = '\0';
-	*len = (size_t)sb.st_size;
+	fz_err_init(&err);
+	if (fz_file_read(path, MAX_FILE, &text, len, &err))
+		snprintf(why, why_size, "%s", err.msg);
 	return text;
 }
 

@@ -14,6 +14,7 @@
 #include "clocks/deadline.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "registry/region.h"
 #include "store/calendar_store.h"
@@ -25,34 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* The file at path, at most FZ_CALENDAR_MAX_BYTES; caller frees. NULL + err. */
-static char *slurp(const char *path, size_t *len, struct fz_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-
-	if (!f) {
-		int e = errno;
-		fz_err_set(err, -e, "not_found", NULL, "无法打开 %s: %s", path, strerror(e));
-		return NULL;
-	}
-	text = malloc(FZ_CALENDAR_MAX_BYTES + 2);
-	*len = text ? fread(text, 1, FZ_CALENDAR_MAX_BYTES + 1, f) : 0;
-	fclose(f);
-	if (!text) {
-		fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
-		return NULL;
-	}
-	if (*len > FZ_CALENDAR_MAX_BYTES) {
-		free(text);
-		fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "%s 超过 %u 字节", path,
-			   FZ_CALENDAR_MAX_BYTES);
-		return NULL;
-	}
-	text[*len] = '\0';
-	return text;
-}
 
 struct db_years {
 	struct fz_calendar *cal;
@@ -91,9 +64,11 @@ int fz_cli_load_calendar(struct fz_store *store, const struct fz_config *cfg,
 	if (!cal)
 		return fz_cli_fail("calendar", &err);
 	snprintf(path, sizeof(path), "%s/calendar-cn.json", fz_config_str(cfg, FZ_CFG_SHARE_DIR));
-	if (!(text = slurp(path, &len, &err)) && err.code != -ENOENT) {
+	rc = fz_file_read(path, FZ_CALENDAR_MAX_BYTES, &text, &len, &err);
+	if (rc && rc != -ENOENT) {
 		rc = 1;
-	} else if (!text) {
+	} else if (rc) {
+		rc = 0;
 		fprintf(stderr,
 			"fazhi: calendar: %s is missing (run `make`); working-day deadlines will "
 			"name the years to import\n",
@@ -304,9 +279,7 @@ static int cmd_import(struct fz_cli_run *run)
 	fz_err_init(&err);
 	if (!file)
 		rc = fz_err_set(&err, FZ_EINVAL, NULL, NULL, "calendar import needs a FILE");
-	else if (!(text = slurp(file, &len, &err)))
-		rc = err.code;
-	else
+	else if (!(rc = fz_file_read(file, FZ_CALENDAR_MAX_BYTES, &text, &len, &err)))
 		rc = parse_file(add, file, text, len, o, &err);
 	if (rc) {
 		rc = fz_cli_fail(file ? file : "calendar import", &err);

@@ -1,12 +1,14 @@
 #include "dispatch/routing.h"
 
 #include "core/err.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "registry/region_tree.h"
 #include "registry/unit.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,27 +243,6 @@ done:
 	return rc;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= FZ_ROUTES_MAX_FILE + 1 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 int fz_routes_load(struct fz_routes *t, const char *apps_dir, struct fz_err *err)
 {
 	DIR *d = opendir(apps_dir);
@@ -274,16 +255,18 @@ int fz_routes_load(struct fz_routes *t, const char *apps_dir, struct fz_err *err
 		char path[1200], file[160];
 		size_t len = 0;
 		char *text_;
+		int rc;
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/routes.json", apps_dir, de->d_name);
-		if (!(text_ = read_file(path, &len)))
-			continue;
 		snprintf(file, sizeof(file), "%.60s/routes.json", de->d_name);
 		{
 			struct fz_err e1;
 			fz_err_init(&e1);
-			if (fz_routes_parse(t, de->d_name, file, text_, len, &e1)) {
+			rc = fz_file_read(path, FZ_ROUTES_MAX_FILE, &text_, &len, &e1);
+			if (rc == -ENOENT)
+				continue; /* a pack without routes */
+			if (rc || fz_routes_parse(t, de->d_name, file, text_, len, &e1)) {
 				fz_log(FZ_LOG_WARN, "routes: refused %s", e1.msg);
 				fz_err_set(err, e1.code, e1.machine, e1.field, "%s", e1.msg);
 				refused++;

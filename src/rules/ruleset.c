@@ -1,6 +1,7 @@
 #include "rules/ruleset.h"
 
 #include "core/err.h"
+#include "core/file.h"
 #include "core/log.h"
 
 #include <dirent.h>
@@ -15,31 +16,6 @@ struct fz_ruleset {
 	struct fz_rule **rules;
 	size_t n, cap;
 };
-
-int fz_ruleset_read_file(const char *path, char **out, size_t *len, struct fz_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long n;
-
-	*out = NULL;
-	if (!f)
-		return fz_err_set(err, -errno, NULL, NULL, "无法打开 %s", path);
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > MAX_FILE || fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "%s 超过 1 MiB 或无法读取", path);
-	}
-	if (!(text = malloc((size_t)n + 1)) || fread(text, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(text);
-		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "无法读取 %s", path);
-	}
-	fclose(f);
-	text[n] = '\0';
-	*out = text;
-	*len = (size_t)n;
-	return 0;
-}
 
 int fz_ruleset_compile_file(const char *pack, const char *json_path, struct fz_rule **out,
 			    struct fz_err *err)
@@ -56,11 +32,11 @@ int fz_ruleset_compile_file(const char *pack, const char *json_path, struct fz_r
 		return fz_err_set(err, FZ_EINVAL, NULL, NULL, "规则文件名不对：%s", json_path);
 	snprintf(lua_path, sizeof(lua_path), "%.*s.lua", (int)(n - 5), json_path);
 	snprintf(jname, sizeof(jname), "rules/%s", base ? base + 1 : json_path);
-	if ((rc = fz_ruleset_read_file(json_path, &json, &jlen, err)))
+	if ((rc = fz_file_read(json_path, MAX_FILE, &json, &jlen, err)))
 		return rc;
 	if ((probe = fopen(lua_path, "rb"))) {
 		fclose(probe);
-		if ((rc = fz_ruleset_read_file(lua_path, &lua, &llen, err))) {
+		if ((rc = fz_file_read(lua_path, MAX_FILE, &lua, &llen, err))) {
 			free(json);
 			return rc;
 		}
