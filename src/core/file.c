@@ -2,6 +2,7 @@
 
 #include "core/err.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,4 +39,52 @@ int fz_file_read(const char *path, size_t max, char **out, size_t *len, struct f
 	}
 	fclose(f);
 	return rc;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int listed(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), k = suffix ? strlen(suffix) : 0;
+
+	return name[0] != '.' && (!suffix || (n > k && strcmp(name + n - k, suffix) == 0));
+}
+
+char **fz_file_list(const char *dir, const char *suffix, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **names = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		if (!listed(e->d_name, suffix))
+			continue;
+		if (*n == cap) {
+			char **m = realloc(names, (cap = cap ? cap * 2 : 16) * sizeof(*m));
+			if (!m)
+				break;
+			names = m;
+		}
+		if (!(names[*n] = strdup(e->d_name)))
+			break;
+		(*n)++;
+	}
+	closedir(d);
+	if (names)
+		qsort(names, *n, sizeof(*names), cmp_name);
+	return names;
+}
+
+void fz_file_list_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }

@@ -1,7 +1,7 @@
 /*
- * file: reading a whole file into memory, with a size cap, the one place
- * that does it (pack definitions, camera lists, calendars, boundaries, the
- * OpenAPI document, the console's static files). Only regular files are
+ * file: reading a whole file into memory, with a size cap, and listing a
+ * directory in a stable order, the one place that does each (pack definitions, camera lists,
+ * calendars, boundaries, the OpenAPI document, the console's static files). Only regular files are
  * read, so a FIFO or a device named by mistake cannot block or flood the
  * reader. Stateless; any thread.
  */
@@ -22,5 +22,16 @@ struct fz_err;
  */
 int fz_file_read(const char *path, size_t max, char **out /* OUT */, size_t *len /* OUT */,
 		 struct fz_err *err);
+
+/*
+ * The names of the entries of dir that do not start with '.' and end with
+ * suffix (and are longer than it; NULL: any name), sorted by strcmp: the
+ * packs of apps/ and the definition files of a pack, in a stable order. A
+ * missing or unreadable dir lists nothing; without memory the list stops
+ * short. Returns the names (NULL when none), caller frees with
+ * fz_file_list_free().
+ */
+char **fz_file_list(const char *dir, const char *suffix, size_t *n /* OUT */);
+void fz_file_list_free(char **names, size_t n);
 
 #endif

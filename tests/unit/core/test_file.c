@@ -63,11 +63,43 @@ static void refuses_what_is_not_a_readable_regular_file(void **state)
 	free(path);
 }
 
+static void lists_a_directory_in_order(void **state)
+{
+	static const char *names[] = { "b.json", "a.json", ".hidden.json", "c.lua", "x.json.bak" };
+	char dir[300], path[400], *missing;
+	char **list;
+	size_t n = 9;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s", ts_tmpdir());
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		FILE *f;
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		assert_non_null(f = fopen(path, "w"));
+		fclose(f);
+	}
+	list = fz_file_list(dir, ".json", &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0], "a.json");
+	assert_string_equal(list[1], "b.json");
+	fz_file_list_free(list, n);
+	list = fz_file_list(dir, NULL, &n);
+	assert_int_equal(n, 4); /* every name but the hidden one, sorted */
+	assert_string_equal(list[0], "a.json");
+	assert_string_equal(list[3], "x.json.bak");
+	fz_file_list_free(list, n);
+	missing = ts_tmpfile("no-such-dir");
+	assert_null(fz_file_list(missing, NULL, &n));
+	assert_int_equal(n, 0);
+	free(missing);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reads_the_whole_file_up_to_the_cap),
 		cmocka_unit_test(refuses_what_is_not_a_readable_regular_file),
+		cmocka_unit_test(lists_a_directory_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
