@@ -1,8 +1,9 @@
 /*
  * cli: the `fazhi` command line. main.c dispatches to one function per
  * command; options.c parses flags (command flags first, then any
- * configuration key as --key value) and loads the configuration in its
- * order of precedence. Runs on the main thread only.
+ * configuration key as --key value), loads the configuration in its order
+ * of precedence, and runs the verbs of a command (`user add`) from the
+ * command's table (fz_cli_run_verbs). Runs on the main thread only.
  */
 #ifndef FZ_CLI_CLI_H
 #define FZ_CLI_CLI_H
