@@ -209,9 +209,7 @@ int fz_api_geo_locate_batch(struct fz_req *req, struct fz_resp *resp, struct fz_
 		fz_buf_release(&b);
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "服务繁忙，请稍后重试");
 	}
-	resp->status = 200;
-	resp->content_type = "application/json; charset=utf-8";
-	resp->body = fz_buf_detach(&b, &resp->len);
+	fz_resp_buf(resp, 200, "application/json; charset=utf-8", &b);
 	return 0;
 }
 
@@ -247,9 +245,7 @@ int fz_api_geo_cells(struct fz_req *req, struct fz_resp *resp, struct fz_err *er
 			       ? fz_err_set(err, rc, NULL, "code", "区划 %s 没有下级边界", code)
 			       : fz_err_set(err, FZ_ENOMEM, NULL, NULL, "服务繁忙，请稍后重试");
 	}
-	resp->status = 200;
-	resp->content_type = "application/geo+json; charset=utf-8";
-	resp->body = fz_buf_detach(&b, &resp->len);
+	fz_resp_buf(resp, 200, "application/geo+json; charset=utf-8", &b);
 	return 0;
 }
 

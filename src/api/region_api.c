@@ -89,9 +89,7 @@ int fz_api_region_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *e
 		fz_buf_release(&b);
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "服务繁忙，请稍后重试");
 	}
-	resp->status = 200;
-	resp->content_type = "application/json; charset=utf-8";
-	resp->body = fz_buf_detach(&b, &resp->len);
+	fz_resp_buf(resp, 200, "application/json; charset=utf-8", &b);
 	return 0;
 }
 

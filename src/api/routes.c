@@ -7,9 +7,11 @@
 #include "api/handlers.h"
 
 #include "core/err.h"
+#include "core/file.h"
 #include "store/registry_store.h"
 #include "store/store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -150,23 +152,17 @@ int fz_api_health(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 int fz_api_openapi(struct fz_req *req, struct fz_resp *resp, struct fz_err *err)
 {
 	const char *path = fz_app_of(req)->openapi_path;
-	FILE *f = fopen(path, "rb");
-	char *text = NULL;
-	long n;
+	char *text;
+	size_t n;
+	int rc = fz_file_read(path, 16 << 20, &text, &n, NULL);
 
-	if (!f)
+	if (rc == -ENOENT)
 		return fz_err_set(err, FZ_ENOTFOUND, NULL, NULL, "找不到 OpenAPI 文档 %s", path);
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) ||
-	    !(text = malloc((size_t)n + 1)) || fread(text, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(text);
+	if (rc)
 		return fz_err_set(err, FZ_EINTERNAL, NULL, NULL, "无法读取 OpenAPI 文档");
-	}
-	fclose(f);
-	text[n] = '\0';
 	resp->status = 200;
 	resp->body = text;
-	resp->len = (size_t)n;
+	resp->len = n;
 	resp->content_type = "application/json; charset=utf-8";
 	return 0;
 }

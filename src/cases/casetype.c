@@ -6,7 +6,6 @@
 #include "registry/user.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,18 +17,9 @@ struct cx {
 	struct fz_casetype *t;
 };
 
-__attribute__((format(printf, 3, 4))) static int bad(struct cx *c, const char *ptr, const char *fmt,
-						     ...)
-{
-	char msg[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fz_err_set(c->err, FZ_EINVAL, "invalid_definition", ptr, "%s: %s: %s", c->file, ptr,
-			  msg);
-}
+/* FZ_EINVAL at JSON pointer ptr: "file: ptr: what". */
+#define bad(c, ptr, ...)                                                                           \
+	fz_json_file_err((c)->err, "invalid_definition", (c)->file, ptr, __VA_ARGS__)
 
 static const char *str(const cJSON *o, const char *name)
 {
@@ -578,7 +568,6 @@ int fz_casetype_compile(const char *pack, const char *file, const char *text, si
 {
 	struct fz_casetype *t = calloc(1, sizeof(*t));
 	struct cx c = { file, err, t };
-	struct fz_err perr;
 	int rc;
 
 	*out = NULL;
@@ -590,11 +579,8 @@ int fz_casetype_compile(const char *pack, const char *file, const char *text, si
 	t->text[len] = '\0';
 	snprintf(t->pack, sizeof(t->pack), "%s", pack);
 	fz_sha256_hex(text, len, t->digest);
-	fz_err_init(&perr);
-	t->def = fz_json_parse(text, len, 16, &perr);
-	if (!t->def)
-		rc = fz_err_set(err, FZ_EINVAL, "invalid_definition", "", "%s: %s", file, perr.msg);
-	else
+	rc = fz_json_parse_file(file, text, len, 16, "invalid_definition", &t->def, err);
+	if (!rc)
 		rc = compile_top(&c);
 	if (rc) {
 		fz_casetype_free(t);

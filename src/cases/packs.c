@@ -1,17 +1,15 @@
 #include "cases/packs.h"
 
 #include "core/err.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "store/case_store.h"
 #include "store/store.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define MAX_FILE (1 << 20)
 
@@ -88,86 +86,16 @@ static int load_stored(void *ctx, const struct fz_case_type_row *r)
 
 /* ---- files ---- */
 
+/* The file at path (caller frees), or NULL with the reason in why. */
 static char *read_file(const char *path, size_t *len, char *why, size_t why_size)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat sb;
+	struct fz_err err;
 	char *text;
 
-	if (!f) {
-		snprintf(why, why_size, "%s: 无法读取: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fileno(f), &sb) || sb.st_size > MAX_FILE) {
-		fclose(f);
-		snprintf(why, why_size, "%s: 超过 %d 字节", path, MAX_FILE);
-		return NULL;
-	}
-	text = malloc((size_t)sb.st_size + 1);
-	if (!text || fread(text, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
-		free(text);
-		fclose(f);
-		snprintf(why, why_size, "%s: 读取失败", path);
-		return NULL;
-	}
-	fclose(f);
-	text[sb.st_size] = '\0';
-	*len = (size_t)sb.st_size;
+	fz_err_init(&err);
+	if (fz_file_read(path, MAX_FILE, &text, len, &err))
+		snprintf(why, why_size, "%s", err.msg);
 	return text;
-}
-
-static int json_file(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 5 && strcmp(name + n - 5, ".json") == 0 && name[0] != '.';
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorted names of entries in dir for which keep() holds; caller frees. */
-static char **list_dir(const char *dir, int (*keep)(const char *), size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **names = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	if (!d)
-		return NULL;
-	while ((e = readdir(d))) {
-		if (!keep(e->d_name))
-			continue;
-		if (*n == cap) {
-			char **m = realloc(names, (cap = cap ? cap * 2 : 8) * sizeof(*m));
-			if (!m)
-				break;
-			names = m;
-		}
-		if (!(names[*n] = strdup(e->d_name)))
-			break;
-		(*n)++;
-	}
-	closedir(d);
-	if (names)
-		qsort(names, *n, sizeof(*names), cmp_str);
-	return names;
-}
-
-static void free_list(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-static int pack_dir(const char *name)
-{
-	return name[0] != '.';
 }
 
 /* Compiles every type of one pack into types[]; 0 or a message in why. */
@@ -186,7 +114,7 @@ static int compile_pack(const char *apps, const char *pack, struct fz_casetype *
 		return FZ_EINVAL;
 	free(text);
 	snprintf(dir, sizeof(dir), "%s/%s/case-types", apps, pack);
-	files = list_dir(dir, json_file, &n);
+	files = fz_file_list(dir, ".json", &n);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct fz_err err;
 		snprintf(path, sizeof(path), "apps/%s/case-types/%s", pack, files[i]);
@@ -211,7 +139,7 @@ static int compile_pack(const char *apps, const char *pack, struct fz_casetype *
 		}
 		free(text);
 	}
-	free_list(files, n);
+	fz_file_list_free(files, n);
 	if (rc)
 		while (*ntypes)
 			fz_casetype_free(types[--*ntypes]);
@@ -307,7 +235,7 @@ int fz_packs_load(struct fz_store *store, const char *apps_dir, int64_t now, str
 	fz_store_reader_put(store, db);
 	if (!rc)
 		rc = s.rc;
-	packs = list_dir(apps_dir, pack_dir, &npacks);
+	packs = fz_file_list(apps_dir, NULL, &npacks);
 	for (size_t i = 0; i < npacks && !rc; i++) {
 		struct fz_casetype *types[16];
 		size_t n;
@@ -319,7 +247,7 @@ int fz_packs_load(struct fz_store *store, const char *apps_dir, int64_t now, str
 		rep->packs++;
 		rc = adopt(p, store, types, n, now, rep, err);
 	}
-	free_list(packs, npacks);
+	fz_file_list_free(packs, npacks);
 	if (!rc)
 		rc = index_current(p);
 	if (rc) {

@@ -14,6 +14,7 @@
 #include "clocks/deadline.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "registry/region.h"
 #include "store/calendar_store.h"
@@ -25,34 +26,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* The file at path, at most FZ_CALENDAR_MAX_BYTES; caller frees. NULL + err. */
-static char *slurp(const char *path, size_t *len, struct fz_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-
-	if (!f) {
-		int e = errno;
-		fz_err_set(err, -e, "not_found", NULL, "无法打开 %s: %s", path, strerror(e));
-		return NULL;
-	}
-	text = malloc(FZ_CALENDAR_MAX_BYTES + 2);
-	*len = text ? fread(text, 1, FZ_CALENDAR_MAX_BYTES + 1, f) : 0;
-	fclose(f);
-	if (!text) {
-		fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
-		return NULL;
-	}
-	if (*len > FZ_CALENDAR_MAX_BYTES) {
-		free(text);
-		fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "%s 超过 %u 字节", path,
-			   FZ_CALENDAR_MAX_BYTES);
-		return NULL;
-	}
-	text[*len] = '\0';
-	return text;
-}
 
 struct db_years {
 	struct fz_calendar *cal;
@@ -91,9 +64,11 @@ int fz_cli_load_calendar(struct fz_store *store, const struct fz_config *cfg,
 	if (!cal)
 		return fz_cli_fail("calendar", &err);
 	snprintf(path, sizeof(path), "%s/calendar-cn.json", fz_config_str(cfg, FZ_CFG_SHARE_DIR));
-	if (!(text = slurp(path, &len, &err)) && err.code != -ENOENT) {
+	rc = fz_file_read(path, FZ_CALENDAR_MAX_BYTES, &text, &len, &err);
+	if (rc && rc != -ENOENT) {
 		rc = 1;
-	} else if (!text) {
+	} else if (rc) {
+		rc = 0;
 		fprintf(stderr,
 			"fazhi: calendar: %s is missing (run `make`); working-day deadlines will "
 			"name the years to import\n",
@@ -177,19 +152,10 @@ static int read_period(const struct fz_opt *o, int64_t *start, struct fz_period 
 	return fz_period_check(p, err);
 }
 
-/* The store of cfg when --db (or FAZHI_DB, or the file) names one, else NULL. */
-static int open_if_named(const struct fz_config *cfg, struct fz_store **store)
+static int cmd_deadline(struct fz_cli_run *run)
 {
-	*store = NULL;
-	if (cfg->sources[FZ_CFG_DB] == FZ_SRC_DEFAULT)
-		return 0;
-	*store = fz_cli_open(cfg, 0);
-	return *store ? 0 : 1;
-}
-
-static int cmd_deadline(const struct fz_config *cfg, const struct fz_opt *o)
-{
-	struct fz_store *store = NULL;
+	const struct fz_config *cfg = &run->cfg;
+	const struct fz_opt *o = run->opts;
 	struct fz_calendar *cal = NULL;
 	struct fz_deadline d;
 	struct fz_period p;
@@ -201,7 +167,7 @@ static int cmd_deadline(const struct fz_config *cfg, const struct fz_opt *o)
 	fz_deadline_init(&d);
 	if (read_period(o, &start, &p, &err))
 		return fz_cli_fail("calendar deadline", &err);
-	if ((rc = open_if_named(cfg, &store)) || (rc = fz_cli_load_calendar(store, cfg, &cal)))
+	if ((rc = fz_cli_load_calendar(run->store, cfg, &cal)))
 		goto out;
 	if (fz_deadline_compute(&d, cal, start, &p, &err)) {
 		rc = fz_cli_fail("calendar deadline", &err);
@@ -217,7 +183,6 @@ static int cmd_deadline(const struct fz_config *cfg, const struct fz_opt *o)
 out:
 	fz_deadline_release(&d);
 	fz_calendar_unref(cal);
-	fz_store_free(store);
 	return rc;
 }
 
@@ -296,8 +261,11 @@ static int parse_file(struct fz_calendar *add, const char *file, const char *tex
 			  file);
 }
 
-static int cmd_import(const struct fz_config *cfg, const char *file, const struct fz_opt *o)
+static int cmd_import(struct fz_cli_run *run)
 {
+	const struct fz_config *cfg = &run->cfg;
+	const char *file = run->file;
+	const struct fz_opt *o = run->opts;
 	struct import im;
 	struct fz_calendar *add = fz_calendar_new(), *before = NULL;
 	struct fz_store *store = NULL;
@@ -311,9 +279,7 @@ static int cmd_import(const struct fz_config *cfg, const char *file, const struc
 	fz_err_init(&err);
 	if (!file)
 		rc = fz_err_set(&err, FZ_EINVAL, NULL, NULL, "calendar import needs a FILE");
-	else if (!(text = slurp(file, &len, &err)))
-		rc = err.code;
-	else
+	else if (!(rc = fz_file_read(file, FZ_CALENDAR_MAX_BYTES, &text, &len, &err)))
 		rc = parse_file(add, file, text, len, o, &err);
 	if (rc) {
 		rc = fz_cli_fail(file ? file : "calendar import", &err);
@@ -355,14 +321,11 @@ out:
 
 /* ---- years ---- */
 
-static int cmd_years(const struct fz_config *cfg)
+static int cmd_years(struct fz_cli_run *run)
 {
-	struct fz_store *store = NULL;
 	struct fz_calendar *cal = NULL;
-	int rc = open_if_named(cfg, &store);
+	int rc = fz_cli_load_calendar(run->store, &run->cfg, &cal);
 
-	if (!rc)
-		rc = fz_cli_load_calendar(store, cfg, &cal);
 	if (!rc) {
 		printf("%-5s %-8s %-8s %-9s %s\n", "year", "holidays", "workdays", "origin",
 		       "source");
@@ -381,12 +344,18 @@ static int cmd_years(const struct fz_config *cfg)
 			printf("(no year covered)\n");
 	}
 	fz_calendar_unref(cal);
-	fz_store_free(store);
 	return rc;
 }
 
 int fz_cmd_calendar(int argc, char **argv)
 {
+	/* import opens the database itself, after reading the file */
+	static const struct fz_cli_verb verbs[] = {
+		{ "deadline", cmd_deadline, FZ_CLI_DB_IF_NAMED, 0 },
+		{ "import", cmd_import, FZ_CLI_NO_DB, 1 },
+		{ "years", cmd_years, FZ_CLI_DB_IF_NAMED, 0 },
+		{ NULL, NULL, FZ_CLI_NO_DB, 0 },
+	};
 	struct fz_opt opts[] = {
 		{ "start", 0, "start of the period: RFC 3339 or a date (deadline)", NULL },
 		{ "amount", 0, "length of the period, a positive integer (deadline)", NULL },
@@ -408,33 +377,6 @@ int fz_cmd_calendar(int argc, char **argv)
 		"           (ICS: --year is required; 班 marks make-up working days, 休/假 holidays)\n"
 		"  years    [--db FILE]             list the years covered and their sources\n"
 		"Without --db only share_dir/calendar-cn.json (the npm package chinese-days) is used.";
-	const char *verb = argc > 0 ? argv[0] : "", *file = NULL;
-	struct fz_config cfg;
-	int rc, skip = 1;
 
-	fz_config_init(&cfg);
-	if (!verb[0] || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
-		printf("%s\n", usage);
-		fz_config_release(&cfg);
-		return verb[0] ? 0 : 2;
-	}
-	if (strcmp(verb, "import") == 0 && argc > 1 && strncmp(argv[1], "--", 2) != 0) {
-		file = argv[1];
-		skip = 2;
-	}
-	rc = fz_cli_parse(argc - skip, argv + skip, usage, opts, &cfg);
-	if (rc == 1)
-		rc = 0; /* --help */
-	else if (!rc && strcmp(verb, "deadline") == 0)
-		rc = cmd_deadline(&cfg, opts);
-	else if (!rc && strcmp(verb, "import") == 0)
-		rc = cmd_import(&cfg, file, opts);
-	else if (!rc && strcmp(verb, "years") == 0)
-		rc = cmd_years(&cfg);
-	else if (!rc) {
-		fprintf(stderr, "fazhi: calendar: unknown verb \"%s\" (see --help)\n", verb);
-		rc = 2;
-	}
-	fz_config_release(&cfg);
-	return rc;
+	return fz_cli_run_verbs(argc, argv, "calendar", usage, opts, verbs);
 }

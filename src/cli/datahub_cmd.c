@@ -34,52 +34,90 @@ static int print_source(void *ctx, const struct fz_source_row *s)
 	return 0;
 }
 
-static int source_run(struct fz_store *store, const char *verb, struct fz_opt *opts,
-		      struct fz_err *err)
+static int source_list(struct fz_cli_run *run)
 {
-	const char *name = fz_cli_opt(opts, "name");
-	char key[FZ_SOURCE_KEY_LEN];
-	int64_t now = fz_clock_now();
+	struct fz_db *db = fz_store_reader(run->store);
 	int rc;
 
-	if (strcmp(verb, "list") == 0) {
-		struct fz_db *db = fz_store_reader(store);
-		printf("%-20s %-10s %-14s %s  %s\n", "NAME", "STATUS", "KEY", "TYPES", "TITLE");
-		rc = db ? fz_source_store_list(db, print_source, NULL, err) : FZ_ENOMEM;
-		fz_store_reader_put(store, db);
-		return rc;
-	}
+	printf("%-20s %-10s %-14s %s  %s\n", "NAME", "STATUS", "KEY", "TYPES", "TITLE");
+	rc = db ? fz_source_store_list(db, print_source, NULL, &run->err) : FZ_ENOMEM;
+	fz_store_reader_put(run->store, db);
+	return rc;
+}
+
+/* The --name of a verb that needs one, NULL after setting run->err. */
+static const char *source_name(struct fz_cli_run *run)
+{
+	const char *name = fz_cli_opt(run->opts, "name");
+
 	if (!name)
-		return fz_err_set(err, FZ_EINVAL, NULL, "--name", "--name is required");
-	if (strcmp(verb, "add") == 0) {
-		const char *types = fz_cli_opt(opts, "types"), *title = fz_cli_opt(opts, "title");
-		const char *unit = fz_cli_opt(opts, "unit");
-		cJSON *arr = cJSON_CreateArray();
-		char *copy = strdup(types ? types : ""), *save = NULL;
-		for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && arr;
-		     t = strtok_r(NULL, ",", &save))
-			fz_json_push(arr, cJSON_CreateString(t));
-		free(copy);
-		rc = fz_source_add(store, name, title ? title : name,
-				   unit ? strtoll(unit, NULL, 10) : 0, arr, now, key, err);
-		cJSON_Delete(arr);
-	} else if (strcmp(verb, "rotate") == 0) {
-		rc = fz_source_rotate(store, name, now, key, err);
-	} else if (strcmp(verb, "revoke") == 0) {
-		if (!(rc = fz_source_revoke(store, name, now, err)))
-			printf("fazhi: source %s revoked; rotate its key to use it again\n", name);
-		return rc;
-	} else {
-		return fz_err_set(err, FZ_EINVAL, NULL, NULL, "unknown verb \"%s\"", verb);
-	}
-	if (!rc)
-		printf("fazhi: the key of source %s (shown once; send it as X-Source-Key):\n%s\n",
-		       name, key);
+		fz_err_set(&run->err, FZ_EINVAL, NULL, "--name", "--name is required");
+	return name;
+}
+
+static int print_key(const char *name, const char *key)
+{
+	printf("fazhi: the key of source %s (shown once; send it as X-Source-Key):\n%s\n", name,
+	       key);
+	return 0;
+}
+
+static int source_add(struct fz_cli_run *run)
+{
+	const char *name = source_name(run), *types = fz_cli_opt(run->opts, "types");
+	const char *title = fz_cli_opt(run->opts, "title"), *unit = fz_cli_opt(run->opts, "unit");
+	char key[FZ_SOURCE_KEY_LEN];
+	cJSON *arr;
+	char *copy, *save = NULL;
+	int rc;
+
+	if (!name)
+		return FZ_EINVAL;
+	arr = cJSON_CreateArray();
+	copy = strdup(types ? types : "");
+	for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && arr;
+	     t = strtok_r(NULL, ",", &save))
+		fz_json_push(arr, cJSON_CreateString(t));
+	free(copy);
+	rc = fz_source_add(run->store, name, title ? title : name,
+			   unit ? strtoll(unit, NULL, 10) : 0, arr, fz_clock_now(), key, &run->err);
+	cJSON_Delete(arr);
+	return rc ? rc : print_key(name, key);
+}
+
+static int source_rotate(struct fz_cli_run *run)
+{
+	const char *name = source_name(run);
+	char key[FZ_SOURCE_KEY_LEN];
+	int rc;
+
+	if (!name)
+		return FZ_EINVAL;
+	rc = fz_source_rotate(run->store, name, fz_clock_now(), key, &run->err);
+	return rc ? rc : print_key(name, key);
+}
+
+static int source_revoke(struct fz_cli_run *run)
+{
+	const char *name = source_name(run);
+	int rc;
+
+	if (!name)
+		return FZ_EINVAL;
+	if (!(rc = fz_source_revoke(run->store, name, fz_clock_now(), &run->err)))
+		printf("fazhi: source %s revoked; rotate its key to use it again\n", name);
 	return rc;
 }
 
 int fz_cmd_source(int argc, char **argv)
 {
+	static const struct fz_cli_verb verbs[] = {
+		{ "add", source_add, FZ_CLI_DB, 0 },
+		{ "list", source_list, FZ_CLI_DB, 0 },
+		{ "rotate", source_rotate, FZ_CLI_DB, 0 },
+		{ "revoke", source_revoke, FZ_CLI_DB, 0 },
+		{ NULL, NULL, FZ_CLI_NO_DB, 0 },
+	};
 	struct fz_opt opts[] = {
 		{ "name", 0, "source name (2-48 of a-z 0-9 - _)", NULL },
 		{ "title", 0, "Chinese title (add)", NULL },
@@ -93,31 +131,8 @@ int fz_cmd_source(int argc, char **argv)
 		"  rotate  --name N      (a new key; the old one stops at once)\n"
 		"  revoke  --name N      (the source is refused until rotated)\n"
 		"  list";
-	const char *verb = argc > 0 ? argv[0] : "";
-	struct fz_config cfg;
-	struct fz_store *store = NULL;
-	struct fz_err err;
-	int rc;
 
-	fz_config_init(&cfg);
-	fz_err_init(&err);
-	if (!verb[0] || strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0) {
-		printf("%s\n", usage);
-		fz_config_release(&cfg);
-		return verb[0] ? 0 : 2;
-	}
-	rc = fz_cli_parse(argc - 1, argv + 1, usage, opts, &cfg);
-	if (rc == 1) {
-		fz_config_release(&cfg);
-		return 0;
-	}
-	if (!rc && !(store = fz_cli_open(&cfg, 0)))
-		rc = 1;
-	if (!rc && source_run(store, verb, opts, &err))
-		rc = fz_cli_fail("source", &err);
-	fz_store_free(store);
-	fz_config_release(&cfg);
-	return rc;
+	return fz_cli_run_verbs(argc, argv, "source", usage, opts, verbs);
 }
 
 /* ---- import ---- */

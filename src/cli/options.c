@@ -125,6 +125,53 @@ int fz_cli_parse(int argc, char **argv, const char *usage, struct fz_opt *opts,
 	return rc;
 }
 
+static int is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+static int open_db(struct fz_cli_run *r, enum fz_cli_db db)
+{
+	if (db == FZ_CLI_NO_DB ||
+	    (db == FZ_CLI_DB_IF_NAMED && r->cfg.sources[FZ_CFG_DB] == FZ_SRC_DEFAULT))
+		return 0;
+	return (r->store = fz_cli_open(&r->cfg, 0)) ? 0 : 1;
+}
+
+int fz_cli_run_verbs(int argc, char **argv, const char *command, const char *usage,
+		     struct fz_opt *opts, const struct fz_cli_verb *verbs)
+{
+	const struct fz_cli_verb *v = verbs;
+	struct fz_cli_run r;
+	int skip = 1, rc;
+
+	memset(&r, 0, sizeof(r));
+	r.verb = argc > 0 ? argv[0] : "";
+	if (!r.verb[0] || is_help(r.verb)) {
+		printf("%s\n", usage);
+		return r.verb[0] ? 0 : 2;
+	}
+	while (v->name && strcmp(v->name, r.verb) != 0)
+		v++;
+	if (v->takes_file && argc > 1 && argv[1][0] != '-')
+		r.file = argv[skip++];
+	r.opts = opts;
+	fz_config_init(&r.cfg);
+	fz_err_init(&r.err);
+	rc = fz_cli_parse(argc - skip, argv + skip, usage, opts, &r.cfg);
+	if (rc == 1) {
+		rc = 0; /* --help */
+	} else if (!rc && !v->name) {
+		fprintf(stderr, "fazhi: %s: unknown verb \"%s\" (see --help)\n", command, r.verb);
+		rc = 2;
+	} else if (!rc && !(rc = open_db(&r, v->db)) && (rc = v->run(&r)) < 0) {
+		rc = fz_cli_fail(command, &r.err);
+	}
+	fz_store_free(r.store);
+	fz_config_release(&r.cfg);
+	return rc;
+}
+
 struct fz_store *fz_cli_open(const struct fz_config *cfg, int create)
 {
 	struct fz_store *store = NULL;

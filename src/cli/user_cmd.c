@@ -82,9 +82,12 @@ static int parse_roles(const char *list, unsigned *mask, struct fz_err *err)
 	return *mask ? 0 : fz_err_set(err, FZ_EINVAL, NULL, "roles", "roles: 至少一个角色");
 }
 
-static int user_add(struct fz_store *store, const struct fz_config *cfg, const struct fz_opt *o,
-		    struct fz_err *err)
+static int user_add(struct fz_cli_run *run)
 {
+	struct fz_store *store = run->store;
+	const struct fz_config *cfg = &run->cfg;
+	const struct fz_opt *o = run->opts;
+	struct fz_err *err = &run->err;
 	struct change c = { { 0 }, "user.create", 1, 0 };
 	const char *name = fz_cli_opt(o, "username"), *unit = fz_cli_opt(o, "unit");
 	const char *roles = fz_cli_opt(o, "roles"), *scope = fz_cli_opt(o, "scope");
@@ -130,9 +133,13 @@ static int user_add(struct fz_store *store, const struct fz_config *cfg, const s
 	return rc;
 }
 
-static int user_change(struct fz_store *store, const struct fz_config *cfg, const char *verb,
-		       const struct fz_opt *o, struct fz_err *err)
+static int user_change(struct fz_cli_run *run)
 {
+	struct fz_store *store = run->store;
+	const struct fz_config *cfg = &run->cfg;
+	const struct fz_opt *o = run->opts;
+	const char *verb = run->verb;
+	struct fz_err *err = &run->err;
 	struct change c = { { 0 }, "", 0, 0 };
 	const char *name = fz_cli_opt(o, "username");
 	struct fz_db *db;
@@ -180,8 +187,11 @@ static int print_user(void *ctx, const struct fz_user *u)
 	return 0;
 }
 
-static int user_list(struct fz_store *store, const struct fz_opt *o, struct fz_err *err)
+static int user_list(struct fz_cli_run *run)
 {
+	struct fz_store *store = run->store;
+	const struct fz_opt *o = run->opts;
+	struct fz_err *err = &run->err;
 	struct fz_user_filter f = { 0 };
 	struct fz_db *db = fz_store_reader(store);
 	struct fz_region r;
@@ -201,6 +211,11 @@ static int user_list(struct fz_store *store, const struct fz_opt *o, struct fz_e
 
 int fz_cmd_user(int argc, char **argv)
 {
+	static const struct fz_cli_verb verbs[] = {
+		{ "add", user_add, FZ_CLI_DB, 0 },	  { "passwd", user_change, FZ_CLI_DB, 0 },
+		{ "disable", user_change, FZ_CLI_DB, 0 }, { "enable", user_change, FZ_CLI_DB, 0 },
+		{ "list", user_list, FZ_CLI_DB, 0 },	  { NULL, NULL, FZ_CLI_NO_DB, 0 },
+	};
 	struct fz_opt opts[] = {
 		{ "username", 0, "login name", NULL },
 		{ "display-name", 0, "name shown in the console (add)", NULL },
@@ -221,85 +236,38 @@ int fz_cmd_user(int argc, char **argv)
 		"  disable  --username U                  (ends the user's sessions)\n"
 		"  enable   --username U\n"
 		"  list     [--region CODE]";
-	const char *verb = argc > 0 ? argv[0] : "";
-	struct fz_config cfg;
-	struct fz_store *store = NULL;
-	struct fz_err err;
-	int rc;
 
-	fz_config_init(&cfg);
-	fz_err_init(&err);
-	if (strcmp(verb, "--help") == 0 || strcmp(verb, "-h") == 0 || !verb[0]) {
-		printf("%s\n", usage);
-		fz_config_release(&cfg);
-		return verb[0] ? 0 : 2;
-	}
-	rc = fz_cli_parse(argc - 1, argv + 1, usage, opts, &cfg);
-	if (rc == 1) { /* --help */
-		fz_config_release(&cfg);
+	return fz_cli_run_verbs(argc, argv, "user", usage, opts, verbs);
+}
+
+static int audit_verify(struct fz_cli_run *run)
+{
+	struct fz_db *db = fz_store_reader(run->store);
+	struct fz_audit_report rep;
+	int rc = db ? fz_audit_verify(db, &rep, &run->err) : FZ_ENOMEM;
+
+	fz_store_reader_put(run->store, db);
+	if (rc)
+		return rc;
+	if (rep.ok) {
+		printf("audit chain intact: %lld entries checked\n", (long long)rep.checked);
 		return 0;
 	}
-	if (!rc && !(store = fz_cli_open(&cfg, 0)))
-		rc = 1;
-	if (!rc) {
-		if (strcmp(verb, "add") == 0)
-			rc = user_add(store, &cfg, opts, &err);
-		else if (strcmp(verb, "passwd") == 0 || strcmp(verb, "disable") == 0 ||
-			 strcmp(verb, "enable") == 0)
-			rc = user_change(store, &cfg, verb, opts, &err);
-		else if (strcmp(verb, "list") == 0)
-			rc = user_list(store, opts, &err);
-		else
-			rc = fz_err_set(&err, FZ_EINVAL, NULL, NULL, "unknown verb \"%s\"", verb);
-		if (rc)
-			rc = fz_cli_fail("user", &err);
-	}
-	fz_store_free(store);
-	fz_config_release(&cfg);
-	return rc;
+	printf("audit chain BROKEN at entry %lld: %s (%lld entries before it are intact)\n",
+	       (long long)rep.first_bad, rep.reason, (long long)rep.checked);
+	return 1;
 }
 
 int fz_cmd_audit(int argc, char **argv)
 {
-	struct fz_config cfg;
-	struct fz_store *store = NULL;
-	struct fz_audit_report rep;
-	struct fz_err err;
-	struct fz_db *db;
-	int rc;
+	static const struct fz_cli_verb verbs[] = {
+		{ "verify", audit_verify, FZ_CLI_DB, 0 },
+		{ NULL, NULL, FZ_CLI_NO_DB, 0 },
+	};
 
-	fz_config_init(&cfg);
-	fz_err_init(&err);
-	if (argc < 1 || strcmp(argv[0], "verify") != 0) {
-		fprintf(argc && strcmp(argv[0], "--help") == 0 ? stdout : stderr,
-			"Usage: fazhi audit verify --db FILE\n"
-			"Walks the audit hash chain; exits 0 if intact, 1 naming the first bad entry.\n");
-		fz_config_release(&cfg);
-		return argc && strcmp(argv[0], "--help") == 0 ? 0 : 2;
-	}
-	rc = fz_cli_parse(argc - 1, argv + 1, "Usage: fazhi audit verify --db FILE", NULL, &cfg);
-	if (rc == 1) { /* --help */
-		fz_config_release(&cfg);
-		return 0;
-	}
-	if (!rc && !(store = fz_cli_open(&cfg, 0)))
-		rc = 1;
-	if (!rc) {
-		db = fz_store_reader(store);
-		rc = db ? fz_audit_verify(db, &rep, &err) : FZ_ENOMEM;
-		fz_store_reader_put(store, db);
-		if (rc)
-			rc = fz_cli_fail("audit", &err);
-		else if (rep.ok)
-			printf("audit chain intact: %lld entries checked\n",
-			       (long long)rep.checked);
-		else {
-			printf("audit chain BROKEN at entry %lld: %s (%lld entries before it are intact)\n",
-			       (long long)rep.first_bad, rep.reason, (long long)rep.checked);
-			rc = 1;
-		}
-	}
-	fz_store_free(store);
-	fz_config_release(&cfg);
-	return rc;
+	return fz_cli_run_verbs(
+		argc, argv, "audit",
+		"Usage: fazhi audit verify --db FILE\n"
+		"Walks the audit hash chain; exits 0 if intact, 1 naming the first bad entry.",
+		NULL, verbs);
 }

@@ -139,11 +139,57 @@ static int expect(const char **p, char c)
 	return 0;
 }
 
-int fz_time_parse(const char *s, int64_t *ms)
+/*
+ * The time after the date: "HH:MM:SS[.fff]" and a zone (Z or +hh:mm); when
+ * loose, the seconds and the zone may be left out (no zone: Asia/Shanghai,
+ * which *off_min already holds). 0 or FZ_EINVAL.
+ */
+static int time_of_day(const char *p, int loose, int *secs, int64_t *frac, int *off_min)
+{
+	int h, mi, se = 0, oh, om, sign;
+
+	if (digits(&p, 2, &h) || expect(&p, ':') || digits(&p, 2, &mi))
+		return FZ_EINVAL;
+	if (*p == ':' || !loose) {
+		if (expect(&p, ':') || digits(&p, 2, &se))
+			return FZ_EINVAL;
+		if (*p == '.') {
+			int n = 0;
+			p++;
+			while (isdigit((unsigned char)*p)) {
+				if (n++ < 3)
+					*frac = *frac * 10 + (*p - '0');
+				p++;
+			}
+			if (n == 0)
+				return FZ_EINVAL;
+			for (; n < 3; n++)
+				*frac *= 10;
+		}
+	}
+	if (*p == 'Z' || *p == 'z') {
+		*off_min = 0;
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p++ == '-' ? -1 : 1;
+		if (digits(&p, 2, &oh) || expect(&p, ':') || digits(&p, 2, &om) || oh > 23 ||
+		    om > 59)
+			return FZ_EINVAL;
+		*off_min = sign * (oh * 60 + om);
+	} else if (!loose) {
+		return FZ_EINVAL;
+	}
+	if (*p || h > 23 || mi > 59 || se > 60)
+		return FZ_EINVAL;
+	*secs = h * 3600 + mi * 60 + se;
+	return 0;
+}
+
+static int parse_time(const char *s, int loose, int64_t *ms)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	const char *p = s;
-	int y, mo, d, h = 0, mi = 0, se = 0, oh = 8, om = 0, sign = 1;
+	int y, mo, d, secs = 0, off_min = 8 * 60;
 	int64_t frac = 0;
 
 	if (!s || digits(&p, 4, &y) || expect(&p, '-') || digits(&p, 2, &mo) || expect(&p, '-') ||
@@ -156,41 +202,22 @@ int fz_time_parse(const char *s, int64_t *ms)
 	if (*p) {
 		if (*p != 'T' && *p != 't' && *p != ' ')
 			return FZ_EINVAL;
-		p++;
-		if (digits(&p, 2, &h) || expect(&p, ':') || digits(&p, 2, &mi) || expect(&p, ':') ||
-		    digits(&p, 2, &se))
-			return FZ_EINVAL;
-		if (*p == '.') {
-			int n = 0;
-			p++;
-			while (isdigit((unsigned char)*p)) {
-				if (n++ < 3)
-					frac = frac * 10 + (*p - '0');
-				p++;
-			}
-			if (n == 0)
-				return FZ_EINVAL;
-			for (; n < 3; n++)
-				frac *= 10;
-		}
-		if (*p == 'Z' || *p == 'z') {
-			oh = om = 0;
-			p++;
-		} else if (*p == '+' || *p == '-') {
-			sign = *p == '-' ? -1 : 1;
-			p++;
-			if (digits(&p, 2, &oh) || expect(&p, ':') || digits(&p, 2, &om))
-				return FZ_EINVAL;
-		} else {
-			return FZ_EINVAL;
-		}
-		if (*p || h > 23 || mi > 59 || se > 60 || oh > 23 || om > 59)
+		if (time_of_day(p + 1, loose, &secs, &frac, &off_min))
 			return FZ_EINVAL;
 	}
-	*ms = ((fz_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-		se) -
-	       sign * (oh * 3600 + om * 60)) *
+	*ms = (fz_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + secs -
+	       (int64_t)off_min * 60) *
 		      1000 +
 	      frac;
 	return 0;
+}
+
+int fz_time_parse(const char *s, int64_t *ms)
+{
+	return parse_time(s, 0, ms);
+}
+
+int fz_time_parse_loose(const char *s, int64_t *ms)
+{
+	return parse_time(s, 1, ms);
 }

@@ -33,6 +33,14 @@ char *fz_time_format(int64_t ms, char *out, size_t size);
  * FZ_EINVAL.
  */
 int fz_time_parse(const char *s, int64_t *ms /* OUT */);
+/*
+ * What fz_time_parse accepts, and also what devices and CSV files write:
+ * the seconds may be left out and a time without a zone is Asia/Shanghai
+ * ("2026-03-02 09:00", "2026-03-02T09:00:00", "2026-03-02 09:00+08:00").
+ * For records, not for API parameters (which stay strict RFC 3339). 0 or
+ * FZ_EINVAL.
+ */
+int fz_time_parse_loose(const char *s, int64_t *ms /* OUT */);
 
 /* The n decimal digits at s as *out; -1 (nothing set) if one is not a digit. */
 int fz_parse_digits(const char *s, int n, int *out /* OUT */);

@@ -4,6 +4,7 @@
 #include "core/err.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -182,6 +183,29 @@ static int check_value(const cJSON *v, const struct fz_json_field *f, struct fz_
 	if (cJSON_IsString(v))
 		return check_string(v, f, err);
 	return 0;
+}
+
+int fz_json_parse_file(const char *file, const char *text, size_t len, int max_depth,
+		       const char *machine, cJSON **out, struct fz_err *err)
+{
+	struct fz_err perr;
+
+	fz_err_init(&perr);
+	if (!(*out = fz_json_parse(text, len, max_depth, &perr)))
+		return fz_err_set(err, perr.code, machine, "", "%s: %s", file, perr.msg);
+	return 0;
+}
+
+int fz_json_file_err(struct fz_err *err, const char *machine, const char *file, const char *ptr,
+		     const char *fmt, ...)
+{
+	char what[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return fz_err_set(err, FZ_EINVAL, machine, ptr, "%s: %s: %s", file, ptr, what);
 }
 
 int fz_json_check(const cJSON *obj, const struct fz_json_field *spec, struct fz_err *err)

@@ -44,6 +44,25 @@ struct fz_json_field {
 cJSON *fz_json_parse(const char *text, size_t len, int max_depth, struct fz_err *err);
 
 /*
+ * Definition files of packs (case types, record types, rules, routes): the
+ * same parse as fz_json_parse, with the error message prefixed by file
+ * ("types/x.json: JSON 之后有多余内容...") and the machine code machine
+ * ("invalid_definition", "invalid_rule", ...); the code stays the parser's
+ * (FZ_EINVAL, or FZ_ETOOBIG when too deep). 0 with the tree in *out (caller
+ * frees), or that code with *out NULL and err set.
+ */
+int fz_json_parse_file(const char *file, const char *text, size_t len, int max_depth,
+		       const char *machine, cJSON **out /* OUT */, struct fz_err *err);
+/*
+ * Records FZ_EINVAL in a definition file: machine code machine, field ptr
+ * (the JSON pointer of the bad value, "" for the whole document) and the
+ * message "file: ptr: what", what being printf-formatted (cut at 300 bytes).
+ * Returns FZ_EINVAL, for `return fz_json_file_err(...)`.
+ */
+int fz_json_file_err(struct fz_err *err, const char *machine, const char *file, const char *ptr,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
  * Checks that obj is an object whose members are all in spec (a table ended
  * by a row with name NULL), of the declared types and lengths, with every
  * required one present, strings valid UTF-8 without control characters.

@@ -26,18 +26,9 @@ struct cx {
 	struct fz_err *err;
 };
 
-__attribute__((format(printf, 3, 4))) static int bad(struct cx *c, const char *ptr, const char *fmt,
-						     ...)
-{
-	char msg[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fz_err_set(c->err, FZ_EINVAL, "invalid_definition", ptr, "%s: %s: %s", c->file, ptr,
-			  msg);
-}
+/* FZ_EINVAL at JSON pointer ptr: "file: ptr: what". */
+#define bad(c, ptr, ...)                                                                           \
+	fz_json_file_err((c)->err, "invalid_definition", (c)->file, ptr, __VA_ARGS__)
 
 static int only(struct cx *c, const cJSON *o, const char *ptr, const char *const *allowed)
 {
@@ -308,18 +299,15 @@ int fz_recordtype_compile(const char *pack, const char *file, const char *text, 
 {
 	struct fz_recordtype *t = calloc(1, sizeof(*t));
 	struct cx c = { file, err };
-	struct fz_err perr;
 	cJSON *root;
 	int rc;
 
 	*out = NULL;
 	if (!t)
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
-	fz_err_init(&perr);
-	if (!(root = fz_json_parse(text, len, 16, &perr))) {
+	if ((rc = fz_json_parse_file(file, text, len, 16, "invalid_definition", &root, err))) {
 		free(t);
-		return fz_err_set(err, FZ_EINVAL, "invalid_definition", "", "%s: %s", file,
-				  perr.msg);
+		return rc;
 	}
 	rc = compile(&c, t, root, pack);
 	cJSON_Delete(root);
@@ -358,55 +346,16 @@ cJSON *fz_recordtype_json(const struct fz_recordtype *t)
 
 int fz_rt_parse_time(const char *s, int64_t *ms)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h = 0, mi = 0, sec = 0, frac = 0, off = 8 * 60;
-	size_t n = strlen(s), i;
+	size_t n = strlen(s);
+	int y;
 
 	if (n > 0 && n <= 15 && strspn(s, "0123456789") == n) {
 		*ms = strtoll(s, NULL, 10);
 		return 0;
 	}
-	if (n < 16 || fz_parse_digits(s, 4, &y) || s[4] != '-' || fz_parse_digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || fz_parse_digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') ||
-	    fz_parse_digits(s + 11, 2, &h) || s[13] != ':' || fz_parse_digits(s + 14, 2, &mi))
+	/* A time of day is required (no bare dates), and no year before 1900. */
+	if (n < 16 || fz_parse_digits(s, 4, &y) || y < 1900 || fz_time_parse_loose(s, ms))
 		return -1;
-	i = 16;
-	if (s[i] == ':') {
-		if (fz_parse_digits(s + i + 1, 2, &sec))
-			return -1;
-		i += 3;
-		if (s[i] == '.') {
-			int nd = 0;
-			for (i++; s[i] >= '0' && s[i] <= '9'; i++, nd++)
-				if (nd < 3)
-					frac = frac * 10 + (s[i] - '0');
-			if (!nd)
-				return -1;
-			for (; nd < 3; nd++)
-				frac *= 10;
-		}
-	}
-	if (s[i] == 'Z' && !s[i + 1]) {
-		off = 0;
-	} else if ((s[i] == '+' || s[i] == '-') && strlen(s + i) == 6 && s[i + 3] == ':') {
-		int oh, om;
-		if (fz_parse_digits(s + i + 1, 2, &oh) || fz_parse_digits(s + i + 4, 2, &om) ||
-		    oh > 23 || om > 59)
-			return -1;
-		off = (oh * 60 + om) * (s[i] == '-' ? -1 : 1);
-	} else if (s[i]) {
-		return -1;
-	}
-	if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 ||
-	    sec > 60)
-		return -1;
-	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return -1;
-	*ms = ((fz_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
-		sec) -
-	       (int64_t)off * 60) *
-		      1000 +
-	      frac;
 	return 0;
 }
 

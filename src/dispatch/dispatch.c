@@ -6,6 +6,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "dispatch/routing.h"
 #include "http/sse.h"
@@ -15,6 +16,7 @@
 #include "store/store.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -93,27 +95,6 @@ static const struct camera *cam_find(const struct snap *s, const char *id)
 	return s->ncams ? bsearch(&key, s->cams, s->ncams, sizeof(key), cam_cmp) : NULL;
 }
 
-static char *slurp(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && (size_t)n <= max &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 /* apps/<pack>/cameras.json: {"cameras": [{id, region, place, lon, lat}]}. */
 static int load_cameras(struct snap *s, const char *pack, const char *text, size_t len,
 			struct fz_err *err)
@@ -181,12 +162,17 @@ static struct snap *load_snap(const char *apps_dir, int *refused, struct fz_err 
 			char path[1200];
 			size_t len = 0;
 			char *text;
+			struct fz_err e1;
+			int rc;
 			if (de->d_name[0] == '.')
 				continue;
 			snprintf(path, sizeof(path), "%s/%s/cameras.json", apps_dir, de->d_name);
-			if (!(text = slurp(path, MAX_CAMERAS_FILE, &len)))
-				continue;
-			if (load_cameras(s, de->d_name, text, len, err)) {
+			fz_err_init(&e1);
+			if ((rc = fz_file_read(path, MAX_CAMERAS_FILE, &text, &len, &e1)) == -ENOENT)
+				continue; /* a pack without cameras */
+			if (rc)
+				fz_err_set(err, e1.code, e1.machine, e1.field, "%s", e1.msg);
+			if (rc || load_cameras(s, de->d_name, text, len, err)) {
 				fz_log(FZ_LOG_WARN, "dispatch: refused %s", path);
 				(*refused)++;
 			}

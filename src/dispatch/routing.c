@@ -1,13 +1,14 @@
 #include "dispatch/routing.h"
 
 #include "core/err.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "registry/region_tree.h"
 #include "registry/unit.h"
 
 #include <dirent.h>
-#include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +28,8 @@ struct cx {
 	struct fz_err *err;
 };
 
-static int bad(struct cx *c, const char *ptr, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int bad(struct cx *c, const char *ptr, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fz_err_set(c->err, FZ_EINVAL, "invalid_routes", ptr, "%s: %s: %s", c->file, ptr,
-			  msg);
-}
+/* FZ_EINVAL at JSON pointer ptr: "file: ptr: what". */
+#define bad(c, ptr, ...) fz_json_file_err((c)->err, "invalid_routes", (c)->file, ptr, __VA_ARGS__)
 
 /* A string member that must be present and fit size (with its NUL). */
 static int text(struct cx *c, const cJSON *o, const char *name, const char *ptr, char *out,
@@ -194,7 +184,6 @@ int fz_routes_parse(struct fz_routes *t, const char *pack, const char *file, con
 		    size_t len, struct fz_err *err)
 {
 	struct cx c = { file, err };
-	struct fz_err perr;
 	const cJSON *arr, *it;
 	struct fz_event_route *add = NULL;
 	cJSON *doc;
@@ -204,10 +193,8 @@ int fz_routes_parse(struct fz_routes *t, const char *pack, const char *file, con
 	if (len > FZ_ROUTES_MAX_FILE)
 		return fz_err_set(err, FZ_ETOOBIG, NULL, "", "%s: 超过 %d 字节", file,
 				  FZ_ROUTES_MAX_FILE);
-	fz_err_init(&perr);
-	doc = fz_json_parse(text_, len, 8, &perr);
-	if (!doc)
-		return fz_err_set(err, perr.code, "invalid_routes", "", "%s: %s", file, perr.msg);
+	if ((rc = fz_json_parse_file(file, text_, len, 8, "invalid_routes", &doc, err)))
+		return rc;
 	arr = cJSON_GetObjectItemCaseSensitive(doc, "routes");
 	if (!cJSON_IsObject(doc) || !cJSON_IsArray(arr)) {
 		rc = bad(&c, "/routes", "应为数组");
@@ -256,27 +243,6 @@ done:
 	return rc;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= FZ_ROUTES_MAX_FILE + 1 &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
-		buf[n] = '\0';
-		*len = (size_t)n;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
 int fz_routes_load(struct fz_routes *t, const char *apps_dir, struct fz_err *err)
 {
 	DIR *d = opendir(apps_dir);
@@ -289,16 +255,18 @@ int fz_routes_load(struct fz_routes *t, const char *apps_dir, struct fz_err *err
 		char path[1200], file[160];
 		size_t len = 0;
 		char *text_;
+		int rc;
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s/routes.json", apps_dir, de->d_name);
-		if (!(text_ = read_file(path, &len)))
-			continue;
 		snprintf(file, sizeof(file), "%.60s/routes.json", de->d_name);
 		{
 			struct fz_err e1;
 			fz_err_init(&e1);
-			if (fz_routes_parse(t, de->d_name, file, text_, len, &e1)) {
+			rc = fz_file_read(path, FZ_ROUTES_MAX_FILE, &text_, &len, &e1);
+			if (rc == -ENOENT)
+				continue; /* a pack without routes */
+			if (rc || fz_routes_parse(t, de->d_name, file, text_, len, &e1)) {
 				fz_log(FZ_LOG_WARN, "routes: refused %s", e1.msg);
 				fz_err_set(err, e1.code, e1.machine, e1.field, "%s", e1.msg);
 				refused++;

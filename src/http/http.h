@@ -134,6 +134,8 @@ int fz_resp_json(struct fz_resp *resp, int status, cJSON *tree);
 /* Sets a response with a copy of text. */
 int fz_resp_text(struct fz_resp *resp, int status, const char *content_type, const char *text,
 		 size_t len);
+/* Sets a response from b's bytes, which it takes (b is empty afterwards). */
+void fz_resp_buf(struct fz_resp *resp, int status, const char *content_type, struct fz_buf *b);
 /* Renders err as problem+json into resp. */
 void fz_resp_problem(struct fz_resp *resp, const struct fz_err *err, const char *instance);
 

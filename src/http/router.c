@@ -33,6 +33,17 @@ int fz_route_match(const char *pattern, const char *path, struct fz_arena *arena
 	return *pattern == '\0' && *path == '\0';
 }
 
+/* Sets the response to body (taken over), replacing any body before. */
+static void set_body(struct fz_resp *resp, int status, const char *content_type, char *body,
+		     size_t len)
+{
+	free(resp->body);
+	resp->body = body;
+	resp->len = len;
+	resp->status = status;
+	resp->content_type = content_type;
+}
+
 int fz_resp_text(struct fz_resp *resp, int status, const char *content_type, const char *text,
 		 size_t len)
 {
@@ -42,12 +53,16 @@ int fz_resp_text(struct fz_resp *resp, int status, const char *content_type, con
 		return FZ_ENOMEM;
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	free(resp->body);
-	resp->body = copy;
-	resp->len = len;
-	resp->status = status;
-	resp->content_type = content_type;
+	set_body(resp, status, content_type, copy, len);
 	return 0;
+}
+
+void fz_resp_buf(struct fz_resp *resp, int status, const char *content_type, struct fz_buf *b)
+{
+	size_t len = 0;
+	char *body = fz_buf_detach(b, &len);
+
+	set_body(resp, status, content_type, body, len);
 }
 
 int fz_resp_json(struct fz_resp *resp, int status, cJSON *tree)
@@ -58,11 +73,7 @@ int fz_resp_json(struct fz_resp *resp, int status, cJSON *tree)
 	cJSON_Delete(tree);
 	if (!text)
 		return FZ_ENOMEM;
-	free(resp->body);
-	resp->body = text;
-	resp->len = strlen(text);
-	resp->status = status;
-	resp->content_type = "application/json; charset=utf-8";
+	set_body(resp, status, "application/json; charset=utf-8", text, strlen(text));
 	return 0;
 }
 

@@ -237,9 +237,7 @@ static void dispatch(struct fz_server *s, struct ctx *x, struct fz_req *req, str
 			fz_metrics_render(s->metrics, s->cfg.routes, s->cfg.nroutes, &b);
 			if (s->cfg.metrics)
 				s->cfg.metrics(s->cfg.app, &b);
-			resp->status = 200;
-			resp->content_type = "text/plain; version=0.0.4; charset=utf-8";
-			resp->body = fz_buf_detach(&b, &resp->len);
+			fz_resp_buf(resp, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 			return;
 		}
 		rc = s->cfg.routes[idx].handler(req, resp, &err);

@@ -1,12 +1,12 @@
 #include "http/static.h"
 
 #include "core/err.h"
+#include "core/file.h"
 #include "http/http.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static const struct {
 	const char *ext, *type;
@@ -36,25 +36,10 @@ static const char *content_type(const char *path)
 
 static int read_file(const char *path, struct fz_resp *resp)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat sb;
-	char *data;
+	int rc = fz_file_read(path, 256 << 20, &resp->body, &resp->len, NULL);
 
-	if (!f)
-		return FZ_ENOTFOUND;
-	if (fstat(fileno(f), &sb) || !S_ISREG(sb.st_mode) || sb.st_size > (256 << 20)) {
-		fclose(f);
-		return FZ_ENOTFOUND;
-	}
-	data = malloc((size_t)sb.st_size + 1);
-	if (!data || fread(data, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
-		free(data);
-		fclose(f);
-		return FZ_ENOMEM;
-	}
-	fclose(f);
-	resp->body = data;
-	resp->len = (size_t)sb.st_size;
+	if (rc)
+		return rc == FZ_ENOMEM ? FZ_ENOMEM : FZ_ENOTFOUND;
 	resp->status = 200;
 	resp->content_type = content_type(path);
 	return 0;

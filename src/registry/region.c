@@ -1,6 +1,7 @@
 #include "registry/region.h"
 
 #include "core/err.h"
+#include "core/file.h"
 #include "store/registry_store.h"
 #include "store/store.h"
 
@@ -124,23 +125,12 @@ static int put_bounds(struct fz_db *db, void *arg, struct fz_err *err)
 int fz_region_load_boundaries(struct fz_store *store, const char *code, const char *path,
 			      struct fz_err *err)
 {
-	FILE *f = fopen(path, "rb");
 	struct bounds b = { code, NULL };
-	long size;
-	int rc;
+	size_t size;
+	int rc = fz_file_read(path, 64 << 20, &b.text, &size, err);
 
-	if (!f)
-		return fz_err_set(err, -errno, "not_found", NULL, "无法读取 %s: %s", path,
-				  strerror(errno));
-	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 || size > (64L << 20) ||
-	    fseek(f, 0, SEEK_SET) || !(b.text = malloc((size_t)size + 1)) ||
-	    fread(b.text, 1, (size_t)size, f) != (size_t)size) {
-		fclose(f);
-		free(b.text);
-		return fz_err_set(err, FZ_EINVAL, NULL, NULL, "%s: 无法读取或超过 64 MiB", path);
-	}
-	fclose(f);
-	b.text[size] = '\0';
+	if (rc)
+		return rc;
 	rc = fz_store_write(store, put_bounds, &b, err);
 	free(b.text);
 	return rc;

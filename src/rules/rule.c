@@ -5,7 +5,6 @@
 #include "rules/script.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -300,17 +299,8 @@ struct cx {
 	const char *file;
 };
 
-static int bad(struct cx *c, const char *ptr, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int bad(struct cx *c, const char *ptr, const char *fmt, ...)
-{
-	char msg[300];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fz_err_set(c->err, FZ_EINVAL, "invalid_rule", ptr, "%s: %s: %s", c->file, ptr, msg);
-}
+/* FZ_EINVAL at JSON pointer ptr: "file: ptr: what". */
+#define bad(c, ptr, ...) fz_json_file_err((c)->err, "invalid_rule", (c)->file, ptr, __VA_ARGS__)
 
 static const char *const builtin_names[] = { "hour", "weekday", "hour_of_week", "day", "at_hours" };
 
@@ -843,7 +833,6 @@ int fz_rule_compile(const char *pack, const char *file, const char *json, size_t
 {
 	struct fz_rule *r = calloc(1, sizeof(*r));
 	struct cx c = { r, err, file };
-	struct fz_err perr;
 	int rc;
 
 	*out = NULL;
@@ -851,11 +840,9 @@ int fz_rule_compile(const char *pack, const char *file, const char *json, size_t
 		return FZ_ENOMEM;
 	snprintf(r->pack, sizeof(r->pack), "%s", pack);
 	snprintf(r->file, sizeof(r->file), "%s", file);
-	fz_err_init(&perr);
-	r->def = fz_json_parse(json, len, 16, &perr);
-	if (!r->def) {
+	if ((rc = fz_json_parse_file(file, json, len, 16, "invalid_rule", &r->def, err))) {
 		fz_rule_free(r);
-		return fz_err_set(err, FZ_EINVAL, "invalid_rule", "", "%s: %s", file, perr.msg);
+		return rc;
 	}
 	if (lua) {
 		if (!(r->lua_src = malloc(lua_len + 1))) {

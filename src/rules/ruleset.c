@@ -1,9 +1,9 @@
 #include "rules/ruleset.h"
 
 #include "core/err.h"
+#include "core/file.h"
 #include "core/log.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,31 +15,6 @@ struct fz_ruleset {
 	struct fz_rule **rules;
 	size_t n, cap;
 };
-
-int fz_ruleset_read_file(const char *path, char **out, size_t *len, struct fz_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *text;
-	long n;
-
-	*out = NULL;
-	if (!f)
-		return fz_err_set(err, -errno, NULL, NULL, "无法打开 %s", path);
-	if (fseek(f, 0, SEEK_END) || (n = ftell(f)) < 0 || n > MAX_FILE || fseek(f, 0, SEEK_SET)) {
-		fclose(f);
-		return fz_err_set(err, FZ_ETOOBIG, NULL, NULL, "%s 超过 1 MiB 或无法读取", path);
-	}
-	if (!(text = malloc((size_t)n + 1)) || fread(text, 1, (size_t)n, f) != (size_t)n) {
-		fclose(f);
-		free(text);
-		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "无法读取 %s", path);
-	}
-	fclose(f);
-	text[n] = '\0';
-	*out = text;
-	*len = (size_t)n;
-	return 0;
-}
 
 int fz_ruleset_compile_file(const char *pack, const char *json_path, struct fz_rule **out,
 			    struct fz_err *err)
@@ -56,11 +31,11 @@ int fz_ruleset_compile_file(const char *pack, const char *json_path, struct fz_r
 		return fz_err_set(err, FZ_EINVAL, NULL, NULL, "规则文件名不对：%s", json_path);
 	snprintf(lua_path, sizeof(lua_path), "%.*s.lua", (int)(n - 5), json_path);
 	snprintf(jname, sizeof(jname), "rules/%s", base ? base + 1 : json_path);
-	if ((rc = fz_ruleset_read_file(json_path, &json, &jlen, err)))
+	if ((rc = fz_file_read(json_path, MAX_FILE, &json, &jlen, err)))
 		return rc;
 	if ((probe = fopen(lua_path, "rb"))) {
 		fclose(probe);
-		if ((rc = fz_ruleset_read_file(lua_path, &lua, &llen, err))) {
+		if ((rc = fz_file_read(lua_path, MAX_FILE, &lua, &llen, err))) {
 			free(json);
 			return rc;
 		}
@@ -90,51 +65,6 @@ static int add(struct fz_ruleset *s, struct fz_rule *r)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* sorted names in dir ending with suffix (or directories when suffix NULL) */
-static int list_dir(const char *dir, const char *suffix, char ***out, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	size_t cap = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (e->d_name[0] == '.')
-			continue;
-		if (suffix && (len <= strlen(suffix) ||
-			       strcmp(e->d_name + len - strlen(suffix), suffix) != 0))
-			continue;
-		if (*n == cap) {
-			char **a = realloc(*out, (cap = cap ? cap * 2 : 16) * sizeof(char *));
-			if (!a)
-				break;
-			*out = a;
-		}
-		if (!((*out)[*n] = strdup(e->d_name)))
-			break;
-		(*n)++;
-	}
-	closedir(d);
-	qsort(*out, *n, sizeof(char *), cmp_str);
-	return 0;
-}
-
-static void free_list(char **l, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(l[i]);
-	free(l);
-}
-
 static void load_pack(struct fz_ruleset *s, const char *apps_dir, const char *pack,
 		      struct fz_ruleset_report *rep)
 {
@@ -144,7 +74,7 @@ static void load_pack(struct fz_ruleset *s, const char *apps_dir, const char *pa
 	int ok = 1;
 
 	snprintf(dir, sizeof(dir), "%s/%s/rules", apps_dir, pack);
-	list_dir(dir, ".json", &files, &nf);
+	files = fz_file_list(dir, ".json", &nf);
 	for (size_t i = 0; i < nf && ok; i++) {
 		struct fz_rule *r;
 		struct fz_err err;
@@ -173,7 +103,7 @@ static void load_pack(struct fz_ruleset *s, const char *apps_dir, const char *pa
 		rep->packs++;
 		rep->rules += (int)(s->n - first);
 	}
-	free_list(files, nf);
+	fz_file_list_free(files, nf);
 }
 
 int fz_ruleset_load(const char *apps_dir, struct fz_ruleset **out,
@@ -188,10 +118,10 @@ int fz_ruleset_load(const char *apps_dir, struct fz_ruleset **out,
 	if (!s)
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	if (apps_dir) {
-		list_dir(apps_dir, NULL, &packs, &np);
+		packs = fz_file_list(apps_dir, NULL, &np);
 		for (size_t i = 0; i < np; i++)
 			load_pack(s, apps_dir, packs[i], report);
-		free_list(packs, np);
+		fz_file_list_free(packs, np);
 	}
 	*out = s;
 	return 0;

@@ -50,7 +50,4 @@ void fz_ruleset_set_emit(struct fz_ruleset *s, fz_rule_emit_fn fn, void *ctx);
 /* The sink: ctx is the set. Returns the first rule error (logged). */
 int fz_ruleset_sink(void *ctx, const struct fz_record *r);
 
-/* Reads a whole file (at most 1 MiB) into *out (caller frees). */
-int fz_ruleset_read_file(const char *path, char **out, size_t *len, struct fz_err *err);
-
 #endif

@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startFazhi, BIN } from '../lib/fazhi.mjs';
+import { startFazhi, BIN, T0 } from '../lib/fazhi.mjs';
 
 let h, grid, admin;
 before(async () => {
@@ -223,7 +223,10 @@ test('fazhi serve loads the imported years from the database at start', async ()
 
 test('the command line computes, imports and lists', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'fazhi-cal-'));
-  const run = (args) => spawnSync(BIN, args, { encoding: 'utf8' });
+  // an import is stamped with the injected clock, never the wall clock
+  const clock = path.join(dir, 'clock');
+  writeFileSync(clock, String(T0));
+  const run = (args) => spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, FAZHI_CLOCK_FILE: clock } });
   let r = run(['calendar', '--help']);
   assert.equal(r.status, 0);
   assert.match(r.stdout, /deadline --start T --amount N --unit hours\|days\|workdays/);
@@ -259,7 +262,7 @@ test('the command line computes, imports and lists', () => {
   assert.match(r.stdout, /imported 2027: 12 holidays, 1 make-up working days \(国务院办公厅通知\)/);
   r = run(['calendar', 'years', '--db', db]);
   assert.match(r.stdout, /2026 +33 +6 +package +chinese-days 1\.5\.7/);
-  assert.match(r.stdout, /2027 +12 +1 +database +国务院办公厅通知 \(imported /);
+  assert.match(r.stdout, /2027 +12 +1 +database +国务院办公厅通知 \(imported 2026-03-02T01:00:00\.000Z\)/);
   r = run(['calendar', 'deadline', '--start', '2026-12-28T09:00:00+08:00', '--amount', '5', '--unit', 'workdays', '--db', db]);
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /deadline {2}2027-01-05 24:00/);

@@ -17,8 +17,12 @@ const CONSOLE = path.join(ROOT, 'build', 'share', 'console', 'index.html');
 export const inp = (name) => `input[data-test=${name}], [data-test=${name}] input`;
 export const area = (name) => `textarea[data-test=${name}], [data-test=${name}] textarea`;
 
+// Waits are for what a user would see, with budgets generous enough for a
+// loaded machine running the ASan build (they only cost time on failure).
+export const WAIT = 30000;
+
 /** Poll fn until it returns a truthy value (or throw after timeout ms). */
-export async function until(fn, what, timeout = 15000) {
+export async function until(fn, what, timeout = WAIT) {
   const end = Date.now() + timeout;
   let last;
   for (;;) {
@@ -31,6 +35,24 @@ export async function until(fn, what, timeout = 15000) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Waits until locator's text matches re (as shown); returns the text. */
+export function untilText(locator, re, what, timeout = WAIT) {
+  return until(async () => {
+    const text = await locator.innerText();
+    return re.test(text) && text;
+  }, `${what} to read ${re}`, timeout);
+}
+
+/**
+ * Waits until the Element Plus loading mask inside the element matched by
+ * selector is gone (v-loading fades its mask out; a click during the fade
+ * lands on the mask, not on what is under it).
+ */
+export async function untilLoaded(page, selector, what, timeout = WAIT) {
+  await until(async () => (await page.locator(`${selector} .el-loading-mask`).count()) === 0,
+    `${what}: the loading mask to go`, timeout);
 }
 
 /**
@@ -60,7 +82,7 @@ export async function startConsole(options = {}) {
     async newPage() {
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
       const page = await context.newPage();
-      page.setDefaultTimeout(15000);
+      page.setDefaultTimeout(WAIT);
       page.errors = [];
       page.on('pageerror', (e) => page.errors.push(e.message));
       page.offsite = [];

@@ -11,14 +11,18 @@
 /* 2026-03-02T01:00:00Z in UTC ms (20514 days after the epoch, plus 1 h). */
 #define T_0302_0100Z (20514LL * 86400000 + 3600000)
 
-static int64_t parsed(const char *s)
+/* s read by parse (named how), which must accept it. */
+static int64_t read_by(int (*parse)(const char *, int64_t *), const char *how, const char *s)
 {
 	int64_t ms = -1;
 
-	if (fz_time_parse(s, &ms) != 0)
-		fail_msg("fz_time_parse(\"%s\") refused", s);
+	if (parse(s, &ms) != 0)
+		fail_msg("%s(\"%s\") refused", how, s);
 	return ms;
 }
+
+#define parsed(s) read_by(fz_time_parse, "fz_time_parse", s)
+#define loose(s)  read_by(fz_time_parse_loose, "fz_time_parse_loose", s)
 
 static void parse_offset_converts_to_utc(void **state)
 {
@@ -95,6 +99,47 @@ static void parse_knows_leap_years(void **state)
 	/* 2026 and 1900 are not leap years: there is no 29 February */
 	assert_int_equal(fz_time_parse("2026-02-29", &ms), FZ_EINVAL);
 	assert_int_equal(fz_time_parse("1900-02-29T00:00:00Z", &ms), FZ_EINVAL);
+}
+
+static void loose_reads_local_times_as_shanghai(void **state)
+{
+	/* what devices and CSV files write: no zone is Beijing time */
+	assert_int_equal(loose("2026-03-02 09:00:00"), T_0302_0100Z);
+	assert_int_equal(loose("2026-03-02T09:00:00"), T_0302_0100Z);
+	assert_int_equal(loose("2026-03-02 09:00"), T_0302_0100Z);
+	assert_int_equal(loose("2026-03-02T09:00"), T_0302_0100Z);
+	assert_int_equal(loose("2026-03-02 09:00:00.25"), T_0302_0100Z + 250);
+	/* seconds may be left out before a zone too */
+	assert_int_equal(loose("2026-03-02T01:00Z"), T_0302_0100Z);
+	assert_int_equal(loose("2026-03-02 09:00+08:00"), T_0302_0100Z);
+	/* and everything the strict parser reads, read the same */
+	assert_int_equal(loose("2026-03-02T06:30:00.5+05:30"), T_0302_0100Z + 500);
+	assert_int_equal(loose("2026-03-02t01:00:00z"), T_0302_0100Z);
+	assert_int_equal(loose("2026-03-02"), parsed("2026-03-02"));
+}
+
+static void loose_still_refuses_what_is_not_a_time(void **state)
+{
+	static const char *bad[] = {
+		"2026-02-30 09:00",	   "2026-03-02 24:00",
+		"2026-03-02 09:60",	   "2026-03-02 09:00:61",
+		"2026-03-02 9:00",	   "2026-03-02 09",
+		"2026-03-02 09:00:",	   "2026-03-02 09:00:00.",
+		"2026-03-02 09:00+0800",   "2026-03-02 09:00+08",
+		"2026-03-02 09:00 +08:00", "2026-03-02 09:00:00Zjunk",
+		"2026-03-02 09:00+24:00",  "2026/03/02 09:00",
+		"1772413200000",	   "",
+	};
+	int64_t ms = 42;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (fz_time_parse_loose(bad[i], &ms) != FZ_EINVAL)
+			fail_msg("\"%s\" was accepted", bad[i]);
+	assert_int_equal(fz_time_parse_loose(NULL, &ms), FZ_EINVAL);
+	assert_int_equal(ms, 42);
+	/* the strict parser (API parameters) does not take the local forms */
+	assert_int_equal(fz_time_parse("2026-03-02 09:00", &ms), FZ_EINVAL);
+	assert_int_equal(fz_time_parse("2026-03-02T09:00:00", &ms), FZ_EINVAL);
 }
 
 static void format_is_utc_with_millis(void **state)
@@ -186,6 +231,8 @@ int main(void)
 		cmocka_unit_test(parse_date_is_midnight_shanghai),
 		cmocka_unit_test(parse_refuses_invalid_dates),
 		cmocka_unit_test(parse_knows_leap_years),
+		cmocka_unit_test(loose_reads_local_times_as_shanghai),
+		cmocka_unit_test(loose_still_refuses_what_is_not_a_time),
 		cmocka_unit_test(format_is_utc_with_millis),
 		cmocka_unit_test(format_parse_round_trip),
 		cmocka_unit_test(fixed_clock_is_frozen),

@@ -356,6 +356,43 @@ static void getters_read_typed_members(void **state)
 	cJSON_Delete(t);
 }
 
+/* A pack's definition file: errors name the file, the pointer and the form. */
+static void file_errors_name_file_and_pointer(void **state)
+{
+	struct fz_err err;
+	cJSON *t = (cJSON *)1;
+	char *deep = nested(9);
+
+	fz_err_init(&err);
+	assert_int_equal(fz_json_file_err(&err, "invalid_rule", "rules/a.json", "/window",
+					  "“%s”不是时长", "3 天"),
+			 FZ_EINVAL);
+	assert_string_equal(err.machine, "invalid_rule");
+	assert_string_equal(err.field, "/window");
+	assert_string_equal(err.msg, "rules/a.json: /window: “3 天”不是时长");
+
+	fz_err_init(&err);
+	assert_int_equal(fz_json_parse_file("types/b.json", "{\"a\":", 5, 16, "invalid_definition",
+					    &t, &err),
+			 FZ_EINVAL);
+	assert_null(t);
+	assert_string_equal(err.machine, "invalid_definition");
+	assert_string_equal(err.field, "");
+	assert_non_null(strstr(err.msg, "types/b.json: "));
+	assert_non_null(strstr(err.msg, "JSON"));
+
+	fz_err_init(&err);
+	assert_int_equal(fz_json_parse_file("routes.json", deep, strlen(deep), 8, "invalid_routes",
+					    &t, &err),
+			 FZ_ETOOBIG);
+	assert_non_null(strstr(err.msg, "routes.json: "));
+	free(deep);
+
+	assert_int_equal(fz_json_parse_file("c.json", "{}", 2, 8, "x", &t, &err), 0);
+	assert_non_null(t);
+	cJSON_Delete(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +403,7 @@ int main(void)
 		cmocka_unit_test(parse_refuses_trailing_garbage),
 		cmocka_unit_test(parse_accepts_trailing_whitespace),
 		cmocka_unit_test(parse_reads_only_len_bytes),
+		cmocka_unit_test(file_errors_name_file_and_pointer),
 		cmocka_unit_test(check_accepts_valid_object),
 		cmocka_unit_test(check_names_unknown_field),
 		cmocka_unit_test(check_names_missing_required_field),
