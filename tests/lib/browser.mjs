@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { startFazhi, binaryExists, PASSWORD, ROOT } from './fazhi.mjs';
+import { startFazhi, binaryExists, eventually, PASSWORD, ROOT } from './fazhi.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = path.join(ROOT, 'build', 'test-artifacts');
@@ -22,20 +22,7 @@ export const area = (name) => `textarea[data-test=${name}], [data-test=${name}] 
 export const WAIT = 30000;
 
 /** Poll fn until it returns a truthy value (or throw after timeout ms). */
-export async function until(fn, what, timeout = WAIT) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export const until = (fn, what, timeout = WAIT) => eventually(fn, what, { timeout, every: 100 });
 
 /** Waits until locator's text matches re (as shown); returns the text. */
 export function untilText(locator, re, what, timeout = WAIT) {

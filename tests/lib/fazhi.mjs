@@ -192,14 +192,20 @@ export function binaryExists() { return existsSync(BIN); }
  * scheduler after the clock moves), so tests wait for the result the user
  * would see. The budget only bounds how long a broken server makes a test
  * hang; it is generous because sanitizer builds on a loaded machine are
- * slow. Throws naming what was awaited.
+ * slow. An error thrown by fn counts as not yet (a page still rendering);
+ * the timeout names what was awaited and the last value or error.
  */
 export async function eventually(fn, what, { timeout = 30000, every = 25 } = {}) {
   const end = Date.now() + timeout;
+  let last;
   for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`waited ${timeout} ms for ${what}`);
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`waited ${timeout} ms for ${what} (last: ${last})`);
     await new Promise((r) => setTimeout(r, every));
   }
 }
