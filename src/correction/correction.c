@@ -2,6 +2,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -385,26 +386,24 @@ static int load(struct fz_correction *c, int64_t now, struct fz_err *err)
  * cases): the case type, its fields from the alert, the deciding step. */
 static int load_case(struct fz_correction *c, const char *path, struct fz_err *err)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf = malloc(1 << 20);
-	size_t n = f && buf ? fread(buf, 1, 1 << 20, f) : 0;
+	char *buf;
+	size_t n;
 	const cJSON *k;
 	cJSON *root;
-	int rc = 0;
+	int rc = fz_file_read(path, 1 << 20, &buf, &n, err);
 
-	if (f)
-		fclose(f);
-	root = buf ? fz_json_parse(buf, n, 16, err) : NULL;
+	if (rc)
+		return rc;
+	rc = fz_json_parse_file(path, buf, n, 16, "invalid_rules", &root, err);
 	free(buf);
-	if (!root)
-		return err->code ? err->code : FZ_ENOMEM;
+	if (rc)
+		return rc;
 	k = cJSON_GetObjectItemCaseSensitive(root, "case");
 	if (k && (!fz_json_str(k, "type") || !fz_json_str(k, "decide") ||
 		  !fz_json_str(k, "sanction_field") ||
 		  !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(k, "fields"))))
-		rc = fz_err_set(err, FZ_EINVAL, NULL, "case",
-				"%s: /case 应有 type、fields（对象）、decide 和 sanction_field",
-				path);
+		rc = fz_json_file_err(err, "invalid_rules", path, "/case",
+				      "应有 type、fields（对象）、decide 和 sanction_field");
 	else if (k) {
 		snprintf(c->kase.type, sizeof(c->kase.type), "%s", fz_json_str(k, "type"));
 		snprintf(c->kase.decide, sizeof(c->kase.decide), "%s", fz_json_str(k, "decide"));

@@ -4,11 +4,11 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/json.h"
 #include "geo/geofence.h"
 #include "geo/polygon.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,8 @@
 #define DAY_MS	  86400000LL
 #define TZ_MS	  (8 * 3600000LL) /* Asia/Shanghai, no DST */
 #define RULES_MAX (1u << 20)
+/* a refusal in rules.json: "file: /pointer: what" */
+#define bad(err, file, ptr, ...) fz_json_file_err(err, "invalid_rules", file, ptr, __VA_ARGS__)
 
 /* ---- rules ---- */
 
@@ -50,11 +52,12 @@ static int number(const cJSON *root, const char *a, const char *b, double lo, do
 		  double *out, const char *file, struct fz_err *err)
 {
 	const cJSON *v = b ? member(member(root, a), b) : member(root, a);
+	char ptr[64];
 
-	if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi)
-		return fz_err_set(err, FZ_EINVAL, NULL, b ? b : a,
-				  "%s: /%s%s%s 应为 %g..%g 之间的数", file, a, b ? "/" : "",
-				  b ? b : "", lo, hi);
+	if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi) {
+		snprintf(ptr, sizeof(ptr), "/%s%s%s", a, b ? "/" : "", b ? b : "");
+		return bad(err, file, ptr, "应为 %g..%g 之间的数", lo, hi);
+	}
 	*out = v->valuedouble;
 	return 0;
 }
@@ -72,8 +75,7 @@ static int load_ladder(const cJSON *root, struct fz_correction_rules *r, const c
 	const cJSON *ladder = member(root, "ladder");
 
 	if (!cJSON_IsArray(ladder) || cJSON_GetArraySize(ladder) != 3)
-		return fz_err_set(err, FZ_EINVAL, NULL, "ladder",
-				  "%s: /ladder 应为训诫、警告、提请撤销三级", file);
+		return bad(err, file, "/ladder", "应为训诫、警告、提请撤销三级");
 	for (int i = 0; i < 3; i++) {
 		const cJSON *s = cJSON_GetArrayItem(ladder, i);
 		struct fz_ladder_step *st = &r->ladder[i];
@@ -81,9 +83,11 @@ static int load_ladder(const cJSON *root, struct fz_correction_rules *r, const c
 		text(s, "sanction", st->sanction, sizeof(st->sanction));
 		text(s, "title", st->title, sizeof(st->title));
 		text(s, "basis", st->basis, sizeof(st->basis));
-		if (!st->title[0] || !st->basis[0])
-			return fz_err_set(err, FZ_EINVAL, NULL, "ladder",
-					  "%s: /ladder/%d 缺少 title 或 basis", file, i);
+		if (!st->title[0] || !st->basis[0]) {
+			char ptr[32];
+			snprintf(ptr, sizeof(ptr), "/ladder/%d", i);
+			return bad(err, file, ptr, "缺少 title 或 basis");
+		}
 		st->after_admonitions = fz_json_int(s, "after_admonitions", &v) ? (int)v : 0;
 		st->after_warnings = fz_json_int(s, "after_warnings", &v) ? (int)v : 0;
 		st->out_of_supervision_days =
@@ -107,17 +111,14 @@ static int load_violations(const cJSON *root, struct fz_correction_rules *r, con
 			if (strcmp(kind, violation_names[i]) == 0)
 				k = i;
 		if (k < 0 || !level || (strcmp(level, "red") && strcmp(level, "yellow")))
-			return fz_err_set(
-				err, FZ_EINVAL, NULL, "violations",
-				"%s: /violations 每项应有已知的 kind 和 level（red 或 yellow）",
-				file);
+			return bad(err, file, "/violations",
+				   "每项应有已知的 kind 和 level（red 或 yellow）");
 		snprintf(r->violation[k].level, sizeof(r->violation[k].level), "%s", level);
 		text(v, "basis", r->violation[k].basis, sizeof(r->violation[k].basis));
 		seen |= 1 << k;
 	}
 	if (seen != 0x3f)
-		return fz_err_set(err, FZ_EINVAL, NULL, "violations",
-				  "%s: /violations 应列出全部 6 种违规", file);
+		return bad(err, file, "/violations", "应列出全部 6 种违规");
 	return 0;
 }
 
@@ -145,8 +146,7 @@ static int parse_rules(const cJSON *root, struct fz_correction_rules *r, const c
 		return rc;
 	if (!window || sscanf(window, "%2u:%2u-%2u:%2u", &h0, &m0, &h1, &m1) != 4 || h0 > 23 ||
 	    h1 > 23 || m0 > 59 || m1 > 59)
-		return fz_err_set(err, FZ_EINVAL, NULL, "window",
-				  "%s: /curfew/window 应为 HH:MM-HH:MM，如 22:00-06:00", file);
+		return bad(err, file, "/curfew/window", "应为 HH:MM-HH:MM，如 22:00-06:00");
 	r->location_max_months = (int)v[0];
 	r->extension_max_months = (int)v[1];
 	text(member(root, "electronic_location"), "basis", r->location_basis,
@@ -171,24 +171,18 @@ static int parse_rules(const cJSON *root, struct fz_correction_rules *r, const c
 
 int fz_correction_rules_load(const char *path, struct fz_correction_rules *out, struct fz_err *err)
 {
-	FILE *f = fopen(path, "rb");
 	char *buf;
 	size_t n;
 	cJSON *root;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!f)
-		return fz_err_set(err, -errno, NULL, NULL, "无法读取 %s", path);
-	buf = malloc(RULES_MAX);
-	n = buf ? fread(buf, 1, RULES_MAX, f) : 0;
-	fclose(f);
-	if (!buf)
-		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
-	root = fz_json_parse(buf, n, 16, err);
+	if ((rc = fz_file_read(path, RULES_MAX, &buf, &n, err)))
+		return rc;
+	rc = fz_json_parse_file(path, buf, n, 16, "invalid_rules", &root, err);
 	free(buf);
-	if (!root)
-		return err->code;
+	if (rc)
+		return rc;
 	rc = parse_rules(root, out, path, err);
 	cJSON_Delete(root);
 	return rc;

@@ -49,6 +49,52 @@ static void rules_come_from_the_pack(void **state)
 	assert_non_null(strstr(rules.location_basis, "第二十九条"));
 }
 
+/* rules.json with the first `from` replaced by `to`, loaded: the refusal */
+static int load_edited(const char *from, const char *to, struct fz_err *err)
+{
+	char *src = ts_source("apps/correction/rules.json"), *path = ts_tmpfile("rules.json");
+	FILE *in = fopen(src, "rb"), *out = fopen(path, "wb");
+	static char text[1 << 16];
+	size_t n = in ? fread(text, 1, sizeof(text) - 1, in) : 0;
+	char *at;
+	struct fz_correction_rules r;
+	int rc;
+
+	text[n] = 0;
+	at = strstr(text, from);
+	assert_non_null(at);
+	assert_non_null(out);
+	fwrite(text, 1, (size_t)(at - text), out);
+	fputs(to, out);
+	fputs(at + strlen(from), out);
+	fclose(out);
+	fclose(in);
+	fz_err_init(err);
+	rc = fz_correction_rules_load(path, &r, err);
+	free(src);
+	free(path);
+	return rc;
+}
+
+static void broken_rules_are_refused_naming_file_and_pointer(void **state)
+{
+	struct fz_correction_rules r;
+	struct fz_err err;
+
+	(void)state;
+	assert_int_equal(load_edited("\"22:00-06:00\"", "\"22:00\"", &err), FZ_EINVAL);
+	assert_string_equal(err.field, "/curfew/window");
+	assert_non_null(strstr(err.msg, "rules.json: /curfew/window: 应为 HH:MM-HH:MM"));
+	assert_int_equal(load_edited("\"min_score\": 0.8", "\"min_score\": 8", &err), FZ_EINVAL);
+	assert_string_equal(err.field, "/checkin/min_score");
+	assert_non_null(strstr(err.msg, "/checkin/min_score: 应为 0..1 之间的数"));
+	assert_int_equal(load_edited("{", "{{", &err), FZ_EINVAL);
+	assert_non_null(strstr(err.msg, "rules.json: "));
+	fz_err_init(&err);
+	assert_true(fz_correction_rules_load("/nonexistent/rules.json", &r, &err) < 0);
+	assert_non_null(strstr(err.msg, "/nonexistent/rules.json"));
+}
+
 static int64_t local_date(int y, int m, int d)
 {
 	/* days from 2026-03-02 by a table of month lengths (2026 is not a leap year) */
@@ -317,6 +363,7 @@ int main(void)
 		cmocka_unit_test(orders_last_three_months_at_most),
 		cmocka_unit_test(extensions_need_a_reassessment),
 		cmocka_unit_test(the_ladder_climbs_with_history),
+		cmocka_unit_test(broken_rules_are_refused_naming_file_and_pointer),
 		cmocka_unit_test(a_day_under_supervision),
 		cmocka_unit_test(approved_leave_opens_the_county),
 	};
