@@ -107,45 +107,6 @@ int fz_record_store_after(struct fz_db *db, int64_t after, int limit, fz_record_
 	return stop ? stop : rc;
 }
 
-int fz_record_store_insert(struct fz_db *db, const struct fz_record_in *in, int64_t *id,
-			   struct fz_err *err)
-{
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO records(source_id, type, external_id, at, received_at,"
-				   " lon, lat, region, region_path, fields)"
-				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-				   " ON CONFLICT(source_id, external_id) DO NOTHING",
-				   err);
-	const struct fz_record *r = in->r;
-	int rc;
-
-	*id = 0;
-	if (!st)
-		return FZ_ESTORE;
-	sqlite3_bind_int64(st, 1, in->source_id);
-	sqlite3_bind_text(st, 2, r->type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, r->external_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, r->at);
-	sqlite3_bind_int64(st, 5, r->received_at);
-	if (r->has_location) {
-		sqlite3_bind_double(st, 6, r->lon);
-		sqlite3_bind_double(st, 7, r->lat);
-	} else {
-		sqlite3_bind_null(st, 6);
-		sqlite3_bind_null(st, 7);
-	}
-	sqlite3_bind_text(st, 8, r->region ? r->region : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, in->region_path ? in->region_path : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, in->fields_text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, err);
-	if (sqlite3_changes(db->conn) == 1)
-		*id = sqlite3_last_insert_rowid(db->conn);
-	return 0;
-}
-
 /* ---- bulk writes: multi-row statements, built once ---- */
 
 #define LINK_ROWS 256
@@ -314,15 +275,6 @@ int fz_record_store_link_id(struct fz_db *db, int64_t record_id, int64_t subject
 	sqlite3_bind_int64(link, 2, record_id);
 	sqlite3_bind_text(link, 3, field, -1, SQLITE_STATIC);
 	return db_step_done(db, link, err);
-}
-
-int fz_record_store_link(struct fz_db *db, int64_t record_id, const char *kind, const char *key,
-			 const char *field, int64_t now, struct fz_err *err)
-{
-	int64_t sid;
-	int rc = fz_record_store_subject(db, kind, key, now, &sid, err);
-
-	return rc ? rc : fz_record_store_link_id(db, record_id, sid, field, err);
 }
 
 int fz_record_store_find(struct fz_db *db, int64_t source_id, const char *external_id,
