@@ -45,7 +45,8 @@ struct item {
 
 enum { PENDING, READY, CANCELLED };
 
-struct subject_slot;
+struct subject_cache;
+static void cache_free(struct subject_cache *c);
 
 /* A committed chunk waiting for the sinks, in commit order. */
 struct ticket {
@@ -85,8 +86,8 @@ struct fz_ingest {
 	struct ticket *head, *tail;
 	_Atomic uint64_t delivered, sink_errors;
 	size_t chunk;		       /* lines per write */
-	pthread_mutex_t subjects_lock; /* guards the three below (taken on the writer thread) */
-	struct subject_slot *subjects; /* subject ids across submissions, NULL until used */
+	pthread_mutex_t subjects_lock;	/* guards the three below (taken on the writer thread) */
+	struct subject_cache *subjects; /* subject ids across submissions, NULL until used */
 	uint64_t subjects_undos;       /* the writer's fz_store_undos when they were filled */
 };
 
@@ -162,7 +163,7 @@ void fz_ingest_free(struct fz_ingest *in)
 	pthread_mutex_destroy(&in->lock);
 	pthread_cond_destroy(&in->wake);
 	pthread_mutex_destroy(&in->subjects_lock);
-	free(in->subjects);
+	cache_free(in->subjects);
 	free(in);
 }
 
@@ -331,12 +332,24 @@ uint64_t fz_ingest_sink_errors(struct fz_ingest *in)
 
 /* ---- a cache of subject ids, across submissions ---- */
 
-#define CACHE_SLOTS (1 << 17) /* a power of two: 12 MiB, most plates of a big import */
+/*
+ * Open addressing (linear probing) on a 64-bit hash of (kind, key), the
+ * text kept and compared, so a hit is always the right subject. It doubles
+ * while at most half full, up to CACHE_MAX slots; when that is full it is
+ * emptied and starts over (it only saves lookups). About 60 bytes a subject.
+ */
+#define CACHE_MIN (1u << 12)
+#define CACHE_MAX (1u << 20)
 
 struct subject_slot {
+	uint64_t h; /* 0: empty */
 	int64_t id;
-	char kind[16];
-	char key[FZ_IDENTIFIER_MAX_VALUE + 1];
+	char *text; /* "kind\0key" */
+};
+
+struct subject_cache {
+	struct subject_slot *slots;
+	size_t cap, n;
 };
 
 static uint64_t hash(const char *kind, const char *key)
@@ -345,34 +358,95 @@ static uint64_t hash(const char *kind, const char *key)
 
 	for (const char *p = kind; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ 0xffu) * 1099511628211ULL;
 	for (const char *p = key; *p; p++)
 		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	return h;
+	return h | 1;
 }
 
-/* The subject's id: from the cache, else the store (which creates it). A
- * slot is overwritten on collision: the cache only saves lookups. It is
- * used on the writer thread only, inside a write; an id made in a write
+static void cache_clear(struct subject_cache *c)
+{
+	for (size_t i = 0; i < c->cap; i++)
+		free(c->slots[i].text);
+	memset(c->slots, 0, c->cap * sizeof(*c->slots));
+	c->n = 0;
+}
+
+static void cache_free(struct subject_cache *c)
+{
+	if (!c)
+		return;
+	cache_clear(c);
+	free(c->slots);
+	free(c);
+}
+
+static struct subject_slot *cache_find(struct subject_cache *c, uint64_t h, const char *kind,
+				       const char *key)
+{
+	for (size_t i = h & (c->cap - 1);; i = (i + 1) & (c->cap - 1)) {
+		struct subject_slot *sl = &c->slots[i];
+		if (!sl->h || (sl->h == h && !strcmp(sl->text, kind) &&
+			       !strcmp(sl->text + strlen(sl->text) + 1, key)))
+			return sl;
+	}
+}
+
+/* Adds (kind, key) -> id; on no memory the cache just stays as it is. */
+static void cache_put(struct subject_cache *c, uint64_t h, const char *kind, const char *key,
+		      int64_t id)
+{
+	struct subject_slot *sl;
+	size_t lk = strlen(kind), ly = strlen(key);
+
+	if ((c->n + 1) * 2 > c->cap) {
+		struct subject_slot *old = c->slots, *grown;
+		size_t cap = c->cap;
+		if (cap >= CACHE_MAX || !(grown = calloc(cap * 2, sizeof(*grown)))) {
+			cache_clear(c);
+		} else {
+			c->slots = grown;
+			c->cap = cap * 2;
+			for (size_t i = 0; i < cap; i++) {
+				size_t j = old[i].h & (c->cap - 1);
+				if (!old[i].h)
+					continue;
+				while (c->slots[j].h)
+					j = (j + 1) & (c->cap - 1);
+				c->slots[j] = old[i];
+			}
+			free(old);
+		}
+	}
+	sl = cache_find(c, h, kind, key);
+	if (sl->h || !(sl->text = malloc(lk + ly + 2)))
+		return;
+	memcpy(sl->text, kind, lk + 1);
+	memcpy(sl->text + lk + 1, key, ly + 1);
+	sl->h = h;
+	sl->id = id;
+	c->n++;
+}
+
+/* The subject's id: from the cache, else the store (which creates it). It
+ * is used on the writer thread only, inside a write; an id made in a write
  * that the writer later undid would be wrong, so the cache is emptied
  * whenever fz_store_undos moves (see cache_open). */
-static int subject_id(struct fz_db *db, struct subject_slot *cache, const struct fz_rt_subject *sj,
-		      int64_t now, int64_t *id, struct fz_err *err)
+static int subject_id(struct fz_db *db, struct subject_cache *cache,
+		      const struct fz_rt_subject *sj, int64_t now, int64_t *id, struct fz_err *err)
 {
-	struct subject_slot *slot =
-		cache ? &cache[hash(sj->kind, sj->key) & (CACHE_SLOTS - 1)] : NULL;
+	uint64_t h = hash(sj->kind, sj->key);
+	struct subject_slot *slot = cache ? cache_find(cache, h, sj->kind, sj->key) : NULL;
 	int rc;
 
-	if (slot && slot->id && !strcmp(slot->kind, sj->kind) && !strcmp(slot->key, sj->key)) {
+	if (slot && slot->h) {
 		*id = slot->id;
 		return 0;
 	}
 	if ((rc = fz_record_store_subject(db, sj->kind, sj->key, now, id, err)))
 		return rc;
-	if (slot) {
-		slot->id = *id;
-		snprintf(slot->kind, sizeof(slot->kind), "%s", sj->kind);
-		snprintf(slot->key, sizeof(slot->key), "%s", sj->key);
-	}
+	if (cache)
+		cache_put(cache, h, sj->kind, sj->key, *id);
 	return 0;
 }
 
@@ -392,7 +466,9 @@ struct submit {
 	const char *who;
 	int rc;
 	struct fz_err *err;
-	struct subject_slot *cache; /* in->subjects while a chunk is written, else NULL */
+	struct subject_cache *cache; /* in->subjects while a chunk is written, else NULL */
+	const struct fz_recordtype *allowed; /* the last type found allowed for src */
+	int to_sinks;			     /* sinks will see the records (keep the trees) */
 };
 
 static void quarantine(struct item *it, const struct fz_rt_result *r)
@@ -411,6 +487,17 @@ static void one_reason(struct item *it, const char *field, const char *code, con
 	memset(&r, 0, sizeof(r));
 	fz_rt_reason_add(&r, field, code, "%s", msg);
 	quarantine(it, &r);
+}
+
+/* snprintf(out, size, "%s", s) without the format machinery (hot path). */
+static void copy_text(char *out, size_t size, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, s, n);
+	out[n] = 0;
 }
 
 static int type_allowed(const struct fz_source_row *src, const char *type)
@@ -582,9 +669,9 @@ static int check_item(struct submit *s, size_t line, const cJSON *obj, int text,
 		if (type && (t = fz_recordtypes_find(s->types, type)) &&
 		    (ev = cJSON_GetObjectItemCaseSensitive(obj, t->external_id)) &&
 		    cJSON_IsString(ev))
-			snprintf(it->external_id, sizeof(it->external_id), "%s", ev->valuestring);
+			copy_text(it->external_id, sizeof(it->external_id), ev->valuestring);
 	}
-	snprintf(it->type, sizeof(it->type), "%s", type ? type : "");
+	copy_text(it->type, sizeof(it->type), type ? type : "");
 	if (why)
 		one_reason(it, "", why_code, why);
 	else if (!type)
@@ -593,7 +680,7 @@ static int check_item(struct submit *s, size_t line, const cJSON *obj, int text,
 	else if (!t)
 		one_reason(it, "type", "type.unknown",
 			   "type：没有这个记录类型（见应用包的 record-types）");
-	else if (!type_allowed(&s->src, type))
+	else if (t != s->allowed && !type_allowed(&s->src, type))
 		one_reason(it, "type", "type.not_allowed", "type：该数据源未获准报送此类记录");
 	else {
 		if (fz_recordtype_validate(t, obj, text, s->now, s->in->cfg.regions, &r))
@@ -608,8 +695,9 @@ static int check_item(struct submit *s, size_t line, const cJSON *obj, int text,
 			return 0;
 		}
 		it->ok = 1;
-		snprintf(it->type, sizeof(it->type), "%s", t->type);
-		snprintf(it->external_id, sizeof(it->external_id), "%s", r.external_id);
+		s->allowed = t;
+		copy_text(it->type, sizeof(it->type), t->type);
+		copy_text(it->external_id, sizeof(it->external_id), r.external_id);
 		it->at = r.at;
 		it->has_location = r.has_location;
 		it->lon = r.lon;
@@ -622,6 +710,10 @@ static int check_item(struct submit *s, size_t line, const cJSON *obj, int text,
 		}
 		if (!(it->fields_text = print_fields(it->fields)))
 			return FZ_ENOMEM;
+		if (!s->to_sinks) { /* only sinks read the tree: free it while it is hot */
+			cJSON_Delete(it->fields);
+			it->fields = NULL;
+		}
 		locate(s->in, it);
 	}
 	return 0;
@@ -652,39 +744,88 @@ struct chunk {
 
 static int write_items(struct fz_db *db, struct chunk *c, struct fz_err *err);
 
-static int write_item(struct fz_db *db, struct submit *s, struct item *it, struct fz_err *err)
+/*
+ * The chunk's valid records, as the writer's bulk statements: all rows
+ * first (multi-row inserts with ids taken in order; a duplicate keeps its
+ * place's id unused and is pointed at the stored record), then the
+ * subjects of the new ones (from the cache, created when missing), then
+ * all links. Fewer, larger statements: the writer sets the pace of an
+ * import and most of its time went to per-statement overhead.
+ */
+static int write_records(struct fz_db *db, struct submit *s, struct fz_err *err)
 {
-	struct fz_record r;
-	struct fz_record_in ri;
-	int rc;
+	struct fz_record *r = NULL;
+	struct fz_record_in *ri = NULL;
+	struct fz_record_link *links = NULL;
+	unsigned char *ins = NULL;
+	size_t n = 0, nl = 0, k = 0;
+	int64_t first;
+	int rc = 0;
 
-	memset(&r, 0, sizeof(r));
-	r.source = s->src.name;
-	r.type = it->type;
-	r.external_id = it->external_id;
-	r.at = it->at;
-	r.received_at = s->now;
-	r.has_location = it->has_location;
-	r.lon = it->lon;
-	r.lat = it->lat;
-	r.region = it->region ? it->region : "";
-	ri.source_id = s->src.id;
-	ri.r = &r;
-	ri.fields_text = it->fields_text;
-	ri.region_path = it->region_path ? it->region_path : "";
-	if ((rc = fz_record_store_insert(db, &ri, &it->id, err)))
-		return rc;
-	if (!it->id) {
-		it->dup = 1;
-		return fz_record_store_find(db, s->src.id, it->external_id, &it->id, err);
+	for (size_t i = 0; i < s->n; i++)
+		if (s->items[i].ok) {
+			n++;
+			nl += s->items[i].nsubjects;
+		}
+	if (!n)
+		return 0;
+	r = calloc(n, sizeof(*r));
+	ri = calloc(n, sizeof(*ri));
+	ins = calloc(n, 1);
+	links = calloc(nl ? nl : 1, sizeof(*links));
+	if (!r || !ri || !ins || !links) {
+		rc = fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
+		goto out;
 	}
-	for (size_t k = 0; k < it->nsubjects; k++) {
-		int64_t sid;
-		if ((rc = subject_id(db, s->cache, &it->subjects[k], s->now, &sid, err)) ||
-		    (rc = fz_record_store_link_id(db, it->id, sid, it->subjects[k].field, err)))
-			return rc;
+	for (size_t i = 0; i < s->n; i++) {
+		struct item *it = &s->items[i];
+		if (!it->ok)
+			continue;
+		r[k].source = s->src.name;
+		r[k].type = it->type;
+		r[k].external_id = it->external_id;
+		r[k].at = it->at;
+		r[k].received_at = s->now;
+		r[k].has_location = it->has_location;
+		r[k].lon = it->lon;
+		r[k].lat = it->lat;
+		r[k].region = it->region ? it->region : "";
+		ri[k].source_id = s->src.id;
+		ri[k].r = &r[k];
+		ri[k].fields_text = it->fields_text;
+		ri[k].region_path = it->region_path ? it->region_path : "";
+		k++;
 	}
-	return 0;
+	if ((rc = fz_record_store_next_id(db, &first, err)) ||
+	    (rc = fz_record_store_insert_many(db, ri, n, first, ins, err)))
+		goto out;
+	nl = k = 0;
+	for (size_t i = 0; i < s->n && !rc; i++) {
+		struct item *it = &s->items[i];
+		if (!it->ok)
+			continue;
+		if (!ins[k]) {
+			it->dup = 1;
+			rc = fz_record_store_find(db, s->src.id, it->external_id, &it->id, err);
+		} else {
+			it->id = first + (int64_t)k;
+			for (size_t j = 0; j < it->nsubjects && !rc; j++) {
+				links[nl].record_id = it->id;
+				links[nl].field = it->subjects[j].field;
+				rc = subject_id(db, s->cache, &it->subjects[j], s->now,
+						&links[nl++].subject_id, err);
+			}
+		}
+		k++;
+	}
+	if (!rc)
+		rc = fz_record_store_link_many(db, links, nl, err);
+out:
+	free(r);
+	free(ri);
+	free(ins);
+	free(links);
+	return rc;
 }
 
 static int write_quarantine(struct fz_db *db, struct submit *s, struct item *it, struct fz_err *err)
@@ -719,13 +860,20 @@ static int write_quarantine(struct fz_db *db, struct submit *s, struct item *it,
 
 /* The shared subject cache for this write (NULL: none, still correct),
  * emptied if the writer undid anything since it was filled. */
-static struct subject_slot *cache_open(struct fz_ingest *in, struct fz_db *db)
+static struct subject_cache *cache_open(struct fz_ingest *in, struct fz_db *db)
 {
 	pthread_mutex_lock(&in->subjects_lock);
-	if (!in->subjects)
-		in->subjects = calloc(CACHE_SLOTS, sizeof(*in->subjects));
-	else if (in->subjects_undos != fz_store_undos(db))
-		memset(in->subjects, 0, CACHE_SLOTS * sizeof(*in->subjects));
+	if (!in->subjects && (in->subjects = calloc(1, sizeof(*in->subjects))) &&
+	    !(in->subjects->slots = calloc(CACHE_MIN, sizeof(*in->subjects->slots)))) {
+		free(in->subjects);
+		in->subjects = NULL;
+	}
+	if (in->subjects) {
+		if (!in->subjects->cap)
+			in->subjects->cap = CACHE_MIN;
+		else if (in->subjects_undos != fz_store_undos(db))
+			cache_clear(in->subjects);
+	}
 	in->subjects_undos = fz_store_undos(db);
 	return in->subjects;
 }
@@ -751,11 +899,11 @@ static int write_items(struct fz_db *db, struct chunk *c, struct fz_err *err)
 	int rc;
 
 	c->accepted = c->dups = c->quarantined = c->again = 0;
+	if ((rc = write_records(db, s, err)))
+		return rc;
 	for (size_t i = 0; i < s->n; i++) {
 		struct item *it = &s->items[i];
 		if (it->ok) {
-			if ((rc = write_item(db, s, it, err)))
-				return rc;
 			if (it->dup)
 				c->dups++;
 			else
@@ -787,7 +935,7 @@ static int write_items(struct fz_db *db, struct chunk *c, struct fz_err *err)
 			return rc;
 	}
 	/* last: a ticket joins the queue in commit order only if nothing failed */
-	if (s->in->nsinks && s->in->started && c->accepted) {
+	if (s->to_sinks && c->accepted) {
 		if (!(c->ticket = calloc(1, sizeof(*c->ticket))))
 			return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 		c->ticket->state = PENDING;
@@ -965,29 +1113,59 @@ static int split_json(struct submit *s, const char *body, size_t len)
 
 /* A CSV row as an object of strings; its JSON text is made only if it is
  * quarantined (the raw input kept for correction). */
-static int add_row(struct submit *s, size_t line, const char *const *header, size_t n,
-		   const char *const *cells)
-{
-	cJSON *obj = cJSON_CreateObject();
-	struct item *it;
-	int rc;
+/* The row object of a CSV body, built once from the header: one string
+ * item per named column, borrowing the header's names, whose values are
+ * pointed at each row's cells in turn (no copy, no allocation per row). */
+struct csv_row {
+	cJSON *obj;
+	cJSON **slot; /* per column, NULL for an unnamed one */
+};
 
-	/* the names are the header's, which outlives obj: borrowed, not copied */
-	for (size_t i = 0; obj && i < n; i++) {
+static int row_new(struct csv_row *row, const char *const *header, size_t n)
+{
+	row->obj = cJSON_CreateObject();
+	row->slot = calloc(n ? n : 1, sizeof(*row->slot));
+	if (!row->obj || !row->slot)
+		return FZ_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
 		cJSON *v;
 		if (!header[i] || !header[i][0])
 			continue;
-		if (!(v = cJSON_CreateString(cells[i])) ||
-		    !cJSON_AddItemToObjectCS(obj, header[i], v)) {
+		if (!(v = cJSON_CreateStringReference("")) ||
+		    !cJSON_AddItemToObjectCS(row->obj, header[i], v)) {
 			cJSON_Delete(v);
-			cJSON_Delete(obj);
 			return FZ_ENOMEM;
 		}
+		row->slot[i] = v;
 	}
-	rc = obj ? check_item(s, line, obj, 1, NULL, NULL) : FZ_ENOMEM;
-	if (!rc && !(it = &s->items[s->n - 1])->ok && !(it->raw = cJSON_PrintUnformatted(obj)))
+	return 0;
+}
+
+static void row_free(struct csv_row *row)
+{
+	cJSON_Delete(row->obj);
+	free(row->slot);
+}
+
+static int add_row(struct submit *s, size_t line, struct csv_row *row, size_t n,
+		   const char *const *cells)
+{
+	struct item *it;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		/* a reference item (never written or freed by cJSON) takes a
+		 * char *; the cell stays the reader's */
+		union {
+			const char *in;
+			char *item;
+		} cell = { .in = cells[i] };
+		if (row->slot[i])
+			row->slot[i]->valuestring = cell.item;
+	}
+	rc = check_item(s, line, row->obj, 1, NULL, NULL);
+	if (!rc && !(it = &s->items[s->n - 1])->ok && !(it->raw = cJSON_PrintUnformatted(row->obj)))
 		rc = FZ_ENOMEM;
-	cJSON_Delete(obj);
 	return rc;
 }
 
@@ -996,6 +1174,7 @@ static int split_csv(struct submit *s, const char *body, size_t len)
 	struct fz_csv c;
 	char **header = NULL;
 	size_t nheader = 0;
+	struct csv_row row = { NULL, NULL };
 	int rc, r;
 
 	fz_csv_init(&c, body, len, s->in->cfg.max_line);
@@ -1013,7 +1192,7 @@ static int split_csv(struct submit *s, const char *body, size_t len)
 			h++;
 		header[i] = strdup(h);
 	}
-	rc = header ? 0 : FZ_ENOMEM;
+	rc = header ? row_new(&row, (const char *const *)header, nheader) : FZ_ENOMEM;
 	while (!rc && (r = fz_csv_next(&c)) != 0) {
 		if (s->sum->lines++ >= s->in->cfg.max_lines) {
 			rc = fz_err_set(s->err, FZ_ETOOBIG, "too_many_lines", "body",
@@ -1038,17 +1217,29 @@ static int split_csv(struct submit *s, const char *body, size_t len)
 			rc = add_item(s, c.line, NULL, 1, c.record, c.record_len, "csv.field_count",
 				      why);
 		} else {
-			rc = add_row(s, c.line, (const char *const *)header, nheader,
-				     (const char *const *)c.fields);
+			rc = add_row(s, c.line, &row, nheader, c.fields);
 		}
 		if (!rc && s->n >= s->in->chunk)
 			rc = flush(s);
 	}
+	row_free(&row);
 	for (size_t i = 0; header && i < nheader; i++)
 		free(header[i]);
 	free(header);
 	fz_csv_release(&c);
 	return rc;
+}
+
+/* Whether a submission starting now hands its records to sinks (decided
+ * once: the items keep their field trees only then). */
+static int sinks_on(struct fz_ingest *in)
+{
+	int on;
+
+	pthread_mutex_lock(&in->lock);
+	on = in->nsinks && in->started;
+	pthread_mutex_unlock(&in->lock);
+	return on;
 }
 
 static int open_source(struct submit *s, const char *source)
@@ -1080,6 +1271,7 @@ int fz_ingest_submit(struct fz_ingest *in, const char *source, const char *type,
 	s.now = now;
 	s.sum = out;
 	s.err = err;
+	s.to_sinks = sinks_on(in);
 	fz_ingest_day(now, s.day);
 	if ((rc = open_source(&s, source)))
 		return rc;
@@ -1201,6 +1393,7 @@ int fz_ingest_resubmit(struct fz_ingest *in, int64_t qid, const cJSON *record, c
 	s.err = err;
 	s.resubmit_of = qid;
 	s.who = who;
+	s.to_sinks = sinks_on(in);
 	fz_ingest_day(now, s.day);
 	if ((rc = open_source(&s, c.row.source))) {
 		free(c.raw);

@@ -5,6 +5,7 @@
 #include "core/json.h"
 #include "store/db.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -106,42 +107,128 @@ int fz_record_store_after(struct fz_db *db, int64_t after, int limit, fz_record_
 	return stop ? stop : rc;
 }
 
-int fz_record_store_insert(struct fz_db *db, const struct fz_record_in *in, int64_t *id,
-			   struct fz_err *err)
-{
-	sqlite3_stmt *st = db_stmt(db,
-				   "INSERT INTO records(source_id, type, external_id, at, received_at,"
-				   " lon, lat, region, region_path, fields)"
-				   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-				   " ON CONFLICT(source_id, external_id) DO NOTHING",
-				   err);
-	const struct fz_record *r = in->r;
-	int rc;
+/* ---- bulk writes: multi-row statements, built once ---- */
 
-	*id = 0;
-	if (!st)
-		return FZ_ESTORE;
-	sqlite3_bind_int64(st, 1, in->source_id);
-	sqlite3_bind_text(st, 2, r->type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, r->external_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, r->at);
-	sqlite3_bind_int64(st, 5, r->received_at);
+#define LINK_ROWS 256
+
+static char insert_many_sql[160 + FZ_RECORD_STORE_ROWS * 40];
+static char insert_one_sql[320];
+static char link_many_sql[120 + LINK_ROWS * 12];
+static pthread_once_t bulk_once = PTHREAD_ONCE_INIT;
+
+static void rows_sql(char *out, size_t size, const char *head, int rows, const char *row,
+		     const char *tail)
+{
+	size_t n = (size_t)snprintf(out, size, "%s", head);
+
+	for (int i = 0; i < rows && n < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s", i ? "," : "", row);
+	if (n < size)
+		snprintf(out + n, size - n, "%s", tail);
+}
+
+static void bulk_init(void)
+{
+	static const char head[] = "INSERT INTO records(id, source_id, type, external_id, at,"
+				   " received_at, lon, lat, region, region_path, fields) VALUES ";
+	static const char tail[] = " ON CONFLICT(source_id, external_id) DO NOTHING RETURNING id";
+
+	rows_sql(insert_many_sql, sizeof(insert_many_sql), head, FZ_RECORD_STORE_ROWS,
+		 "(?,?,?,?,?,?,?,?,?,?,?)", tail);
+	rows_sql(insert_one_sql, sizeof(insert_one_sql), head, 1, "(?,?,?,?,?,?,?,?,?,?,?)", tail);
+	rows_sql(link_many_sql, sizeof(link_many_sql),
+		 "INSERT OR IGNORE INTO record_subjects(subject_id, record_id, field) VALUES ",
+		 LINK_ROWS, "(?,?,?)", "");
+}
+
+static void bind_record(sqlite3_stmt *st, int k, const struct fz_record_in *in, int64_t id)
+{
+	const struct fz_record *r = in->r;
+
+	sqlite3_bind_int64(st, k + 1, id);
+	sqlite3_bind_int64(st, k + 2, in->source_id);
+	sqlite3_bind_text(st, k + 3, r->type, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 4, r->external_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, k + 5, r->at);
+	sqlite3_bind_int64(st, k + 6, r->received_at);
 	if (r->has_location) {
-		sqlite3_bind_double(st, 6, r->lon);
-		sqlite3_bind_double(st, 7, r->lat);
+		sqlite3_bind_double(st, k + 7, r->lon);
+		sqlite3_bind_double(st, k + 8, r->lat);
 	} else {
-		sqlite3_bind_null(st, 6);
-		sqlite3_bind_null(st, 7);
+		sqlite3_bind_null(st, k + 7);
+		sqlite3_bind_null(st, k + 8);
 	}
-	sqlite3_bind_text(st, 8, r->region ? r->region : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, in->region_path ? in->region_path : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, in->fields_text, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(db, rc, err);
-	if (sqlite3_changes(db->conn) == 1)
-		*id = sqlite3_last_insert_rowid(db->conn);
+	sqlite3_bind_text(st, k + 9, r->region ? r->region : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 10, in->region_path ? in->region_path : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 11, in->fields_text, -1, SQLITE_STATIC);
+}
+
+int fz_record_store_insert_many(struct fz_db *db, const struct fz_record_in *in, size_t n,
+				int64_t first_id, unsigned char *inserted, struct fz_err *err)
+{
+	size_t i = 0;
+
+	pthread_once(&bulk_once, bulk_init);
+	memset(inserted, 0, n);
+	while (i < n) {
+		size_t rows = n - i >= FZ_RECORD_STORE_ROWS ? FZ_RECORD_STORE_ROWS : 1;
+		sqlite3_stmt *st =
+			db_stmt(db, rows > 1 ? insert_many_sql : insert_one_sql, err);
+		int rc;
+
+		if (!st)
+			return FZ_ESTORE;
+		for (size_t k = 0; k < rows; k++)
+			bind_record(st, (int)(k * 11), &in[i + k], first_id + (int64_t)(i + k));
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0) - first_id;
+			if (id >= (int64_t)i && id < (int64_t)(i + rows))
+				inserted[id] = 1;
+		}
+		if ((rc = db_finish(db, st, rc, err)))
+			return rc;
+		i += rows;
+	}
+	return 0;
+}
+
+int fz_record_store_next_id(struct fz_db *db, int64_t *id, struct fz_err *err)
+{
+	int rc = fz_record_store_last_id(db, id, err);
+
+	if (!rc)
+		++*id;
+	return rc;
+}
+
+int fz_record_store_link_many(struct fz_db *db, const struct fz_record_link *l, size_t n,
+			      struct fz_err *err)
+{
+	pthread_once(&bulk_once, bulk_init);
+	while (n) {
+		size_t rows = n >= LINK_ROWS ? LINK_ROWS : 1;
+		int rc;
+
+		if (rows == 1) {
+			if ((rc = fz_record_store_link_id(db, l->record_id, l->subject_id, l->field,
+							  err)))
+				return rc;
+		} else {
+			sqlite3_stmt *st = db_stmt(db, link_many_sql, err);
+			if (!st)
+				return FZ_ESTORE;
+			for (size_t k = 0; k < rows; k++) {
+				sqlite3_bind_int64(st, (int)(k * 3 + 1), l[k].subject_id);
+				sqlite3_bind_int64(st, (int)(k * 3 + 2), l[k].record_id);
+				sqlite3_bind_text(st, (int)(k * 3 + 3), l[k].field, -1,
+						  SQLITE_STATIC);
+			}
+			if ((rc = db_step_done(db, st, err)))
+				return rc;
+		}
+		l += rows;
+		n -= rows;
+	}
 	return 0;
 }
 
@@ -188,15 +275,6 @@ int fz_record_store_link_id(struct fz_db *db, int64_t record_id, int64_t subject
 	sqlite3_bind_int64(link, 2, record_id);
 	sqlite3_bind_text(link, 3, field, -1, SQLITE_STATIC);
 	return db_step_done(db, link, err);
-}
-
-int fz_record_store_link(struct fz_db *db, int64_t record_id, const char *kind, const char *key,
-			 const char *field, int64_t now, struct fz_err *err)
-{
-	int64_t sid;
-	int rc = fz_record_store_subject(db, kind, key, now, &sid, err);
-
-	return rc ? rc : fz_record_store_link_id(db, record_id, sid, field, err);
 }
 
 int fz_record_store_find(struct fz_db *db, int64_t source_id, const char *external_id,

@@ -3,7 +3,7 @@
  * to (record_store.c), sources, their daily and per-minute counters and the
  * quarantine (source_store.c).
  *
- * Records are unique on (source, external_id): fz_record_store_insert()
+ * Records are unique on (source, external_id): fz_record_store_insert_many()
  * says "duplicate" instead of failing, so a replayed batch adds nothing.
  * Write functions take the db passed to a fz_store_write() callback; read
  * functions a reader. Rows are copied into caller-owned structs; list
@@ -40,12 +40,29 @@ struct fz_record_in {
 	const char *region_path; /* "" when unlocated */
 };
 
-/* Inserts; *id is the new row id, or 0 for a duplicate (source, external_id). */
-int fz_record_store_insert(struct fz_db *db, const struct fz_record_in *in, int64_t *id /* OUT */,
-			   struct fz_err *err);
-/* Links record_id to the subject (kind, key), creating the subject. */
-int fz_record_store_link(struct fz_db *db, int64_t record_id, const char *kind, const char *key,
-			 const char *field, int64_t now, struct fz_err *err);
+/*
+ * Bulk form for the writer: inserts in[0..n) with the ids first_id + i (the
+ * caller takes first_id from fz_record_store_next_id() in the same write, so
+ * they are free), as multi-row statements of FZ_RECORD_STORE_ROWS records.
+ * inserted[i] is 1 for a new record, 0 for a duplicate (source,
+ * external_id), including a repeat of an earlier record of in[]. Ids of
+ * duplicates are left unused: record ids increase but are not dense.
+ */
+#define FZ_RECORD_STORE_ROWS 64
+int fz_record_store_insert_many(struct fz_db *db, const struct fz_record_in *in, size_t n,
+				int64_t first_id, unsigned char *inserted /* OUT [n] */,
+				struct fz_err *err);
+/* The id after the highest record id. */
+int fz_record_store_next_id(struct fz_db *db, int64_t *id /* OUT */, struct fz_err *err);
+
+/* A link of a record to a subject through a field (the field name borrowed). */
+struct fz_record_link {
+	int64_t subject_id, record_id;
+	const char *field;
+};
+/* Links in bulk (multi-row statements); an existing link is kept. */
+int fz_record_store_link_many(struct fz_db *db, const struct fz_record_link *l, size_t n,
+			      struct fz_err *err);
 /* The id of subject (kind, key), creating it. */
 int fz_record_store_subject(struct fz_db *db, const char *kind, const char *key, int64_t now,
 			    int64_t *id /* OUT */, struct fz_err *err);

@@ -382,6 +382,200 @@ static void stored_numbers_read_back_exactly(void **state)
 	fz_store_free(store);
 }
 
+/* The writer's bulk path: multi-row inserts (64 records a statement, the
+ * rest one by one), links in bulk, the subject-id cache growing past its
+ * first size. A chunk that repeats its own ids and ids stored before gets
+ * duplicates pointing at the stored records; every new record is linked to
+ * its one vehicle; a subject is made once however many chunks name it. */
+#define BULK_LINES 5000
+#define BULK_PLATES 2600 /* more than half the cache's first 4 096 slots */
+
+struct subject_count {
+	int64_t id, records;
+	size_t n;
+};
+
+static int count_subject(void *ctx, const struct fz_subject_row *s)
+{
+	struct subject_count *c = ctx;
+
+	c->id = s->id;
+	c->records = s->records;
+	c->n++;
+	return 0;
+}
+
+static char *bulk_body(int first, int n, size_t *len)
+{
+	size_t cap = (size_t)n * 100 + 64;
+	char *body = malloc(cap);
+
+	*len = 0;
+	for (int i = first; i < first + n; i++) {
+		/* every 7th line repeats the id of the line 3 before it */
+		int id = i % 7 == 6 ? i - 3 : i;
+		*len += (size_t)snprintf(body + *len, cap - *len,
+					 "{\"id\":\"b%d\",\"at\":%lld,\"plate\":\"浙G%05d\",\"axles\":4}\n",
+					 id, NOW - 1000LL * (i % 3000), i % BULK_PLATES);
+	}
+	return body;
+}
+
+static void bulk_writes_keep_ids_links_and_duplicates(void **state)
+{
+	struct fz_store *store = ts_store();
+	const char *dir = ts_tmpdir();
+	struct fz_ingest_config cfg;
+	struct fz_recordtypes_report rep;
+	struct fz_ingest_summary sum;
+	struct fz_ingest *in;
+	char key[FZ_SOURCE_KEY_LEN];
+	cJSON *types = cJSON_Parse("[\"ov.weighing\"]");
+	struct fz_source_row src;
+	struct fz_db *db;
+	struct fz_err err;
+	int64_t total = 0;
+	size_t len, dups = 0;
+	char *body;
+
+	(void)state;
+	make_pack(dir, "ov", weighing);
+	fz_err_init(&err);
+	assert_int_equal(fz_store_start_writer(store, 64), 0);
+	assert_int_equal(fz_source_add(store, "wim", "称重", 0, types, NOW, key, &err), 0);
+	cJSON_Delete(types);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.store = store;
+	cfg.apps_dir = dir;
+	assert_int_equal(fz_ingest_new(&cfg, &in, &rep, &err), 0);
+	/* lines 0..99 first, then 0..4999: the first 100 are stored duplicates */
+	body = bulk_body(0, 100, &len);
+	assert_int_equal(fz_ingest_submit(in, "wim", "ov.weighing", body, len, FZ_INGEST_NDJSON,
+					  NOW, &sum, &err),
+			 0);
+	free(body);
+	assert_int_equal(sum.accepted, 100 - 100 / 7);
+	assert_int_equal(sum.duplicates, 100 / 7);
+	fz_ingest_summary_release(&sum);
+	body = bulk_body(0, BULK_LINES, &len);
+	assert_int_equal(fz_ingest_submit(in, "wim", "ov.weighing", body, len, FZ_INGEST_NDJSON,
+					  NOW, &sum, &err),
+			 0);
+	free(body);
+	assert_int_equal(sum.accepted, BULK_LINES - BULK_LINES / 7 - (100 - 100 / 7));
+	assert_int_equal(sum.duplicates, BULK_LINES / 7 + (100 - 100 / 7));
+	assert_int_equal(sum.quarantined, 0);
+	db = fz_store_reader(store);
+	assert_int_equal(fz_source_store_get(db, "wim", &src, &err), 0);
+	/* each duplicate names the record stored under its id */
+	for (size_t i = 0; i < sum.nissues; i++) {
+		int64_t id;
+		assert_string_equal(sum.issues[i].status, "duplicate");
+		assert_int_equal(fz_record_store_find(db, src.id, sum.issues[i].external_id, &id,
+						      &err),
+				 0);
+		assert_true(id > 0);
+		assert_int_equal(sum.issues[i].record_id, id);
+		dups++;
+	}
+	assert_int_equal(dups, sum.nissues);
+	fz_ingest_summary_release(&sum);
+	/* each plate is one subject, linked to each of its new records once */
+	for (int p = 0; p < BULK_PLATES; p++) {
+		struct subject_count c = { 0, 0, 0 };
+		char plate[32];
+		snprintf(plate, sizeof(plate), "浙G%05d", p);
+		assert_int_equal(fz_subject_store_search(db, plate, NULL, 10, count_subject, &c,
+							 &err),
+				 0);
+		/* a plate seen only on duplicate lines (i % 7 == 6) names no record */
+		assert_int_equal(c.n, p % 7 != 6 || (p + BULK_PLATES < BULK_LINES &&
+						      (p + BULK_PLATES) % 7 != 6));
+		total += c.records;
+	}
+	assert_int_equal(total, BULK_LINES - BULK_LINES / 7);
+	fz_store_reader_put(store, db);
+	fz_ingest_free(in);
+	fz_store_free(store);
+}
+
+/* CSV rows are validated through one row object whose values point at each
+ * row's cells in turn: a quarantined row keeps its own text, a stored one
+ * its own values. */
+static int raw_fn(void *ctx, const struct fz_quarantine_row *q)
+{
+	snprintf(ctx, 256, "%s", q->raw);
+	return 0;
+}
+
+struct plates_seen {
+	char plates[4][32];
+	size_t n;
+};
+
+static int plate_fn(void *ctx, const struct fz_record *r)
+{
+	struct plates_seen *p = ctx;
+
+	if (p->n < 4)
+		snprintf(p->plates[p->n++], 32, "%s:%s", r->external_id,
+			 fz_json_str(r->fields, "plate"));
+	return 0;
+}
+
+static void csv_rows_keep_their_own_text(void **state)
+{
+	struct fz_store *store = ts_store();
+	const char *dir = ts_tmpdir();
+	struct fz_ingest_config cfg;
+	struct fz_recordtypes_report rep;
+	struct fz_ingest_summary sum;
+	struct fz_ingest *in;
+	struct plates_seen seen = { .n = 0 };
+	char key[FZ_SOURCE_KEY_LEN], raw[2][256];
+	cJSON *types = cJSON_Parse("[\"ov.weighing\"]");
+	struct fz_db *db;
+	struct fz_err err;
+	static const char body[] = "id,at,plate,axles\n"
+				   "1,1772409600000,浙G11111,4\n"
+				   "2,1772409601000,浙G22222,9\n"
+				   "3,1772409602000,bad,5\n"
+				   "4,1772409603000,浙g·44444,4\n";
+
+	(void)state;
+	make_pack(dir, "ov", weighing);
+	fz_err_init(&err);
+	assert_int_equal(fz_source_add(store, "wim", "称重", 0, types, NOW, key, &err), 0);
+	cJSON_Delete(types);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.store = store;
+	cfg.apps_dir = dir;
+	assert_int_equal(fz_ingest_new(&cfg, &in, &rep, &err), 0);
+	assert_int_equal(fz_ingest_submit(in, "wim", "ov.weighing", body, strlen(body),
+					  FZ_INGEST_CSV, NOW, &sum, &err),
+			 0);
+	assert_int_equal(sum.accepted, 2);
+	assert_int_equal(sum.quarantined, 2);
+	assert_int_equal(sum.nissues, 2);
+	db = fz_store_reader(store);
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(fz_quarantine_store_get(db, sum.issues[i].quarantine_id, raw_fn,
+							 raw[i], &err),
+				 0);
+	assert_string_equal(raw[0],
+			    "{\"id\":\"2\",\"at\":\"1772409601000\",\"plate\":\"浙G22222\",\"axles\":\"9\"}");
+	assert_string_equal(raw[1],
+			    "{\"id\":\"3\",\"at\":\"1772409602000\",\"plate\":\"bad\",\"axles\":\"5\"}");
+	assert_int_equal(fz_record_store_scan(db, "ov.", 0, NOW + 1, plate_fn, &seen, &err), 0);
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.plates[0], "1:浙G11111");
+	assert_string_equal(seen.plates[1], "4:浙G44444");
+	fz_store_reader_put(store, db);
+	fz_ingest_summary_release(&sum);
+	fz_ingest_free(in);
+	fz_store_free(store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +585,8 @@ int main(void)
 		cmocka_unit_test(csv_reader_follows_rfc4180),
 		cmocka_unit_test(sinks_see_commits_in_order),
 		cmocka_unit_test(stored_numbers_read_back_exactly),
+		cmocka_unit_test(bulk_writes_keep_ids_links_and_duplicates),
+		cmocka_unit_test(csv_rows_keep_their_own_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
