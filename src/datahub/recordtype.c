@@ -4,17 +4,15 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/log.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define MAX_FILE  (1 << 20)
 #define MAX_TYPES 256
@@ -714,64 +712,6 @@ struct fz_recordtypes {
 	size_t n;
 };
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct stat sb;
-	char *text = NULL;
-
-	if (!f)
-		return NULL;
-	if (!fstat(fileno(f), &sb) && sb.st_size <= MAX_FILE &&
-	    (text = malloc((size_t)sb.st_size + 1)) &&
-	    fread(text, 1, (size_t)sb.st_size, f) == (size_t)sb.st_size) {
-		text[sb.st_size] = '\0';
-		*len = (size_t)sb.st_size;
-	} else {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char **list(const char *dir, int json, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char **names = NULL;
-	size_t cap = 0;
-
-	*n = 0;
-	if (!d)
-		return NULL;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (e->d_name[0] == '.' || (json && (l < 6 || strcmp(e->d_name + l - 5, ".json"))))
-			continue;
-		if (fz_array_grow((void **)&names, &cap, *n + 1, sizeof(*names)) ||
-		    !(names[*n] = strdup(e->d_name)))
-			break;
-		(*n)++;
-	}
-	closedir(d);
-	if (names)
-		qsort(names, *n, sizeof(*names), cmp_name);
-	return names;
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
 static void problem(struct fz_recordtypes_report *r, const char *pack, const char *msg)
 {
 	if (r->nproblems < FZ_RT_MAX_PROBLEMS)
@@ -795,19 +735,19 @@ static int load_pack(struct fz_recordtypes *s, size_t *cap, const char *apps, co
 	int rc = 0;
 
 	snprintf(dir, sizeof(dir), "%s/%s/record-types", apps, pack);
-	files = list(dir, 1, &n);
+	files = fz_file_list(dir, ".json", &n);
 	for (size_t i = 0; i < n && !rc; i++) {
 		struct fz_recordtype *t;
 		struct fz_err err;
 		char *text;
 		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
 		snprintf(shown, sizeof(shown), "apps/%s/record-types/%s", pack, files[i]);
-		if (!(text = read_all(path, &len))) {
-			snprintf(why, why_size, "%s: 无法读取或超过 %d 字节", shown, MAX_FILE);
+		fz_err_init(&err);
+		if (fz_file_read(path, MAX_FILE, &text, &len, &err)) {
+			snprintf(why, why_size, "%s", err.msg);
 			rc = FZ_EINVAL;
 			break;
 		}
-		fz_err_init(&err);
 		rc = fz_recordtype_compile(pack, shown, text, len, &t, &err);
 		free(text);
 		if (rc) {
@@ -830,7 +770,7 @@ static int load_pack(struct fz_recordtypes *s, size_t *cap, const char *apps, co
 		else
 			s->types[s->n++] = t;
 	}
-	free_names(files, n);
+	fz_file_list_free(files, n);
 	if (rc)
 		while (s->n > first)
 			fz_recordtype_free(s->types[--s->n]);
@@ -849,7 +789,7 @@ int fz_recordtypes_load(const char *apps_dir, struct fz_recordtypes **out,
 	if (!s)
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	atomic_init(&s->refs, 1);
-	packs = list(apps_dir, 0, &npacks);
+	packs = fz_file_list(apps_dir, NULL, &npacks);
 	for (size_t i = 0; i < npacks; i++) {
 		char why[400];
 		if (load_pack(s, &cap, apps_dir, packs[i], why, sizeof(why)))
@@ -857,7 +797,7 @@ int fz_recordtypes_load(const char *apps_dir, struct fz_recordtypes **out,
 		else
 			rep->packs++;
 	}
-	free_names(packs, npacks);
+	fz_file_list_free(packs, npacks);
 	if (s->n)
 		qsort(s->types, s->n, sizeof(*s->types), cmp_type);
 	rep->types = (int)s->n;
