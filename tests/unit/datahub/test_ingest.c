@@ -54,6 +54,34 @@ static void make_pack(const char *dir, const char *pack, const char *type_json)
 	write_file(p, type_json);
 }
 
+/*
+ * The fixture of the ingest tests: pack (one record type, type_json) in dir,
+ * a source sending type, and an ingest over store (not started: a test adds
+ * its sinks first).
+ */
+static struct fz_ingest *open_ingest(struct fz_store *store, const char *dir, const char *pack,
+				     const char *type_json, const char *source, const char *type)
+{
+	struct fz_ingest_config cfg;
+	struct fz_recordtypes_report rep;
+	struct fz_ingest *in = NULL;
+	char key[FZ_SOURCE_KEY_LEN], list[96];
+	struct fz_err err;
+	cJSON *types;
+
+	make_pack(dir, pack, type_json);
+	snprintf(list, sizeof(list), "[\"%s\"]", type);
+	types = cJSON_Parse(list);
+	fz_err_init(&err);
+	assert_int_equal(fz_source_add(store, source, "测试来源", 0, types, NOW, key, &err), 0);
+	cJSON_Delete(types);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.store = store;
+	cfg.apps_dir = dir;
+	assert_int_equal(fz_ingest_new(&cfg, &in, &rep, &err), 0);
+	return in;
+}
+
 static void compiler_names_file_and_pointer(void **state)
 {
 	static const struct {
@@ -121,8 +149,8 @@ static void validation_gives_every_reason(void **state)
 
 	(void)state;
 	fz_err_init(&err);
-	assert_int_equal(fz_recordtype_compile("ov", "t.json", weighing, strlen(weighing), &t, &err),
-			 0);
+	assert_int_equal(
+		fz_recordtype_compile("ov", "t.json", weighing, strlen(weighing), &t, &err), 0);
 	in = cJSON_Parse("{\"id\":\"1\",\"at\":\"2026-13-01 00:00\",\"plate\":\"浙G1234\","
 			 "\"axles\":9,\"colour\":\"red\"}");
 	assert_int_equal(fz_recordtype_validate(t, in, 0, NOW, NULL, &r), 0);
@@ -178,7 +206,7 @@ static void csv_reader_follows_rfc4180(void **state)
 
 /* ---- the pipeline ---- */
 
-#define THREADS	 4
+#define THREADS	  4
 #define PER_BATCH 300
 
 struct seen {
@@ -214,20 +242,20 @@ static void *submit_batch(void *arg)
 	struct fz_err err;
 
 	for (int i = 0; i < PER_BATCH; i++)
-		len += (size_t)snprintf(body + len, cap - len,
-					"{\"id\":\"%d-%d\",\"at\":%lld,\"plate\":\"浙G%05d\",\"axles\":%d}\n",
-					w->k, i, NOW - 1000LL * i, (w->k * 1000 + i) % 100000,
-					i % 50 == 0 ? 9 : 4);
+		len += (size_t)snprintf(
+			body + len, cap - len,
+			"{\"id\":\"%d-%d\",\"at\":%lld,\"plate\":\"浙G%05d\",\"axles\":%d}\n", w->k,
+			i, NOW - 1000LL * i, (w->k * 1000 + i) % 100000, i % 50 == 0 ? 9 : 4);
 	fz_err_init(&err);
-	assert_int_equal(fz_ingest_submit(w->in, "wim", "ov.weighing", body, len,
-					  FZ_INGEST_NDJSON, NOW, &sum, &err),
+	assert_int_equal(fz_ingest_submit(w->in, "wim", "ov.weighing", body, len, FZ_INGEST_NDJSON,
+					  NOW, &sum, &err),
 			 0);
 	w->accepted = sum.accepted;
 	assert_int_equal(sum.quarantined, PER_BATCH / 50);
 	fz_ingest_summary_release(&sum);
 	/* a replay adds nothing and reaches no sink */
-	assert_int_equal(fz_ingest_submit(w->in, "wim", "ov.weighing", body, len,
-					  FZ_INGEST_NDJSON, NOW, &sum, &err),
+	assert_int_equal(fz_ingest_submit(w->in, "wim", "ov.weighing", body, len, FZ_INGEST_NDJSON,
+					  NOW, &sum, &err),
 			 0);
 	assert_int_equal(sum.accepted, 0);
 	assert_int_equal(sum.duplicates, w->accepted);
@@ -260,30 +288,20 @@ static void sinks_see_commits_in_order(void **state)
 {
 	struct fz_store *store = ts_store();
 	const char *dir = ts_tmpdir();
-	struct fz_ingest_config cfg;
-	struct fz_recordtypes_report rep;
 	struct fz_ingest *in;
 	struct seen seen = { .in_order = 1 };
 	struct seen other = { .in_order = 1 };
 	struct worker w[THREADS];
 	pthread_t th[THREADS];
-	char key[FZ_SOURCE_KEY_LEN];
-	cJSON *types = cJSON_Parse("[\"ov.weighing\"]");
 	struct scan_check sc = { 0, 0, 0, 1 };
 	struct fz_db *db;
 	struct fz_err err;
 	size_t accepted = 0;
 
 	(void)state;
-	make_pack(dir, "ov", weighing);
 	fz_err_init(&err);
 	assert_int_equal(fz_store_start_writer(store, 64), 0);
-	assert_int_equal(fz_source_add(store, "wim", "称重", 0, types, NOW, key, &err), 0);
-	cJSON_Delete(types);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.store = store;
-	cfg.apps_dir = dir;
-	assert_int_equal(fz_ingest_new(&cfg, &in, &rep, &err), 0);
+	in = open_ingest(store, dir, "ov", weighing, "wim", "ov.weighing");
 	assert_int_equal(fz_ingest_add_sink(in, "ov.", sink, &seen), 0);
 	assert_int_equal(fz_ingest_add_sink(in, "family.", sink, &other), 0);
 	assert_int_equal(fz_ingest_start(in), 0);
@@ -317,8 +335,10 @@ static void sinks_see_commits_in_order(void **state)
 
 /* The stored text of a number (printed by ingest, not by cJSON) reads back
  * as the same double, short decimals and awkward ones alike. */
-static const char *const numbers[] = { "62.5",	  "0.1",    "119.647", "-0.001", "1e-7",
-				       "123456789.123456", "1e20", "0.30000000000000004",
+static const char *const numbers[] = { "62.5",	  "0.1",
+				       "119.647", "-0.001",
+				       "1e-7",	  "123456789.123456",
+				       "1e20",	  "0.30000000000000004",
 				       "29.0791", "7" };
 
 struct number_check {
@@ -342,35 +362,28 @@ static void stored_numbers_read_back_exactly(void **state)
 {
 	struct fz_store *store = ts_store();
 	const char *dir = ts_tmpdir();
-	struct fz_ingest_config cfg;
-	struct fz_recordtypes_report rep;
 	struct fz_ingest_summary sum;
 	struct fz_ingest *in;
 	struct number_check c = { 0, 0 };
-	char key[FZ_SOURCE_KEY_LEN], body[1024];
-	cJSON *types = cJSON_Parse("[\"nu.reading\"]");
+	char body[1024];
 	struct fz_db *db;
 	struct fz_err err;
 	size_t len = (size_t)snprintf(body, sizeof(body), "id,at,x\n");
 
 	(void)state;
-	make_pack(dir, "nu",
-		  "{\"type\":\"nu.reading\",\"title\":\"读数\",\"external_id\":\"id\",\"time\":\"at\","
-		  "\"fields\":{\"at\":{\"type\":\"time\",\"required\":true},"
-		  "\"x\":{\"type\":\"number\",\"required\":true}}}");
 	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
 		len += (size_t)snprintf(body + len, sizeof(body) - len, "%zu,%lld,%s\n", i,
 					NOW - 1000, numbers[i]);
 	fz_err_init(&err);
-	assert_int_equal(fz_source_add(store, "nu", "读数", 0, types, NOW, key, &err), 0);
-	cJSON_Delete(types);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.store = store;
-	cfg.apps_dir = dir;
-	assert_int_equal(fz_ingest_new(&cfg, &in, &rep, &err), 0);
-	assert_int_equal(fz_ingest_submit(in, "nu", "nu.reading", body, len, FZ_INGEST_CSV, NOW,
-					  &sum, &err),
-			 0);
+	in = open_ingest(
+		store, dir, "nu",
+		"{\"type\":\"nu.reading\",\"title\":\"读数\",\"external_id\":\"id\",\"time\":\"at\","
+		"\"fields\":{\"at\":{\"type\":\"time\",\"required\":true},"
+		"\"x\":{\"type\":\"number\",\"required\":true}}}",
+		"nu", "nu.reading");
+	assert_int_equal(
+		fz_ingest_submit(in, "nu", "nu.reading", body, len, FZ_INGEST_CSV, NOW, &sum, &err),
+		0);
 	assert_int_equal(sum.accepted, sizeof(numbers) / sizeof(numbers[0]));
 	fz_ingest_summary_release(&sum);
 	db = fz_store_reader(store);
@@ -387,7 +400,7 @@ static void stored_numbers_read_back_exactly(void **state)
  * first size. A chunk that repeats its own ids and ids stored before gets
  * duplicates pointing at the stored records; every new record is linked to
  * its one vehicle; a subject is made once however many chunks name it. */
-#define BULK_LINES 5000
+#define BULK_LINES  5000
 #define BULK_PLATES 2600 /* more than half the cache's first 4 096 slots */
 
 struct subject_count {
@@ -414,9 +427,10 @@ static char *bulk_body(int first, int n, size_t *len)
 	for (int i = first; i < first + n; i++) {
 		/* every 7th line repeats the id of the line 3 before it */
 		int id = i % 7 == 6 ? i - 3 : i;
-		*len += (size_t)snprintf(body + *len, cap - *len,
-					 "{\"id\":\"b%d\",\"at\":%lld,\"plate\":\"浙G%05d\",\"axles\":4}\n",
-					 id, NOW - 1000LL * (i % 3000), i % BULK_PLATES);
+		*len += (size_t)snprintf(
+			body + *len, cap - *len,
+			"{\"id\":\"b%d\",\"at\":%lld,\"plate\":\"浙G%05d\",\"axles\":4}\n", id,
+			NOW - 1000LL * (i % 3000), i % BULK_PLATES);
 	}
 	return body;
 }
@@ -425,12 +439,8 @@ static void bulk_writes_keep_ids_links_and_duplicates(void **state)
 {
 	struct fz_store *store = ts_store();
 	const char *dir = ts_tmpdir();
-	struct fz_ingest_config cfg;
-	struct fz_recordtypes_report rep;
 	struct fz_ingest_summary sum;
 	struct fz_ingest *in;
-	char key[FZ_SOURCE_KEY_LEN];
-	cJSON *types = cJSON_Parse("[\"ov.weighing\"]");
 	struct fz_source_row src;
 	struct fz_db *db;
 	struct fz_err err;
@@ -439,15 +449,9 @@ static void bulk_writes_keep_ids_links_and_duplicates(void **state)
 	char *body;
 
 	(void)state;
-	make_pack(dir, "ov", weighing);
 	fz_err_init(&err);
 	assert_int_equal(fz_store_start_writer(store, 64), 0);
-	assert_int_equal(fz_source_add(store, "wim", "称重", 0, types, NOW, key, &err), 0);
-	cJSON_Delete(types);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.store = store;
-	cfg.apps_dir = dir;
-	assert_int_equal(fz_ingest_new(&cfg, &in, &rep, &err), 0);
+	in = open_ingest(store, dir, "ov", weighing, "wim", "ov.weighing");
 	/* lines 0..99 first, then 0..4999: the first 100 are stored duplicates */
 	body = bulk_body(0, 100, &len);
 	assert_int_equal(fz_ingest_submit(in, "wim", "ov.weighing", body, len, FZ_INGEST_NDJSON,
@@ -471,9 +475,8 @@ static void bulk_writes_keep_ids_links_and_duplicates(void **state)
 	for (size_t i = 0; i < sum.nissues; i++) {
 		int64_t id;
 		assert_string_equal(sum.issues[i].status, "duplicate");
-		assert_int_equal(fz_record_store_find(db, src.id, sum.issues[i].external_id, &id,
-						      &err),
-				 0);
+		assert_int_equal(
+			fz_record_store_find(db, src.id, sum.issues[i].external_id, &id, &err), 0);
 		assert_true(id > 0);
 		assert_int_equal(sum.issues[i].record_id, id);
 		dups++;
@@ -485,12 +488,11 @@ static void bulk_writes_keep_ids_links_and_duplicates(void **state)
 		struct subject_count c = { 0, 0, 0 };
 		char plate[32];
 		snprintf(plate, sizeof(plate), "浙G%05d", p);
-		assert_int_equal(fz_subject_store_search(db, plate, NULL, 10, count_subject, &c,
-							 &err),
-				 0);
+		assert_int_equal(
+			fz_subject_store_search(db, plate, NULL, 10, count_subject, &c, &err), 0);
 		/* a plate seen only on duplicate lines (i % 7 == 6) names no record */
 		assert_int_equal(c.n, p % 7 != 6 || (p + BULK_PLATES < BULK_LINES &&
-						      (p + BULK_PLATES) % 7 != 6));
+						     (p + BULK_PLATES) % 7 != 6));
 		total += c.records;
 	}
 	assert_int_equal(total, BULK_LINES - BULK_LINES / 7);
@@ -527,13 +529,10 @@ static void csv_rows_keep_their_own_text(void **state)
 {
 	struct fz_store *store = ts_store();
 	const char *dir = ts_tmpdir();
-	struct fz_ingest_config cfg;
-	struct fz_recordtypes_report rep;
 	struct fz_ingest_summary sum;
 	struct fz_ingest *in;
 	struct plates_seen seen = { .n = 0 };
-	char key[FZ_SOURCE_KEY_LEN], raw[2][256];
-	cJSON *types = cJSON_Parse("[\"ov.weighing\"]");
+	char raw[2][256];
 	struct fz_db *db;
 	struct fz_err err;
 	static const char body[] = "id,at,plate,axles\n"
@@ -543,14 +542,8 @@ static void csv_rows_keep_their_own_text(void **state)
 				   "4,1772409603000,浙g·44444,4\n";
 
 	(void)state;
-	make_pack(dir, "ov", weighing);
 	fz_err_init(&err);
-	assert_int_equal(fz_source_add(store, "wim", "称重", 0, types, NOW, key, &err), 0);
-	cJSON_Delete(types);
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.store = store;
-	cfg.apps_dir = dir;
-	assert_int_equal(fz_ingest_new(&cfg, &in, &rep, &err), 0);
+	in = open_ingest(store, dir, "ov", weighing, "wim", "ov.weighing");
 	assert_int_equal(fz_ingest_submit(in, "wim", "ov.weighing", body, strlen(body),
 					  FZ_INGEST_CSV, NOW, &sum, &err),
 			 0);
@@ -562,10 +555,12 @@ static void csv_rows_keep_their_own_text(void **state)
 		assert_int_equal(fz_quarantine_store_get(db, sum.issues[i].quarantine_id, raw_fn,
 							 raw[i], &err),
 				 0);
-	assert_string_equal(raw[0],
-			    "{\"id\":\"2\",\"at\":\"1772409601000\",\"plate\":\"浙G22222\",\"axles\":\"9\"}");
-	assert_string_equal(raw[1],
-			    "{\"id\":\"3\",\"at\":\"1772409602000\",\"plate\":\"bad\",\"axles\":\"5\"}");
+	assert_string_equal(
+		raw[0],
+		"{\"id\":\"2\",\"at\":\"1772409601000\",\"plate\":\"浙G22222\",\"axles\":\"9\"}");
+	assert_string_equal(
+		raw[1],
+		"{\"id\":\"3\",\"at\":\"1772409602000\",\"plate\":\"bad\",\"axles\":\"5\"}");
 	assert_int_equal(fz_record_store_scan(db, "ov.", 0, NOW + 1, plate_fn, &seen, &err), 0);
 	assert_int_equal(seen.n, 2);
 	assert_string_equal(seen.plates[0], "1:浙G11111");
