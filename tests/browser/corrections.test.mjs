@@ -38,6 +38,8 @@ test('people, violations with the suggested sanction, and a person who left the 
   const mine = await vt.innerText();
   assert.match(mine, new RegExp(who));
   assert.match(mine, /未经批准离开所居住市县/);
+  // what happened, in words, not a fence id
+  assert.match(mine, /离开\S+[区市县]，距边界约 [\d.]+ 公里/);
   assert.equal(await page.locator('[data-test=sanction]').first().getAttribute('title') !== '', true);
   // every person shows whether an electronic-location order monitors them
   assert.match(await page.locator('[data-test=monitoring]').first().innerText(), /监管中|定位决定/);
