@@ -21,9 +21,17 @@ int fz_app_authenticate(void *app, const char *token, int64_t now, struct fz_pri
 	return fz_auth_check(((struct fz_app *)app)->store, token, now, out, err);
 }
 
+/* GET requests read in one snapshot (fz_app_db) */
+static int reads_in_snapshot(const struct fz_req *req)
+{
+	return strcmp(req->method, "GET") == 0;
+}
+
 void fz_app_release(void *app, struct fz_req *req)
 {
 	if (req->db) {
+		if (reads_in_snapshot(req))
+			fz_store_snapshot_end(req->db);
 		fz_store_reader_put(((struct fz_app *)app)->store, req->db);
 		req->db = NULL;
 	}
@@ -106,23 +114,32 @@ void fz_app_metrics(void *app, struct fz_buf *out)
 	if (((struct fz_app *)app)->alerts) { /* rules (rules/alerts.h) */
 		uint64_t records, failures;
 		fz_alerts_counters(((struct fz_app *)app)->alerts, &records, &failures);
-		fz_buf_addf(out,
-			    "# HELP fazhi_rules_records_total Records handed to the rules.\n"
-			    "# TYPE fazhi_rules_records_total counter\n"
-			    "fazhi_rules_records_total %llu\n"
-			    "# HELP fazhi_alert_write_failures_total Alert updates the store refused.\n"
-			    "# TYPE fazhi_alert_write_failures_total counter\n"
-			    "fazhi_alert_write_failures_total %llu\n",
-			    (unsigned long long)records, (unsigned long long)failures);
+		fz_buf_addf(
+			out,
+			"# HELP fazhi_rules_records_total Records handed to the rules.\n"
+			"# TYPE fazhi_rules_records_total counter\n"
+			"fazhi_rules_records_total %llu\n"
+			"# HELP fazhi_alert_write_failures_total Alert updates the store refused.\n"
+			"# TYPE fazhi_alert_write_failures_total counter\n"
+			"fazhi_alert_write_failures_total %llu\n",
+			(unsigned long long)records, (unsigned long long)failures);
 	}
 }
 
 struct fz_db *fz_app_db(struct fz_req *req, struct fz_err *err)
 {
-	if (!req->db)
-		req->db = fz_store_reader(fz_app_of(req)->store);
-	if (!req->db)
+	struct fz_store *store = fz_app_of(req)->store;
+
+	if (req->db)
+		return req->db;
+	if (!(req->db = fz_store_reader(store))) {
 		fz_err_set(err, FZ_ENOMEM, NULL, NULL, "服务繁忙，请稍后重试");
+		return NULL;
+	}
+	if (reads_in_snapshot(req) && fz_store_snapshot_begin(req->db, err)) {
+		fz_store_reader_put(store, req->db);
+		req->db = NULL;
+	}
 	return req->db;
 }
 

@@ -48,15 +48,15 @@ struct fz_app {
 	struct fz_correction *correction;     /* corrections pack, NULL if absent */
 	const struct fz_region_tree *regions; /* immutable snapshot */
 	const struct fz_locator *locator;     /* point -> district, immutable (geo/locator.h) */
-	struct fz_atlas_slot *atlas;	      /* point -> every level; uploads swap it (geo/atlas.h) */
-	struct fz_calendar_slot *calendar;    /* holidays; imports swap it (clocks/calendar.h) */
-	struct fz_dispatch *dispatch;	      /* live field events (dispatch/dispatch.h), or NULL */
-	struct fz_sse_hub *hub;		      /* live streams (http/sse.h), or NULL */
-	struct fz_mqtt *mqtt;		      /* device messages (mqtt/mqtt.h), or NULL */
+	struct fz_atlas_slot *atlas;	   /* point -> every level; uploads swap it (geo/atlas.h) */
+	struct fz_calendar_slot *calendar; /* holidays; imports swap it (clocks/calendar.h) */
+	struct fz_dispatch *dispatch;	   /* live field events (dispatch/dispatch.h), or NULL */
+	struct fz_sse_hub *hub;		   /* live streams (http/sse.h), or NULL */
+	struct fz_mqtt *mqtt;		   /* device messages (mqtt/mqtt.h), or NULL */
 	const struct fz_config *cfg;
 	struct fz_auth_policy policy;
 	char openapi_path[1024];
-	struct fz_alerts *alerts;	  /* rules and alerts (rules/alerts.h), NULL if not started */
+	struct fz_alerts *alerts;	/* rules and alerts (rules/alerts.h), NULL if not started */
 	struct fz_backtests *backtests; /* rule backtests (rules/backtest.h) */
 };
 
@@ -70,7 +70,11 @@ int fz_app_authenticate(void *app, const char *token, int64_t now, struct fz_pri
 void fz_app_release(void *app, struct fz_req *req);
 void fz_app_metrics(void *app, struct fz_buf *out);
 
-/* The request's reader connection (acquired on first use). NULL + err when none. */
+/* The request's reader connection (acquired on first use; returned by
+ * fz_app_release). A GET request's reads are one snapshot (one read
+ * transaction until the handler returns), so a page never shows half of a
+ * write made meanwhile (a breach without its escalation). NULL + err when
+ * none. */
 struct fz_db *fz_app_db(struct fz_req *req, struct fz_err *err);
 /* Runs a write through the store's writer. */
 int fz_app_write(struct fz_req *req, int (*fn)(struct fz_db *db, void *arg, struct fz_err *err),

@@ -344,20 +344,14 @@ int fz_api_case_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *err
 	const struct fz_casetype *t = NULL;
 	const char *unmask = fz_req_query(req, "unmask"), *purpose = fz_req_query(req, "purpose");
 	int show = unmask && strcmp(unmask, "1") == 0;
-	struct fz_db *db = fz_app_db(req, err);
 	struct fz_case c;
 	cJSON *out = NULL;
 	int rc;
 
 	fz_case_init(&c);
-	/* the case row, its clocks and its timeline from one snapshot: the
-	 * scheduler may write a breach and its escalation meanwhile, and a
-	 * reader must see both or neither */
-	rc = db ? fz_store_snapshot_begin(db, err) : FZ_ENOMEM;
-	if (rc) {
-		fz_packs_put(p);
-		return rc;
-	}
+	/* the case row, its clocks and its timeline come from the request's one
+	 * snapshot (fz_app_db): the scheduler may write a breach and its
+	 * escalation meanwhile, and a reader sees both or neither */
 	rc = load_case(req, p, &c, &t, err);
 	if (!rc && show && (!purpose || strlen(purpose) < 2))
 		rc = fz_err_set(err, FZ_EINVAL, "missing_field", "purpose",
@@ -368,7 +362,6 @@ int fz_api_case_get(struct fz_req *req, struct fz_resp *resp, struct fz_err *err
 	}
 	if (!rc)
 		rc = render_detail(req, t, &c, show, &out, err);
-	fz_store_snapshot_end(db);
 	fz_case_release(&c);
 	fz_packs_put(p);
 	return rc ? rc : fz_resp_json(resp, 200, out);

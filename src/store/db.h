@@ -23,6 +23,7 @@ struct fz_db {
 	} stmts[DB_CACHE];
 	struct fz_db *next_free; /* reader pool link */
 	uint64_t undos;		 /* writer: savepoints and transactions rolled back */
+	int snapshots;		 /* reader: open fz_store_snapshot_begin() calls */
 };
 
 /* Prepared, reset statement for sql (a string literal); NULL on error (err set). */

@@ -229,7 +229,7 @@ struct job {
 struct fz_store {
 	char *path;
 	struct fz_db writer;
-	pthread_mutex_t lock; /* guards the queue, the reader pool */
+	pthread_mutex_t lock;	     /* guards the queue, the reader pool */
 	pthread_mutex_t inline_lock; /* without a writer thread: one write at a time
 					(the ingest thread's sinks write too) */
 	pthread_cond_t wake, done;
@@ -572,14 +572,20 @@ size_t fz_store_queued(struct fz_store *s)
 
 int fz_store_snapshot_begin(struct fz_db *db, struct fz_err *err)
 {
+	if (db->snapshots++ > 0)
+		return 0; /* inside an open one: the same snapshot */
 	/* a deferred transaction takes its snapshot at the first read; read
 	 * the schema version now so that it is taken here */
-	if (db_exec(db, "BEGIN; SELECT 1 FROM sqlite_schema LIMIT 1;", err))
+	if (db_exec(db, "BEGIN; SELECT 1 FROM sqlite_schema LIMIT 1;", err)) {
+		db_exec(db, "ROLLBACK;", NULL); /* if BEGIN itself went through */
+		db->snapshots = 0;
 		return FZ_ESTORE;
+	}
 	return 0;
 }
 
 void fz_store_snapshot_end(struct fz_db *db)
 {
-	db_exec(db, "COMMIT;", NULL);
+	if (db->snapshots > 0 && --db->snapshots == 0)
+		db_exec(db, "COMMIT;", NULL);
 }

@@ -64,7 +64,9 @@ void fz_store_reader_put(struct fz_store *s, struct fz_db *db);
 /*
  * A consistent view across several reads on one reader: everything read
  * between begin and end sees the same committed state (one SQLite read
- * transaction). 0 or FZ_ESTORE; end always closes it.
+ * transaction). 0 or FZ_ESTORE; end always closes it. A begin inside an
+ * open snapshot joins it (a GET request's reads are one snapshot already:
+ * api/app.h fz_app_db); each begin needs its end.
  */
 int fz_store_snapshot_begin(struct fz_db *db, struct fz_err *err);
 void fz_store_snapshot_end(struct fz_db *db);

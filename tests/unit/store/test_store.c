@@ -541,6 +541,45 @@ static void reader_sees_later_commits(void **state)
 	free(path);
 }
 
+static int count_on(struct fz_db *db)
+{
+	struct fz_unit_filter f = { .scope_path = "/", .limit = 100000 };
+	struct fz_err err;
+	int n = 0;
+
+	fz_err_init(&err);
+	assert_int_equal(fz_store_unit_list(db, &f, count_one, &n, &err), 0);
+	return n;
+}
+
+static void a_snapshot_holds_still_and_nests(void **state)
+{
+	char *path = ts_tmpfile("snapshot.db");
+	struct fz_store *s = new_store(path);
+	struct fz_db *db;
+	struct fz_err err;
+	int64_t id = 0;
+
+	(void)state;
+	assert_int_equal(fz_store_start_writer(s, 8), 0);
+	db = fz_store_reader(s);
+	assert_non_null(db);
+	fz_err_init(&err);
+	assert_int_equal(fz_store_snapshot_begin(db, &err), 0);
+	assert_int_equal(write_unit(s, "快照之后", &id), 0);
+	assert_int_equal(count_on(db), 0); /* the snapshot does not move */
+	/* a begin inside joins it: its end does not close the outer one */
+	assert_int_equal(fz_store_snapshot_begin(db, &err), 0);
+	assert_int_equal(count_on(db), 0);
+	fz_store_snapshot_end(db);
+	assert_int_equal(count_on(db), 0);
+	fz_store_snapshot_end(db);
+	assert_int_equal(count_on(db), 1); /* closed: the write is seen */
+	fz_store_reader_put(s, db);
+	fz_store_free(s);
+	free(path);
+}
+
 static void readers_cannot_write(void **state)
 {
 	char *path = ts_tmpfile("ro.db");
@@ -574,6 +613,7 @@ int main(void)
 		cmocka_unit_test(group_commit_from_four_threads),
 		cmocka_unit_test(failing_write_rolls_back_alone),
 		cmocka_unit_test(reader_sees_later_commits),
+		cmocka_unit_test(a_snapshot_holds_still_and_nests),
 		cmocka_unit_test(readers_cannot_write),
 	};
 
