@@ -1,5 +1,6 @@
 #include "cases/engine.h"
 #include "cases/engine_internal.h"
+#include "core/ticker.h"
 
 #include "audit/audit.h"
 #include "auth/auth.h"
@@ -34,8 +35,6 @@ int fz_engine_new(const struct fz_engine_config *cfg, int64_t now, struct fz_eng
 	snprintf(e->apps_dir, sizeof(e->apps_dir), "%s", cfg->apps_dir ? cfg->apps_dir : "apps");
 	e->cfg.apps_dir = e->apps_dir;
 	pthread_mutex_init(&e->lock, NULL);
-	pthread_mutex_init(&e->sched_lock, NULL);
-	pthread_cond_init(&e->sched_wake, NULL);
 	rc = fz_packs_load(cfg->store, e->apps_dir, now, &e->packs, report, err);
 	if (rc) {
 		fz_engine_free(e);
@@ -49,17 +48,9 @@ void fz_engine_free(struct fz_engine *e)
 {
 	if (!e)
 		return;
-	if (e->running) {
-		pthread_mutex_lock(&e->sched_lock);
-		e->stopping = 1;
-		pthread_cond_signal(&e->sched_wake);
-		pthread_mutex_unlock(&e->sched_lock);
-		pthread_join(e->scheduler, NULL);
-	}
+	fz_ticker_stop(e->scheduler);
 	fz_packs_put(e->packs);
 	pthread_mutex_destroy(&e->lock);
-	pthread_mutex_destroy(&e->sched_lock);
-	pthread_cond_destroy(&e->sched_wake);
 	free(e);
 }
 

@@ -17,10 +17,7 @@ struct fz_engine {
 	char apps_dir[1024];
 	pthread_mutex_t lock; /* guards packs */
 	struct fz_packs *packs;
-	pthread_t scheduler;
-	int running, stopping, interval_ms;
-	pthread_mutex_t sched_lock;
-	pthread_cond_t sched_wake;
+	struct fz_ticker *scheduler;	/* NULL until started */
 	fz_engine_created_fn on_create; /* guarded by lock */
 	void *on_create_ctx;
 	fz_engine_step_fn on_step; /* guarded by lock */

@@ -7,6 +7,7 @@
  * down catches up at its first pass. The thread reads the injected clock.
  */
 #include "cases/engine_internal.h"
+#include "core/ticker.h"
 
 #include "core/clock.h"
 #include "core/err.h"
@@ -16,7 +17,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 struct tick {
 	struct op o;
@@ -129,44 +129,20 @@ int fz_engine_tick(struct fz_engine *e, int64_t now, int *handled, struct fz_err
 	return rc;
 }
 
-static void *scheduler_main(void *arg_)
+static void scheduler_pass(void *arg, int64_t now)
 {
-	struct fz_engine *e = arg_;
+	struct fz_engine *e = arg;
+	struct fz_err err;
+	int handled = 0;
 
-	pthread_mutex_lock(&e->sched_lock);
-	while (!e->stopping) {
-		struct timespec ts;
-		struct fz_err err;
-		int handled = 0;
-		pthread_mutex_unlock(&e->sched_lock);
-		fz_err_init(&err);
-		if (fz_engine_tick(e, fz_clock_now(), &handled, &err))
-			fz_log(FZ_LOG_ERROR, "scheduler: %s", err.msg);
-		else if (handled)
-			fz_log(FZ_LOG_INFO, "scheduler: %d clock events", handled);
-		pthread_mutex_lock(&e->sched_lock);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += e->interval_ms / 1000;
-		ts.tv_nsec += (long)(e->interval_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (!e->stopping)
-			pthread_cond_timedwait(&e->sched_wake, &e->sched_lock, &ts);
-	}
-	pthread_mutex_unlock(&e->sched_lock);
-	return NULL;
+	fz_err_init(&err);
+	if (fz_engine_tick(e, now, &handled, &err))
+		fz_log(FZ_LOG_ERROR, "scheduler: %s", err.msg);
+	else if (handled)
+		fz_log(FZ_LOG_INFO, "scheduler: %d clock events", handled);
 }
 
 int fz_engine_start_scheduler(struct fz_engine *e, int interval_ms)
 {
-	int rc;
-
-	e->interval_ms = interval_ms > 0 ? interval_ms : 1000;
-	rc = pthread_create(&e->scheduler, NULL, scheduler_main, e);
-	if (rc)
-		return -rc;
-	e->running = 1;
-	return 0;
+	return fz_ticker_start(interval_ms, scheduler_pass, e, &e->scheduler);
 }

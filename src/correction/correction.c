@@ -6,6 +6,7 @@
 #include "core/json.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/ticker.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "cases/engine.h"
@@ -18,7 +19,6 @@
 #include "store/store.h"
 
 #include <pthread.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +50,7 @@ struct fz_correction {
 	struct raised *pending;
 	size_t npending, pending_cap;
 	/* the scheduler pass (fz_correction_start) */
-	pthread_t thread;
-	pthread_mutex_t wait_lock;
-	pthread_cond_t wake;
-	int running, stopping, interval_ms;
+	struct fz_ticker *ticker; /* NULL when not running */
 	int64_t last_tick;
 	int64_t leaves_seen; /* updated_at of the last approved leave case applied */
 	/* rules.json /case: how violation alerts become cases and which step
@@ -440,8 +437,6 @@ int fz_correction_open(struct fz_store *store, const struct fz_region_tree *tree
 	if (!(c = calloc(1, sizeof(*c))))
 		return fz_err_set(err, FZ_ENOMEM, NULL, NULL, "内存不足");
 	pthread_mutex_init(&c->lock, NULL);
-	pthread_mutex_init(&c->wait_lock, NULL);
-	pthread_cond_init(&c->wake, NULL);
 	c->store = store;
 	c->tree = tree;
 	rc = fz_correction_rules_load(path, &c->rules, err);
@@ -471,8 +466,6 @@ void fz_correction_free(struct fz_correction *c)
 	free(c->pending);
 	cJSON_Delete(c->kase.fields);
 	cJSON_Delete(c->kase.only_after);
-	pthread_cond_destroy(&c->wake);
-	pthread_mutex_destroy(&c->wait_lock);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -637,55 +630,25 @@ void fz_correction_counts(struct fz_correction *c, struct fz_correction_counts *
 
 /* ---- the scheduler pass ---- */
 
-static void *scheduler_main(void *arg)
+static void scheduler_pass(void *arg, int64_t now)
 {
 	struct fz_correction *c = arg;
-	struct timespec ts;
+	struct fz_err err;
 
-	pthread_mutex_lock(&c->wait_lock);
-	while (!c->stopping) {
-		struct fz_err err;
-		pthread_mutex_unlock(&c->wait_lock);
-		fz_err_init(&err);
-		if (fz_correction_tick(c, fz_clock_now(), &err))
-			fz_log(FZ_LOG_ERROR, "correction: scheduler pass: %s", err.msg);
-		pthread_mutex_lock(&c->wait_lock);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += c->interval_ms / 1000;
-		ts.tv_nsec += (long)(c->interval_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (!c->stopping)
-			pthread_cond_timedwait(&c->wake, &c->wait_lock, &ts);
-	}
-	pthread_mutex_unlock(&c->wait_lock);
-	return NULL;
+	fz_err_init(&err);
+	if (fz_correction_tick(c, now, &err))
+		fz_log(FZ_LOG_ERROR, "correction: scheduler pass: %s", err.msg);
 }
 
 int fz_correction_start(struct fz_correction *c, int interval_ms)
 {
-	if (c->running)
-		return 0;
-	c->interval_ms = interval_ms > 0 ? interval_ms : 1000;
-	c->stopping = 0;
-	if (pthread_create(&c->thread, NULL, scheduler_main, c))
-		return FZ_ENOMEM;
-	c->running = 1;
-	return 0;
+	return c->ticker ? 0 : fz_ticker_start(interval_ms, scheduler_pass, c, &c->ticker);
 }
 
 void fz_correction_stop(struct fz_correction *c)
 {
-	if (!c->running)
-		return;
-	pthread_mutex_lock(&c->wait_lock);
-	c->stopping = 1;
-	pthread_cond_signal(&c->wake);
-	pthread_mutex_unlock(&c->wait_lock);
-	pthread_join(c->thread, NULL);
-	c->running = 0;
+	fz_ticker_stop(c->ticker);
+	c->ticker = NULL;
 }
 
 /* ---- sanction decisions ---- */

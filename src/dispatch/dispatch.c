@@ -8,6 +8,7 @@
 #include "core/err.h"
 #include "core/file.h"
 #include "core/log.h"
+#include "core/ticker.h"
 #include "dispatch/routing.h"
 #include "http/sse.h"
 #include "registry/region_tree.h"
@@ -22,7 +23,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MAX_CAMERAS_FILE (4 << 20)
 #define QUEUE_MAX	 65536 /* records waiting for the feed thread; the sink waits past it */
@@ -47,10 +47,8 @@ struct fz_dispatch {
 	char apps_dir[1024];
 	pthread_mutex_t mu;
 	struct snap *snap;
-	pthread_t thread;
-	int running, stopping;
-	int interval_ms;
-	pthread_cond_t cv;
+	struct fz_ticker *ticker; /* the escalation pass; NULL until started */
+	int stopping;		  /* the feed thread's */
 	/* records queued by the sink for the feed thread (guarded by mu) */
 	struct incoming *qhead, *qtail;
 	size_t qlen;
@@ -168,7 +166,8 @@ static struct snap *load_snap(const char *apps_dir, int *refused, struct fz_err 
 				continue;
 			snprintf(path, sizeof(path), "%s/%s/cameras.json", apps_dir, de->d_name);
 			fz_err_init(&e1);
-			if ((rc = fz_file_read(path, MAX_CAMERAS_FILE, &text, &len, &e1)) == -ENOENT)
+			if ((rc = fz_file_read(path, MAX_CAMERAS_FILE, &text, &len, &e1)) ==
+			    -ENOENT)
 				continue; /* a pack without cameras */
 			if (rc)
 				fz_err_set(err, e1.code, e1.machine, e1.field, "%s", e1.msg);
@@ -199,7 +198,6 @@ int fz_dispatch_new(const struct fz_dispatch_config *cfg, struct fz_dispatch **o
 	snprintf(d->apps_dir, sizeof(d->apps_dir), "%s", cfg->apps_dir ? cfg->apps_dir : "");
 	d->cfg.apps_dir = d->apps_dir;
 	pthread_mutex_init(&d->mu, NULL);
-	pthread_cond_init(&d->cv, NULL);
 	pthread_cond_init(&d->qcv, NULL);
 	d->snap = load_snap(d->apps_dir, &refused, err);
 	if (!d->snap || pthread_create(&d->feeder, NULL, feed, d)) {
@@ -231,18 +229,15 @@ void fz_dispatch_free(struct fz_dispatch *d)
 {
 	if (!d)
 		return;
+	fz_ticker_stop(d->ticker);
 	pthread_mutex_lock(&d->mu);
 	d->stopping = 1;
-	pthread_cond_broadcast(&d->cv);
 	pthread_cond_broadcast(&d->qcv);
 	pthread_mutex_unlock(&d->mu);
-	if (d->running)
-		pthread_join(d->thread, NULL);
 	if (d->feeding)
 		pthread_join(d->feeder, NULL); /* after writing what was queued */
 	snap_put(d->snap);
 	pthread_mutex_destroy(&d->mu);
-	pthread_cond_destroy(&d->cv);
 	pthread_cond_destroy(&d->qcv);
 	free(d);
 }
@@ -585,8 +580,8 @@ int fz_dispatch_raise(struct fz_dispatch *d, const struct fz_dispatch_raise *x)
 {
 	struct snap *s = snap_get(d);
 	const struct fz_event_route *route =
-		x->case_type ? fz_routes_for_case(&s->routes, x->case_type) :
-			       fz_routes_for_alert(&s->routes, x->rule, x->level);
+		x->case_type ? fz_routes_for_case(&s->routes, x->case_type)
+			     : fz_routes_for_alert(&s->routes, x->rule, x->level);
 	const struct fz_region_node *node;
 	struct incoming *list[FZ_ROUTE_MAX_TARGETS] = { 0 };
 	int n = 0;
@@ -703,7 +698,8 @@ struct act {
 static const char *how_title(const struct snap *s, const char *kind, const char *how)
 {
 	static const struct fz_event_route fallback = {
-		.clear = { { "owner_reached", "联系车主挪车" }, { "towed", "拖移" },
+		.clear = { { "owner_reached", "联系车主挪车" },
+			   { "towed", "拖移" },
 			   { "other", "其他方式" } },
 		.nclear = 3,
 	};
@@ -772,7 +768,8 @@ static int do_act(struct fz_db *db, void *arg, struct fz_err *err)
 	snprintf(au.region, sizeof(au.region), "%s", e->region);
 	snprintf(au.region_path, sizeof(au.region_path), "%s", e->region_path);
 	snprintf(au.summary, sizeof(au.summary), "%s %s%s%s", e->title, e->place,
-		 a->how ? " 处置完毕：" : " 已确认", a->how ? how_title(a->snap, e->kind, a->how) : "");
+		 a->how ? " 处置完毕：" : " 已确认",
+		 a->how ? how_title(a->snap, e->kind, a->how) : "");
 	return fz_audit_append(db, &au, err);
 }
 
@@ -945,41 +942,20 @@ int fz_dispatch_tick(struct fz_dispatch *d, int64_t now, int *escalated, struct 
 	return rc;
 }
 
-static void *loop(void *arg)
+static void escalation_pass(void *arg, int64_t now)
 {
 	struct fz_dispatch *d = arg;
-	struct timespec ts;
+	struct fz_err err;
+	int n = 0;
 
-	pthread_mutex_lock(&d->mu);
-	while (!d->stopping) {
-		struct fz_err err;
-		int n = 0;
-		pthread_mutex_unlock(&d->mu);
-		fz_err_init(&err);
-		if (fz_dispatch_tick(d, fz_clock_now(), &n, &err))
-			fz_log(FZ_LOG_ERROR, "dispatch: escalation pass: %s", err.msg);
-		pthread_mutex_lock(&d->mu);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += d->interval_ms / 1000;
-		ts.tv_nsec += (long)(d->interval_ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		if (!d->stopping)
-			pthread_cond_timedwait(&d->cv, &d->mu, &ts);
-	}
-	pthread_mutex_unlock(&d->mu);
-	return NULL;
+	fz_err_init(&err);
+	if (fz_dispatch_tick(d, now, &n, &err))
+		fz_log(FZ_LOG_ERROR, "dispatch: escalation pass: %s", err.msg);
 }
 
 int fz_dispatch_start(struct fz_dispatch *d, int interval_ms)
 {
-	d->interval_ms = interval_ms > 0 ? interval_ms : 1000;
-	if (pthread_create(&d->thread, NULL, loop, d))
-		return FZ_ENOMEM;
-	d->running = 1;
-	return 0;
+	return fz_ticker_start(interval_ms, escalation_pass, d, &d->ticker);
 }
 
 void fz_dispatch_counters(struct fz_dispatch *d, struct fz_dispatch_counters *out)
